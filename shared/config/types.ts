@@ -1,0 +1,84 @@
+import type { Campaign, RaiseSpec, Signal, Target } from '../domain/types.ts';
+
+export interface ClusterConfig {
+  id: string;
+  /** EKS cluster name: endpoint and CA come from DescribeCluster. */
+  eksCluster?: string;
+  region?: string;
+  /** Assumed with STS before any call (cross-account). */
+  roleArn?: string;
+  /** Reach the cluster through a kubeconfig context instead of EKS (local use, other clusters). */
+  kubeconfig?: { context: string; path?: string };
+}
+
+export interface RuleWhen {
+  /** Alarm name, exact or glob (`*`, `?`). */
+  alarm?: string;
+  /** Alarm state to match; default ALARM. */
+  state?: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA';
+  /** AlertManager label matchers: `value` exact, `=~regex`, `!=value`, `!~regex`. */
+  alert?: Record<string, string>;
+  /** Cron schedule in the config time zone. */
+  cron?: string;
+}
+
+export interface RuleThen {
+  target: string;
+  floor?: number;
+  raise?: RaiseSpec;
+  forSeconds: number;
+}
+
+export interface Rule {
+  name: string;
+  when: RuleWhen;
+  then: RuleThen;
+  /** A resolved alert / an OK alarm releases the intents this rule created. */
+  releaseOnResolve: boolean;
+}
+
+export interface PredictiveConfig {
+  target: string;
+  signal: string;
+  horizonSeconds: number;
+  quantile: number;
+  mode: 'apply' | 'forecast-only';
+}
+
+export interface Defaults {
+  cooldownSeconds: number;
+  scaleDownDelaySeconds: number;
+  maxStepPercent: number;
+  dryRun: boolean;
+  /** How often the periodic reconcile runs. */
+  reconcileIntervalSeconds: number;
+}
+
+export interface SlackAccess {
+  allowedUsers: string[];
+  approvers: string[];
+  channels: string[];
+}
+
+export interface NotificationsConfig {
+  slack?: { channel: string };
+  eventBus?: { name: string };
+}
+
+/** The validated, normalised configuration. */
+export interface Config {
+  version: 1;
+  timezone: string;
+  defaults: Defaults;
+  clusters: Record<string, ClusterConfig>;
+  /** In declaration order. */
+  targets: Target[];
+  signals: Record<string, Signal>;
+  rules: Rule[];
+  predictive: PredictiveConfig[];
+  campaigns: Campaign[];
+  access: { slack?: SlackAccess };
+  notifications: NotificationsConfig;
+  /** Where it was read from, for messages. */
+  source?: string;
+}

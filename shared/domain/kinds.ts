@@ -1,0 +1,126 @@
+import type { Scale, TargetKind } from './types.ts';
+
+/**
+ * What the brain knows about each kind before any adapter is loaded: how it counts, the field
+ * a step sets (CONTRACTS.md `set`), and a default lead time. Lead times are the time from
+ * issuing a change to ready capacity, from AWS and Kubernetes documentation:
+ * - HPA/KEDA floors and Deployments: pods on warm nodes start in about a minute.
+ * - Karpenter: a node is ready ~45-60 s after pods are pending, plus image pulls.
+ * - EKS managed node groups: an ASG instance joins in several minutes.
+ * - RDS instance class change: ~20 minutes plus a 60-120 s failover (Multi-AZ).
+ * - RDS read replica: 15-40 minutes depending on storage size.
+ * - Aurora reader: ~10-15 minutes; Serverless v2 capacity changes apply in seconds.
+ * - ElastiCache replicas: ~15-20 minutes; node type change: ~30 minutes.
+ * - ElastiCache Serverless minimums: "may take up to 60 minutes" to apply.
+ */
+export interface KindInfo {
+  scale: Scale;
+  /** The field named in a step's `set`. */
+  field: string;
+  defaultLeadTimeSeconds: number;
+  granularity: number;
+  /** Kubernetes pod workloads (sized into Karpenter headroom). */
+  podWorkload: boolean;
+  /** Lives in a Kubernetes cluster (needs `cluster`). */
+  kubernetes: boolean;
+}
+
+const m = 60;
+export const KINDS: Record<TargetKind, KindInfo> = {
+  'aurora-readers': {
+    scale: 'count',
+    field: 'readers',
+    defaultLeadTimeSeconds: 15 * m,
+    granularity: 1,
+    podWorkload: false,
+    kubernetes: false,
+  },
+  'aurora-serverless-v2': {
+    scale: 'count',
+    field: 'minCapacity',
+    defaultLeadTimeSeconds: 2 * m,
+    granularity: 0.5,
+    podWorkload: false,
+    kubernetes: false,
+  },
+  'eks-nodegroup': {
+    scale: 'count',
+    field: 'minSize',
+    defaultLeadTimeSeconds: 6 * m,
+    granularity: 1,
+    podWorkload: false,
+    kubernetes: true,
+  },
+  'elasticache-replication-group': {
+    scale: 'count',
+    field: 'replicasPerShard',
+    defaultLeadTimeSeconds: 20 * m,
+    granularity: 1,
+    podWorkload: false,
+    kubernetes: false,
+  },
+  'elasticache-serverless': {
+    scale: 'count',
+    field: 'ecpuPerSecondMinimum',
+    defaultLeadTimeSeconds: 60 * m,
+    granularity: 1,
+    podWorkload: false,
+    kubernetes: false,
+  },
+  'k8s-deployment': {
+    scale: 'count',
+    field: 'replicas',
+    defaultLeadTimeSeconds: 60,
+    granularity: 1,
+    podWorkload: true,
+    kubernetes: true,
+  },
+  'k8s-hpa': {
+    scale: 'count',
+    field: 'minReplicas',
+    defaultLeadTimeSeconds: 90,
+    granularity: 1,
+    podWorkload: true,
+    kubernetes: true,
+  },
+  'k8s-statefulset': {
+    scale: 'count',
+    field: 'replicas',
+    defaultLeadTimeSeconds: 2 * m,
+    granularity: 1,
+    podWorkload: true,
+    kubernetes: true,
+  },
+  'karpenter-headroom': {
+    scale: 'count',
+    field: 'spareNodes',
+    defaultLeadTimeSeconds: 3 * m,
+    granularity: 1,
+    podWorkload: false,
+    kubernetes: true,
+  },
+  'keda-scaledobject': {
+    scale: 'count',
+    field: 'minReplicaCount',
+    defaultLeadTimeSeconds: 90,
+    granularity: 1,
+    podWorkload: true,
+    kubernetes: true,
+  },
+  'rds-instance': {
+    scale: 'ladder',
+    field: 'instanceClass',
+    defaultLeadTimeSeconds: 30 * m,
+    granularity: 1,
+    podWorkload: false,
+    kubernetes: false,
+  },
+  'rds-read-replicas': {
+    scale: 'count',
+    field: 'replicas',
+    defaultLeadTimeSeconds: 40 * m,
+    granularity: 1,
+    podWorkload: false,
+    kubernetes: false,
+  },
+};

@@ -1,0 +1,253 @@
+/**
+ * The brain's vocabulary. Everything here is plain data: no SDK, no clock, no environment.
+ *
+ * Capacity is always a number of "units" in the planner. For count targets a unit is a pod,
+ * a spare node, a replica, an ACU...; for ladder targets (instance classes, node types) a unit
+ * is the index of a tier in the target's ladder, and is shown as the tier name at the edges.
+ */
+
+export const TARGET_KINDS = [
+  'k8s-hpa',
+  'keda-scaledobject',
+  'k8s-deployment',
+  'k8s-statefulset',
+  'karpenter-headroom',
+  'eks-nodegroup',
+  'rds-instance',
+  'rds-read-replicas',
+  'aurora-readers',
+  'aurora-serverless-v2',
+  'elasticache-replication-group',
+  'elasticache-serverless',
+] as const;
+export type TargetKind = (typeof TARGET_KINDS)[number];
+
+/** How a target's capacity is counted. */
+export type Scale = 'count' | 'ladder';
+
+export interface Bounds {
+  /** Units: a count, or a tier index for ladder targets. */
+  min: number;
+  max: number;
+}
+
+export interface CapacityModel {
+  /** Name of a declared signal. */
+  signal: string;
+  /** Demand (per second, in the signal's converted unit) that one unit serves at most. */
+  perUnit: number;
+  /** The utilisation one unit should run at, 0 < u <= 1. */
+  targetUtilization: number;
+}
+
+export interface PodResources {
+  /** Millicores. */
+  cpuMillis: number;
+  /** Bytes. */
+  memoryBytes: number;
+}
+
+/**
+ * A target as the brain sees it after validation: kind-specific fields stay in `spec`
+ * (the validated YAML object, durations still as written), common fields are normalised.
+ */
+export interface Target {
+  id: string;
+  kind: TargetKind;
+  scale: Scale;
+  /** Ladder targets only: tier names, smallest first. */
+  tiers?: string[];
+  bounds: Bounds;
+  /** Smallest change (1 for counts, 0.5 for Aurora Serverless v2 ACUs). */
+  granularity: number;
+  leadTimeSeconds: number;
+  /** Extra time before the lead time so capacity is ready with room to spare. */
+  marginSeconds: number;
+  cooldownSeconds: number;
+  scaleDownDelaySeconds: number;
+  maxStepPercent: number;
+  dryRun: boolean;
+  approval: 'none' | 'required';
+  dependsOn: string[];
+  capacity?: CapacityModel;
+  /** Optional configured baseline (units) when Headroom has not recorded one. */
+  baseline?: number;
+  /** The cluster id for Kubernetes/EKS targets. */
+  cluster?: string;
+  region?: string;
+  roleArn?: string;
+  /** For pod workloads: the requests of one pod (used to size Karpenter headroom). */
+  podResources?: PodResources;
+  /** The validated kind-specific configuration (namespace, name, identifier, ...). */
+  spec: Record<string, unknown>;
+}
+
+export type SignalSource = 'cloudwatch' | 'prometheus' | 'csv' | 'sim';
+
+export interface Signal {
+  name: string;
+  source: SignalSource;
+  /** Factor that turns one value of the source into demand per second (perMinute: 1/60). */
+  toPerSecond: number;
+  /** Configured baseline demand per second, used when nothing has been observed yet. */
+  baselinePerSecond?: number;
+  spec: Record<string, unknown>;
+}
+
+export interface RaiseSpec {
+  value: number;
+  percent: boolean;
+}
+
+export type SourceKind = 'alarm' | 'alert' | 'cron' | 'slack' | 'cli' | 'campaign' | 'forecast' | 'event';
+
+export interface IntentSource {
+  kind: SourceKind;
+  /** The rule, alarm, alert fingerprint, campaign, user... that caused it. */
+  ref: string;
+}
+
+/**
+ * A wish for a floor on one target over a time window. Relative raises are resolved to an
+ * absolute floor against the actual capacity when the intent is created.
+ */
+export interface Intent {
+  id: string;
+  target: string;
+  /** Absolute floor in units. */
+  floor: number;
+  /** The relative raise this floor came from, for explanations. */
+  raise?: RaiseSpec;
+  /** ISO-8601 instants. */
+  from: string;
+  until: string;
+  reason: string;
+  source: IntentSource;
+  /** Campaign name when the intent belongs to a campaign. */
+  campaign?: string;
+  /** Rule name when a rule created it. */
+  rule?: string;
+  /** Advisory intents (forecast-only) are explained but never applied. */
+  advisory?: boolean;
+  /** An approved campaign carries approval for the steps it causes. */
+  approved?: boolean;
+  createdAt: string;
+}
+
+export interface Campaign {
+  name: string;
+  /** ISO-8601 instant. */
+  start: string;
+  durationSeconds: number;
+  multiplier: number;
+  targets: string[];
+  /** Explicit per-target floors (units; tier names are resolved at validation). */
+  floors?: Record<string, number>;
+  approved?: boolean;
+  createdBy?: string;
+  cancelled?: boolean;
+}
+
+/** What an actuator reports about a target right now. */
+export interface Actual {
+  /** The value Headroom steers (floor, count, tier index) as configured now. */
+  value: number;
+  /** Capacity that is ready to serve now (units); defaults to value. */
+  ready?: number;
+  /** A change is under way and the target cannot take another one yet. */
+  busy?: string;
+  /** Someone else holds the target (a paused ScaledObject, a manual hold). */
+  blocked?: string;
+  /** A change of this target causes downtime (Single-AZ class change): needs approval. */
+  risk?: string;
+  /** Kind-specific facts for explanations and the API (currentReplicas, status...). */
+  details?: Record<string, unknown>;
+  /** For pod workloads: the requests of one pod, when the actuator can read them. */
+  podResources?: PodResources;
+}
+
+export type Decision = 'no-op' | 'scale-up' | 'scale-down' | 'wait' | 'needs-approval' | 'blocked';
+export type Direction = 'up' | 'down';
+
+export interface Step {
+  /** Stable while the same change is pending: approvals refer to it. */
+  id: string;
+  target: string;
+  /** ISO instant at which the step is due. */
+  at: string;
+  direction: Direction;
+  from: number;
+  to: number;
+  /** Kind-specific field and display value, as in CONTRACTS.md (`{ "minReplicas": 9 }`). */
+  set: Record<string, number | string>;
+  needsApproval?: boolean;
+  dryRun?: boolean;
+}
+
+export interface TargetPlan {
+  id: string;
+  kind: TargetKind;
+  /** Count, or tier name for ladder targets. */
+  actual: number | string | null;
+  desired: number | string | null;
+  decision: Decision;
+  reasons: string[];
+  steps: Step[];
+}
+
+export interface Plan {
+  at: string;
+  targets: TargetPlan[];
+}
+
+/** Per-target memory of the executor, as the planner needs it. */
+export interface TargetState {
+  lastUp?: string;
+  lastDown?: string;
+  /** The value Headroom replaced at its first raise: the revert goes back to it. */
+  original?: number;
+  /** Kind-specific values replaced (an HPA's maxReplicas...), restored by the actuator. */
+  remembered?: Record<string, unknown>;
+  lastError?: string;
+  paused?: { by: string; at: string };
+}
+
+export interface Approval {
+  stepId: string;
+  decision: 'approved' | 'rejected';
+  by: string;
+  at: string;
+}
+
+export interface PlannerState {
+  targets: Record<string, TargetState>;
+  approvals: Record<string, Approval>;
+  /** The whole brain paused (Slack `pause`). */
+  paused?: { by: string; at: string };
+}
+
+export interface AuditEntry {
+  id: string;
+  at: string;
+  action:
+    | 'step-executed'
+    | 'step-failed'
+    | 'step-dry-run'
+    | 'step-skipped'
+    | 'approval-requested'
+    | 'approval'
+    | 'blocked'
+    | 'intent-created'
+    | 'intent-released'
+    | 'campaign-added'
+    | 'campaign-cancelled'
+    | 'paused'
+    | 'resumed';
+  target?: string;
+  stepId?: string;
+  before?: unknown;
+  after?: unknown;
+  reason: string;
+  actor?: string;
+  error?: string;
+}

@@ -1,0 +1,37 @@
+import type { Actual, Target } from '../domain/types.ts';
+
+export interface ApplyContext {
+  /** The planner's step id (stable for one pending change). */
+  stepId: string;
+  reason: string;
+  now: Date;
+  /** Kind-specific values this actuator asked to remember on earlier applies (for restores). */
+  remembered: Record<string, unknown>;
+  /** True while a campaign that includes this target is running (Karpenter disruption budgets...). */
+  campaignActive: boolean;
+}
+
+export interface ApplyResult {
+  /** `applied`: the change was issued; `in-progress`: an earlier change is still under way. */
+  status: 'applied' | 'no-op' | 'in-progress' | 'blocked';
+  /** The fields Headroom owns, before and after, for the audit log. */
+  before: Record<string, unknown>;
+  after: Record<string, unknown>;
+  /** Values replaced by this apply that a later revert must restore (first write wins). */
+  remember?: Record<string, unknown>;
+  /** Keys of `remembered` that this apply restored and that can be forgotten. */
+  forget?: string[];
+  message?: string;
+}
+
+/**
+ * One per target kind. `read` never changes anything; `apply` moves the target towards
+ * `desired` (units: a count, or a tier index) and returns what it did. Expected outcomes are
+ * values; outages and bugs are thrown as `ActuatorError`s.
+ */
+export interface Actuator {
+  read(target: Target): Promise<Actual>;
+  apply(target: Target, desired: number, ctx: ApplyContext): Promise<ApplyResult>;
+}
+
+export type ActuatorRegistry = (target: Target) => Actuator;
