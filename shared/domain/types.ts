@@ -87,8 +87,11 @@ export type SignalSource = 'cloudwatch' | 'prometheus' | 'csv' | 'sim';
 export interface Signal {
   name: string;
   source: SignalSource;
-  /** Factor that turns one value of the source into demand per second (perMinute: 1/60). */
-  toPerSecond: number;
+  /**
+   * What one value of the source counts: requests per second, per minute, per hour, or per
+   * step of the series (a trace's count per interval). `toPerSecond` converts.
+   */
+  unit: 'perSecond' | 'perMinute' | 'perHour' | 'perStep';
   /** Configured baseline demand per second, used when nothing has been observed yet. */
   baselinePerSecond?: number;
   spec: Record<string, unknown>;
@@ -250,4 +253,33 @@ export interface AuditEntry {
   reason: string;
   actor?: string;
   error?: string;
+}
+
+/** Demand per second from one value of a signal measured over `stepSeconds`. */
+export function toPerSecond(signal: Pick<Signal, 'unit'>, value: number, stepSeconds: number): number {
+  switch (signal.unit) {
+    case 'perSecond':
+      return value;
+    case 'perMinute':
+      return value / 60;
+    case 'perHour':
+      return value / 3600;
+    case 'perStep':
+      return value / stepSeconds;
+  }
+}
+
+/**
+ * Expected demand per second for one signal over the coming hours, as the planner and the
+ * campaign logic consume it. Built by the app layer from metric history and the forecaster.
+ */
+export interface DemandView {
+  signal: string;
+  /** Forecast points (epoch ms), demand per second; `upper` is the bound `quantile` picks. */
+  points: { t: number; value: number; lower: number; upper: number }[];
+  stepSeconds: number;
+  quantile: number;
+  model: string;
+  /** The last observed demand per second, if any. */
+  observedPerSecond?: number;
 }

@@ -7,6 +7,8 @@ export interface ApplyContext {
   now: Date;
   /** Kind-specific values this actuator asked to remember on earlier applies (for restores). */
   remembered: Record<string, unknown>;
+  /** The step was approved by a person or an approved campaign (downtime-causing changes need it). */
+  approved: boolean;
   /** True while a campaign that includes this target is running (Karpenter disruption budgets...). */
   campaignActive: boolean;
 }
