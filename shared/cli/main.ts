@@ -1,0 +1,38 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError, InputError } from '../domain/errors.ts';
+import { validateCommand } from './validate-command.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('headroom')
+    .description(
+      'Serverless autoscaling brain: campaign pre-scaling, alarm remediation and Slack scaling for AWS',
+    )
+    .exitOverride()
+    .showHelpAfterError();
+  program.addCommand(validateCommand());
+  return program;
+}
+
+/** Runs the CLI; exit codes per CONTRACTS.md: 0 ok, 1 invalid input or failed check, 2 usage. */
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    if (err instanceof ConfigError) {
+      for (const p of err.problems) console.error(p);
+      process.exitCode = 1;
+      return;
+    }
+    if (err instanceof InputError) {
+      console.error(`error: ${err.message}`);
+      process.exitCode = 1;
+      return;
+    }
+    throw err;
+  }
+}

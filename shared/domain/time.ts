@@ -1,0 +1,70 @@
+/**
+ * Times as users write them: ISO-8601 with an offset or `Z`, or a local wall-clock time that
+ * is read in the config's IANA time zone.
+ */
+export function isValidTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const ISO_LOCAL = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?$/;
+const ISO_ZONED = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
+
+/** Offset of `tz` from UTC at instant `ms`, in milliseconds. */
+function zoneOffsetMs(tz: string, ms: number): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: tz,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(new Date(ms));
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
+  const asUtc = Date.UTC(
+    get('year'),
+    get('month') - 1,
+    get('day'),
+    get('hour'),
+    get('minute'),
+    get('second'),
+  );
+  return asUtc - Math.floor(ms / 1000) * 1000;
+}
+
+/** Parses an instant; returns epoch ms or undefined. Local times are read in `tz`. */
+export function parseInstant(text: string, tz = 'UTC'): number | undefined {
+  const s = text.trim();
+  if (ISO_ZONED.test(s)) {
+    const ms = Date.parse(s.replace(' ', 'T'));
+    return Number.isNaN(ms) ? undefined : ms;
+  }
+  const m = ISO_LOCAL.exec(s);
+  if (!m) return undefined;
+  const wall = Date.UTC(
+    +m[1]!,
+    +m[2]! - 1,
+    +m[3]!,
+    +m[4]!,
+    +m[5]!,
+    +(m[6] ?? 0),
+    Number(`0.${m[7] ?? 0}`) * 1000,
+  );
+  if (Number.isNaN(wall)) return undefined;
+  // Two passes settle the offset across a DST change.
+  let utc = wall - zoneOffsetMs(tz, wall);
+  utc = wall - zoneOffsetMs(tz, utc);
+  return utc;
+}
+
+/** ISO-8601 in UTC without milliseconds when they are zero: `2026-11-27T19:55:00Z`. */
+export function iso(ms: number | Date): string {
+  const d = typeof ms === 'number' ? new Date(ms) : ms;
+  return d.toISOString().replace('.000Z', 'Z');
+}
