@@ -31,7 +31,7 @@ export const raise = z.union([z.number(), z.string()]).transform((v, ctx) => {
 
 export const timeZone = z
   .string()
-  .refine(isValidTimeZone, (v) => ({ message: `unknown IANA time zone "${v}"` }));
+  .refine(isValidTimeZone, { error: (iss) => `unknown IANA time zone "${String(iss.input)}"` });
 
 export const cron = z.string().refine(
   (v) => {
@@ -42,19 +42,21 @@ export const cron = z.string().refine(
       return false;
     }
   },
-  (v) => ({ message: `invalid cron expression "${v}"` }),
+  { error: (iss) => `invalid cron expression "${String(iss.input)}"` },
 );
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, "-", "_" and "." only');
 
-const cpu = z.union([z.string(), z.number()]).refine(
-  (v) => parseCpuMillis(v) !== undefined,
-  (v) => ({ message: `invalid CPU quantity "${v}"` }),
-);
-const memory = z.union([z.string(), z.number()]).refine(
-  (v) => parseMemoryBytes(v) !== undefined,
-  (v) => ({ message: `invalid memory quantity "${v}"` }),
-);
+const cpu = z
+  .union([z.string(), z.number()])
+  .refine((v) => parseCpuMillis(v) !== undefined, {
+    error: (iss) => `invalid CPU quantity "${String(iss.input)}"`,
+  });
+const memory = z
+  .union([z.string(), z.number()])
+  .refine((v) => parseMemoryBytes(v) !== undefined, {
+    error: (iss) => `invalid memory quantity "${String(iss.input)}"`,
+  });
 
 export const podResources = z.strictObject({ cpu, memory });
 

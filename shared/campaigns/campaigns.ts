@@ -1,0 +1,185 @@
+import type { Config } from '../config/types.ts';
+import { formatDuration, parseCpuMillis, parseMemoryBytes } from '../domain/duration.ts';
+import { KINDS } from '../domain/kinds.ts';
+import { iso } from '../domain/time.ts';
+import type { Actual, Campaign, DemandView, Intent, Target } from '../domain/types.ts';
+import { clampToBounds, display } from '../domain/units.ts';
+
+export interface CampaignContext {
+  config: Config;
+  /** Baseline units of a target: the value Headroom replaced, else the actual now. */
+  baseline: (target: Target) => number;
+  actuals: Record<string, Actual | undefined>;
+  demand: Record<string, DemandView | undefined>;
+  now: Date;
+}
+
+export function campaignEnd(c: Campaign): number {
+  return Date.parse(c.start) + c.durationSeconds * 1000;
+}
+
+/**
+ * Expected demand per second over [from, to): the highest bound of the forecast points in the
+ * window, else the last observation, else the configured baseline.
+ */
+export function expectedDemand(
+  view: DemandView | undefined,
+  fallback: number | undefined,
+  from: number,
+  to: number,
+): { perSecond: number; how: string } | undefined {
+  if (view) {
+    const inWindow = view.points.filter((p) => p.t >= from && p.t < to);
+    if (inWindow.length > 0) {
+      const peak = inWindow.reduce((a, b) => (b.upper > a.upper ? b : a));
+      return {
+        perSecond: peak.upper,
+        how: `forecast ${view.signal} p${Math.round(view.quantile * 100)} ${peak.upper.toFixed(1)}/s at ${iso(peak.t)} (${view.model})`,
+      };
+    }
+    if (view.observedPerSecond !== undefined)
+      return {
+        perSecond: view.observedPerSecond,
+        how: `last observed ${view.signal} ${view.observedPerSecond.toFixed(1)}/s`,
+      };
+  }
+  if (fallback !== undefined) return { perSecond: fallback, how: `configured baseline ${fallback}/s` };
+  return undefined;
+}
+
+/** Units a capacity model needs for a demand per second. */
+export function unitsForDemand(target: Target, perSecond: number): number {
+  const c = target.capacity!;
+  return Math.ceil(perSecond / (c.perUnit * c.targetUtilization) - 1e-9);
+}
+
+/**
+ * A campaign's floor for one target, with the explanation. In order: an explicit floor; the
+ * capacity model applied to `multiplier x` expected demand; for Karpenter headroom the spare
+ * nodes that the campaign's added pods in the same cluster need; otherwise the baseline
+ * times the multiplier (a ladder moves up log2(multiplier) tiers: each tier doubles).
+ */
+export function campaignFloor(
+  c: Campaign,
+  target: Target,
+  ctx: CampaignContext,
+  floors: Map<string, number>,
+): { floor: number; why: string } | undefined {
+  const explicit = c.floors?.[target.id];
+  if (explicit !== undefined) return { floor: explicit, why: `explicit floor ${display(target, explicit)}` };
+  const start = Date.parse(c.start);
+  const end = campaignEnd(c);
+  if (target.capacity) {
+    const signal = ctx.config.signals[target.capacity.signal];
+    const d = expectedDemand(ctx.demand[target.capacity.signal], signal?.baselinePerSecond, start, end);
+    if (d) {
+      const units = unitsForDemand(target, d.perSecond * c.multiplier);
+      return {
+        floor: units,
+        why: `x${c.multiplier} ${d.how} = ${(d.perSecond * c.multiplier).toFixed(1)}/s needs ${units} at ${target.capacity.perUnit}/s per unit and ${target.capacity.targetUtilization * 100}% utilisation`,
+      };
+    }
+  }
+  if (target.kind === 'karpenter-headroom') return karpenterFloor(c, target, ctx, floors);
+  const base = ctx.baseline(target);
+  if (target.scale === 'ladder') {
+    const up = Math.ceil(Math.log2(Math.max(1, c.multiplier)));
+    return { floor: base + up, why: `x${c.multiplier} from ${display(target, base)}: ${up} tier(s) up` };
+  }
+  return { floor: Math.ceil(base * c.multiplier), why: `x${c.multiplier} from baseline ${base}` };
+}
+
+function karpenterFloor(
+  c: Campaign,
+  nodes: Target,
+  ctx: CampaignContext,
+  floors: Map<string, number>,
+): { floor: number; why: string } | undefined {
+  const ph = nodes.spec.placeholder as { cpu: string; memory: string };
+  const phCpu = parseCpuMillis(ph.cpu)!;
+  const phMem = parseMemoryBytes(ph.memory)!;
+  let cpu = 0;
+  let mem = 0;
+  const parts: string[] = [];
+  const unknown: string[] = [];
+  for (const id of c.targets) {
+    const t = ctx.config.targets.find((x) => x.id === id);
+    if (!t || !KINDS[t.kind].podWorkload || t.cluster !== nodes.cluster) continue;
+    const floor = floors.get(id);
+    if (floor === undefined) continue;
+    const added = Math.max(0, floor - ctx.baseline(t));
+    if (added === 0) continue;
+    const res = t.podResources ?? ctx.actuals[id]?.podResources;
+    if (!res) {
+      unknown.push(id);
+      continue;
+    }
+    cpu += added * res.cpuMillis;
+    mem += added * res.memoryBytes;
+    parts.push(`${added} ${id} pods`);
+  }
+  const n = Math.ceil(Math.max(cpu / phCpu, mem / phMem) - 1e-9);
+  const why =
+    `${n} spare nodes for ${parts.length ? parts.join(' + ') : 'no added pods'} (placeholder ${ph.cpu}/${ph.memory})` +
+    (unknown.length ? `; pod requests unknown for ${unknown.join(', ')}` : '');
+  return { floor: n, why };
+}
+
+/**
+ * The intents of the campaign calendar, derived on every reconcile so they follow the latest
+ * demand and a cancellation releases them at once. Each intent holds from the campaign start
+ * to its end; the planner starts each target its lead time (plus margin and staging) early
+ * and releases it `scaleDownDelay` after the end.
+ */
+export function campaignIntents(campaigns: Campaign[], ctx: CampaignContext): Intent[] {
+  const out: Intent[] = [];
+  const now = ctx.now.getTime();
+  for (const c of campaigns) {
+    if (c.cancelled) continue;
+    const end = campaignEnd(c);
+    const maxDelay = Math.max(0, ...ctx.config.targets.map((t) => t.scaleDownDelaySeconds));
+    if (end + maxDelay * 1000 < now) continue;
+    const floors = new Map<string, number>();
+    const why = new Map<string, string>();
+    // Pod workloads first: the Karpenter floor is sized from their added pods.
+    const ordered = [...c.targets].sort((a, b) => Number(isNodes(ctx, a)) - Number(isNodes(ctx, b)));
+    for (const id of ordered) {
+      const target = ctx.config.targets.find((t) => t.id === id);
+      if (!target) continue;
+      const f = campaignFloor(c, target, ctx, floors);
+      if (!f) continue;
+      const clamped = clampToBounds(target, f.floor);
+      floors.set(id, clamped);
+      why.set(id, f.why + (clamped < f.floor ? `, capped at max ${display(target, clamped)}` : ''));
+    }
+    for (const id of c.targets) {
+      const target = ctx.config.targets.find((t) => t.id === id);
+      const floor = floors.get(id);
+      if (!target || floor === undefined) continue;
+      out.push({
+        id: `campaign:${c.name}:${id}`,
+        target: id,
+        floor,
+        from: c.start,
+        until: iso(end),
+        reason: `campaign ${c.name} x${c.multiplier} starts ${iso(Date.parse(c.start))} (lead time ${formatDuration(target.leadTimeSeconds)}): ${why.get(id)}`,
+        source: { kind: 'campaign', ref: c.name },
+        campaign: c.name,
+        approved: c.approved,
+        createdAt: c.start,
+      });
+    }
+  }
+  return out;
+}
+
+function isNodes(ctx: CampaignContext, id: string): boolean {
+  return ctx.config.targets.find((t) => t.id === id)?.kind === 'karpenter-headroom';
+}
+
+/** True while the campaign window (start to end) contains `now`, for actuators that care. */
+export function activeCampaignsFor(campaigns: Campaign[], targetId: string, now: number): Campaign[] {
+  return campaigns.filter(
+    (c) => !c.cancelled && c.targets.includes(targetId) && Date.parse(c.start) <= now && now < campaignEnd(c),
+  );
+}

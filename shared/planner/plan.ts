@@ -1,0 +1,303 @@
+import type { Config } from '../config/types.ts';
+import { formatDuration } from '../domain/duration.ts';
+import { iso } from '../domain/time.ts';
+import type {
+  Actual,
+  Decision,
+  Direction,
+  Intent,
+  Plan,
+  PlannerState,
+  Step,
+  Target,
+  TargetPlan,
+  TargetState,
+} from '../domain/types.ts';
+import { clampToBounds, display, fieldOf, nextStep, shortHash, stepsBetween } from '../domain/units.ts';
+import { dependentsOf, topologicalOrder } from './graph.ts';
+
+/** What the planner knows of a target it could not read. */
+export interface ReadFailure {
+  error: string;
+}
+
+export type ActualOrFailure = Actual | ReadFailure;
+
+export function isReadFailure(a: ActualOrFailure | undefined): a is ReadFailure {
+  return a !== undefined && 'error' in a;
+}
+
+/** Approvals are valid this long: the same change next week needs a fresh one. */
+export const APPROVAL_TTL_SECONDS = 24 * 3600;
+
+/** A plan entry with the planner's working facts that the executor also needs. */
+export interface PlannedTarget extends TargetPlan {
+  /** Campaigns whose intents hold this target now (Karpenter disruption budgets). */
+  campaigns: string[];
+  /** The step is approved (by a person, or by an approved campaign). */
+  approved: boolean;
+}
+
+export interface FullPlan extends Plan {
+  targets: PlannedTarget[];
+}
+
+/** When an intent starts to count for a target: its `from` minus lead time, margin and staging. */
+export function intentStart(target: Target, intent: Intent, baseline: number): number {
+  const floor = clampToBounds(target, intent.floor);
+  const stages = floor > baseline ? Math.max(0, stepsBetween(target, baseline, floor) - 1) : 0;
+  const lead = target.leadTimeSeconds + target.marginSeconds + stages * target.cooldownSeconds;
+  return Date.parse(intent.from) - lead * 1000;
+}
+
+export function intentEnd(target: Target, intent: Intent): number {
+  return Date.parse(intent.until) + target.scaleDownDelaySeconds * 1000;
+}
+
+/** The value a target returns to when no intent holds it. */
+export function baselineOf(target: Target, actual: Actual | undefined, ts: TargetState | undefined): number {
+  const b = ts?.original ?? target.baseline ?? actual?.value ?? target.bounds.min;
+  return clampToBounds(target, b);
+}
+
+export function stepId(target: Target, direction: Direction, from: number, to: number): string {
+  return `${target.id}-${shortHash(`${target.id}|${direction}|${from}|${to}`)}`;
+}
+
+/**
+ * plan(config, intents, actuals, state, now) -> Plan. Pure: for each target, the capacity
+ * needed at now + lead time from every live intent, clamped to bounds, moved in steps no
+ * larger than `maxStepPercent`, respecting cooldowns per direction, dependency order,
+ * approvals, pauses and dry-run, each decision with human-readable reasons.
+ */
+export function plan(
+  config: Config,
+  intents: Intent[],
+  actuals: Record<string, ActualOrFailure | undefined>,
+  state: PlannerState,
+  now: Date,
+): FullPlan {
+  const order = topologicalOrder(config.targets);
+  const byTarget = new Map<string, Intent[]>();
+  for (const i of intents) byTarget.set(i.target, [...(byTarget.get(i.target) ?? []), i]);
+
+  const entries = new Map<string, PlannedTarget>();
+  for (const target of order) {
+    entries.set(
+      target.id,
+      planTarget(config, target, byTarget.get(target.id) ?? [], actuals[target.id], state, now),
+    );
+  }
+
+  // Scale-down runs dependents before dependencies: a dependency waits while any of its
+  // dependents still has to come down (or is still changing).
+  for (const target of order) {
+    const e = entries.get(target.id)!;
+    if (e.decision !== 'scale-down') continue;
+    const waiting = dependentsOf(config.targets, target.id).filter((d) => {
+      const de = entries.get(d.id)!;
+      const a = actuals[d.id];
+      const busy = a && !isReadFailure(a) && a.busy;
+      return (
+        de.decision === 'scale-down' ||
+        (de.steps.some((s) => s.direction === 'down') && de.decision !== 'no-op') ||
+        busy
+      );
+    });
+    if (waiting.length > 0) {
+      e.decision = 'wait';
+      e.reasons.push(
+        `scale-down waits for dependents ${waiting.map((d) => d.id).join(', ')} to come down first`,
+      );
+    }
+  }
+  return { at: iso(now), targets: order.map((t) => entries.get(t.id)!) };
+}
+
+function planTarget(
+  config: Config,
+  target: Target,
+  intents: Intent[],
+  read: ActualOrFailure | undefined,
+  state: PlannerState,
+  now: Date,
+): PlannedTarget {
+  const t = now.getTime();
+  const base: PlannedTarget = {
+    id: target.id,
+    kind: target.kind,
+    actual: null,
+    desired: null,
+    decision: 'no-op',
+    reasons: [],
+    steps: [],
+    campaigns: [],
+    approved: false,
+  };
+  if (read === undefined || isReadFailure(read)) {
+    base.decision = 'blocked';
+    base.reasons.push(`cannot read actual state: ${read ? read.error : 'no actuator answered'}`);
+    return base;
+  }
+  const actual = read;
+  const ts = state.targets[target.id];
+  const baseline = baselineOf(target, actual, ts);
+  base.actual = display(target, actual.value);
+
+  const live = intents.filter((i) => !i.advisory);
+  const effective = live.filter((i) => intentStart(target, i, baseline) <= t && t < intentEnd(target, i));
+  const future = live.filter((i) => intentStart(target, i, baseline) > t);
+  for (const i of intents.filter((i) => i.advisory && t < intentEnd(target, i)).slice(0, 3)) {
+    base.reasons.push(`forecast-only (not applied): ${i.reason}`);
+  }
+
+  let desired = baseline;
+  let holder: Intent | undefined;
+  for (const i of effective) {
+    if (i.floor > desired) {
+      desired = i.floor;
+      holder = i;
+    }
+  }
+  const unclamped = desired;
+  desired = clampToBounds(target, desired);
+  base.campaigns = [...new Set(effective.filter((i) => i.campaign).map((i) => i.campaign!))];
+  if (holder) base.reasons.push(holder.reason);
+  else if (effective.length === 0 && desired !== actual.value) {
+    base.reasons.push(
+      ts?.original !== undefined
+        ? `no live intent: back to the value Headroom replaced, ${display(target, baseline)}`
+        : `configured baseline ${display(target, baseline)}`,
+    );
+  }
+  if (unclamped > desired) base.reasons.push(`capped at bounds max ${display(target, target.bounds.max)}`);
+  if (unclamped < desired && holder === undefined && baseline === desired && desired > unclamped)
+    base.reasons.push(`raised to bounds min ${display(target, target.bounds.min)}`);
+  base.desired = display(target, desired);
+
+  const paused = ts?.paused ?? state.paused;
+  if (paused) {
+    if (desired !== actual.value) {
+      base.decision = 'blocked';
+      base.reasons.push(`paused by ${paused.by} at ${paused.at}`);
+    }
+    return base;
+  }
+  if (actual.blocked) {
+    if (desired !== actual.value) {
+      base.decision = 'blocked';
+      base.reasons.push(actual.blocked);
+    }
+    return base;
+  }
+
+  if (desired === actual.value) {
+    // Nothing to do now; show the next change a future intent will need.
+    const next = future
+      .filter((i) => clampToBounds(target, i.floor) > desired)
+      .sort((a, b) => intentStart(target, a, baseline) - intentStart(target, b, baseline))[0];
+    if (next) {
+      const at = intentStart(target, next, baseline);
+      const to = clampToBounds(target, next.floor);
+      base.decision = 'wait';
+      base.desired = display(target, to);
+      base.reasons.push(next.reason, `first step due ${iso(at)}`);
+      base.steps = stagedSteps(target, actual.value, to, at, 'up', config, next.approved === true);
+    }
+    return base;
+  }
+
+  const direction: Direction = desired > actual.value ? 'up' : 'down';
+  const last = direction === 'up' ? ts?.lastUp : ts?.lastDown;
+  const cooldownEnds = last ? Date.parse(last) + target.cooldownSeconds * 1000 : 0;
+  const approvedByCampaign = direction === 'up' && holder?.approved === true;
+  const steps = stagedSteps(
+    target,
+    actual.value,
+    desired,
+    Math.max(t, cooldownEnds),
+    direction,
+    config,
+    approvedByCampaign,
+  );
+  base.steps = steps;
+  const first = steps[0]!;
+
+  if (actual.busy) {
+    base.decision = 'wait';
+    base.reasons.push(`a change is in progress: ${actual.busy}`);
+    return base;
+  }
+  if (cooldownEnds > t) {
+    base.decision = 'wait';
+    base.reasons.push(
+      `cooldown: last ${direction === 'up' ? 'raise' : 'lowering'} at ${last}, next ${direction} step due ${iso(cooldownEnds)} (cooldown ${formatDuration(target.cooldownSeconds)})`,
+    );
+    return base;
+  }
+
+  const needsApproval = target.approval === 'required' || actual.risk !== undefined;
+  if (needsApproval) {
+    const approval = state.approvals[first.id];
+    const fresh = approval && t - Date.parse(approval.at) < APPROVAL_TTL_SECONDS * 1000;
+    if (fresh && approval.decision === 'rejected') {
+      base.decision = 'blocked';
+      base.reasons.push(`step ${first.id} rejected by ${approval.by} at ${approval.at}`);
+      return base;
+    }
+    const why = actual.risk ?? 'the target requires approval';
+    if (fresh && approval.decision === 'approved') {
+      base.approved = true;
+      base.reasons.push(`approved by ${approval.by} at ${approval.at} (${why})`);
+    } else if (approvedByCampaign) {
+      base.approved = true;
+      base.reasons.push(`approved with campaign ${holder?.campaign} (${why})`);
+    } else {
+      base.decision = 'needs-approval';
+      first.needsApproval = true;
+      base.reasons.push(
+        `needs approval: ${why}; approve step ${first.id} in Slack (/headroom approve ${first.id})`,
+      );
+      return base;
+    }
+  }
+  base.decision = direction === 'up' ? 'scale-up' : 'scale-down';
+  if (target.dryRun) {
+    for (const s of steps) s.dryRun = true;
+    base.reasons.push('dry run: the step is recorded, nothing is changed');
+  }
+  return base;
+}
+
+/** The changes from `from` to `to`: the first at `at`, each next one a cooldown later. */
+function stagedSteps(
+  target: Target,
+  from: number,
+  to: number,
+  at: number,
+  direction: Direction,
+  _config: Config,
+  _approved: boolean,
+): Step[] {
+  const steps: Step[] = [];
+  let v = from;
+  let when = at;
+  while (v !== to && steps.length < 50) {
+    const next = nextStep(target, v, to);
+    steps.push({
+      id: stepId(target, direction, v, next),
+      target: target.id,
+      at: iso(when),
+      direction,
+      from: v,
+      to: next,
+      set: { [fieldOf(target)]: display(target, next) },
+    });
+    v = next;
+    when += target.cooldownSeconds * 1000;
+  }
+  return steps;
+}
+
+/** The decision values, for validation of plans read back from JSON. */
+export const DECISIONS: Decision[] = ['no-op', 'scale-up', 'scale-down', 'wait', 'needs-approval', 'blocked'];
