@@ -47,16 +47,12 @@ export const cron = z.string().refine(
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, "-", "_" and "." only');
 
-const cpu = z
-  .union([z.string(), z.number()])
-  .refine((v) => parseCpuMillis(v) !== undefined, {
-    error: (iss) => `invalid CPU quantity "${String(iss.input)}"`,
-  });
-const memory = z
-  .union([z.string(), z.number()])
-  .refine((v) => parseMemoryBytes(v) !== undefined, {
-    error: (iss) => `invalid memory quantity "${String(iss.input)}"`,
-  });
+const cpu = z.union([z.string(), z.number()]).refine((v) => parseCpuMillis(v) !== undefined, {
+  error: (iss) => `invalid CPU quantity "${String(iss.input)}"`,
+});
+const memory = z.union([z.string(), z.number()]).refine((v) => parseMemoryBytes(v) !== undefined, {
+  error: (iss) => `invalid memory quantity "${String(iss.input)}"`,
+});
 
 export const podResources = z.strictObject({ cpu, memory });
 
