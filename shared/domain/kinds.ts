@@ -23,6 +23,8 @@ export interface KindInfo {
   podWorkload: boolean;
   /** Lives in a Kubernetes cluster (needs `cluster`). */
   kubernetes: boolean;
+  /** A change must finish before the next can start (AWS rejects a modify while modifying). */
+  exclusive: boolean;
 }
 
 const m = 60;
@@ -34,6 +36,7 @@ export const KINDS: Record<TargetKind, KindInfo> = {
     granularity: 1,
     podWorkload: false,
     kubernetes: false,
+    exclusive: false,
   },
   'aurora-serverless-v2': {
     scale: 'count',
@@ -42,6 +45,7 @@ export const KINDS: Record<TargetKind, KindInfo> = {
     granularity: 0.5,
     podWorkload: false,
     kubernetes: false,
+    exclusive: true,
   },
   'eks-nodegroup': {
     scale: 'count',
@@ -50,6 +54,7 @@ export const KINDS: Record<TargetKind, KindInfo> = {
     granularity: 1,
     podWorkload: false,
     kubernetes: true,
+    exclusive: true,
   },
   'elasticache-replication-group': {
     scale: 'count',
@@ -58,6 +63,7 @@ export const KINDS: Record<TargetKind, KindInfo> = {
     granularity: 1,
     podWorkload: false,
     kubernetes: false,
+    exclusive: true,
   },
   'elasticache-serverless': {
     scale: 'count',
@@ -66,6 +72,7 @@ export const KINDS: Record<TargetKind, KindInfo> = {
     granularity: 1,
     podWorkload: false,
     kubernetes: false,
+    exclusive: true,
   },
   'k8s-deployment': {
     scale: 'count',
@@ -74,6 +81,7 @@ export const KINDS: Record<TargetKind, KindInfo> = {
     granularity: 1,
     podWorkload: true,
     kubernetes: true,
+    exclusive: false,
   },
   'k8s-hpa': {
     scale: 'count',
@@ -82,6 +90,7 @@ export const KINDS: Record<TargetKind, KindInfo> = {
     granularity: 1,
     podWorkload: true,
     kubernetes: true,
+    exclusive: false,
   },
   'k8s-statefulset': {
     scale: 'count',
@@ -90,6 +99,7 @@ export const KINDS: Record<TargetKind, KindInfo> = {
     granularity: 1,
     podWorkload: true,
     kubernetes: true,
+    exclusive: false,
   },
   'karpenter-headroom': {
     scale: 'count',
@@ -98,6 +108,7 @@ export const KINDS: Record<TargetKind, KindInfo> = {
     granularity: 1,
     podWorkload: false,
     kubernetes: true,
+    exclusive: false,
   },
   'keda-scaledobject': {
     scale: 'count',
@@ -106,6 +117,7 @@ export const KINDS: Record<TargetKind, KindInfo> = {
     granularity: 1,
     podWorkload: true,
     kubernetes: true,
+    exclusive: false,
   },
   'rds-instance': {
     scale: 'ladder',
@@ -114,6 +126,7 @@ export const KINDS: Record<TargetKind, KindInfo> = {
     granularity: 1,
     podWorkload: false,
     kubernetes: false,
+    exclusive: true,
   },
   'rds-read-replicas': {
     scale: 'count',
@@ -122,5 +135,6 @@ export const KINDS: Record<TargetKind, KindInfo> = {
     granularity: 1,
     podWorkload: false,
     kubernetes: false,
+    exclusive: false,
   },
 };

@@ -45,6 +45,13 @@ export function stepsBetween(target: Target, from: number, to: number): number {
   return n;
 }
 
+/** Time between two staged changes: the cooldown, or the whole lead time where changes exclude each other. */
+export function stageIntervalSeconds(target: Target): number {
+  return KINDS[target.kind].exclusive
+    ? Math.max(target.cooldownSeconds, target.leadTimeSeconds)
+    : target.cooldownSeconds;
+}
+
 export function fieldOf(target: Target): string {
   if (target.kind === 'elasticache-replication-group') {
     const dim = target.spec.dimension;

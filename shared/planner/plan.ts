@@ -13,7 +13,15 @@ import type {
   TargetPlan,
   TargetState,
 } from '../domain/types.ts';
-import { clampToBounds, display, fieldOf, nextStep, shortHash, stepsBetween } from '../domain/units.ts';
+import {
+  clampToBounds,
+  display,
+  fieldOf,
+  nextStep,
+  shortHash,
+  stageIntervalSeconds,
+  stepsBetween,
+} from '../domain/units.ts';
 import { dependentsOf, topologicalOrder } from './graph.ts';
 
 /** What the planner knows of a target it could not read. */
@@ -46,7 +54,7 @@ export interface FullPlan extends Plan {
 export function intentStart(target: Target, intent: Intent, baseline: number): number {
   const floor = clampToBounds(target, intent.floor);
   const stages = floor > baseline ? Math.max(0, stepsBetween(target, baseline, floor) - 1) : 0;
-  const lead = target.leadTimeSeconds + target.marginSeconds + stages * target.cooldownSeconds;
+  const lead = target.leadTimeSeconds + target.marginSeconds + stages * stageIntervalSeconds(target);
   return Date.parse(intent.from) - lead * 1000;
 }
 
@@ -294,7 +302,7 @@ function stagedSteps(
       set: { [fieldOf(target)]: display(target, next) },
     });
     v = next;
-    when += target.cooldownSeconds * 1000;
+    when += stageIntervalSeconds(target) * 1000;
   }
   return steps;
 }

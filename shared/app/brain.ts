@@ -1,0 +1,513 @@
+import { activeCampaignsFor, campaignEnd, campaignIntents } from '../campaigns/campaigns.ts';
+import { normaliseCampaign, Problems } from '../config/load.ts';
+import type { RawCampaign } from '../config/schema.ts';
+import type { Config } from '../config/types.ts';
+import { formatDuration } from '../domain/duration.ts';
+import { InputError } from '../domain/errors.ts';
+import { iso } from '../domain/time.ts';
+import type {
+  Actual,
+  AuditEntry,
+  Campaign,
+  Intent,
+  IntentSource,
+  RaiseSpec,
+  Target,
+} from '../domain/types.ts';
+import { display } from '../domain/units.ts';
+import { describeError, execute, type StepResult } from '../executor/executor.ts';
+import {
+  type ActualOrFailure,
+  baselineOf,
+  type FullPlan,
+  intentStart,
+  isReadFailure,
+  plan,
+} from '../planner/plan.ts';
+import type { ActuatorRegistry } from '../ports/actuator.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Notifier } from '../ports/notifier.ts';
+import {
+  cronIntents,
+  intentFromRule,
+  matchingRules,
+  releasingRules,
+  resolveFloor,
+  type Signal,
+} from '../rules/rules.ts';
+import type { Repo } from '../state/repo.ts';
+import {
+  campaignPhases,
+  type DemandProvider,
+  type Logger,
+  type PhaseScheduler,
+  type PredictiveIntents,
+  silentLogger,
+} from './ports.ts';
+
+export interface BrainDeps {
+  config: Config;
+  repo: Repo;
+  actuators: ActuatorRegistry;
+  clock: Clock;
+  notifier: Notifier;
+  demand?: DemandProvider;
+  predictive?: PredictiveIntents;
+  scheduler?: PhaseScheduler;
+  logger?: Logger;
+  /** Lease owner id of this process or invocation. */
+  owner: string;
+}
+
+export interface ReconcileResult {
+  plan: FullPlan;
+  results: StepResult[];
+}
+
+export interface FloorRequest {
+  target: string;
+  floor?: number | string;
+  raise?: RaiseSpec;
+  forSeconds: number;
+  reason: string;
+  source: IntentSource;
+  /** Optional start (ISO); default now. */
+  from?: string;
+}
+
+/** How far ahead campaigns are sized from demand views (beyond it they use the observed level). */
+const CAMPAIGN_LOOKAHEAD_MS = 36 * 3600 * 1000;
+
+/**
+ * The use cases every trigger calls: record intents from signals, commands and campaigns,
+ * and reconcile (plan, then execute). One instance per process; all state lives in the store.
+ */
+export class Brain {
+  readonly config: Config;
+  private readonly deps: BrainDeps;
+  private readonly log: Logger;
+
+  constructor(deps: BrainDeps) {
+    this.deps = deps;
+    this.config = deps.config;
+    this.log = deps.logger ?? silentLogger;
+  }
+
+  get repo(): Repo {
+    return this.deps.repo;
+  }
+
+  target(id: string): Target {
+    const t = this.config.targets.find((x) => x.id === id);
+    if (!t)
+      throw new InputError(
+        `unknown target "${id}" (known: ${this.config.targets.map((x) => x.id).join(', ')})`,
+      );
+    return t;
+  }
+
+  // Reading --------------------------------------------------------------------------------
+  async readActuals(): Promise<Record<string, ActualOrFailure>> {
+    const entries = await Promise.all(
+      this.config.targets.map(async (t): Promise<[string, ActualOrFailure]> => {
+        try {
+          return [t.id, await this.deps.actuators(t).read(t)];
+        } catch (err) {
+          return [t.id, { error: describeError(err) }];
+        }
+      }),
+    );
+    return Object.fromEntries(entries);
+  }
+
+  async campaigns(now = this.deps.clock.now()): Promise<Campaign[]> {
+    return this.deps.repo.campaigns(this.config.campaigns, now);
+  }
+
+  /** Stored intents plus those derived now from cron rules, campaigns and forecasts. */
+  async allIntents(now: Date, actuals: Record<string, ActualOrFailure>, persist = false): Promise<Intent[]> {
+    const { repo } = this.deps;
+    const [stored, campaigns, state] = await Promise.all([
+      repo.intents(now),
+      this.campaigns(now),
+      repo.plannerState(now),
+    ]);
+    const actualOf = (id: string) => {
+      const a = actuals[id];
+      return a && !isReadFailure(a) ? a : undefined;
+    };
+    const baseline = (t: Target) => baselineOf(t, actualOf(t.id), state.targets[t.id]);
+    const live = campaigns.filter((c) => !c.cancelled && campaignEnd(c) + 86400_000 > now.getTime());
+    const until = Math.max(
+      now.getTime() + Math.max(0, ...this.config.predictive.map((p) => p.horizonSeconds)) * 1000,
+      ...live.filter((c) => Date.parse(c.start) - now.getTime() < CAMPAIGN_LOOKAHEAD_MS).map(campaignEnd),
+    );
+    const demand = this.deps.demand ? await this.deps.demand.demand(this.config, now, new Date(until)) : {};
+    const campaignFloors = await this.holdCampaignFloors(
+      campaignIntents(live, {
+        config: this.config,
+        baseline,
+        actuals: Object.fromEntries(Object.keys(actuals).map((id) => [id, actualOf(id)])),
+        demand,
+        now,
+      }),
+      baseline,
+      now,
+      persist,
+    );
+    const derived = [
+      ...cronIntents(this.config, now, baseline),
+      ...campaignFloors,
+      ...(this.deps.predictive ? this.deps.predictive(this.config, demand, now) : []),
+    ];
+    return [...stored, ...derived];
+  }
+
+  /**
+   * Once a campaign target starts to rise, its floor is held: demand observed during the
+   * campaign includes the surge itself and must not shrink (or compound) the floor, and a
+   * forecast that dips mid-window must not release capacity the campaign still needs.
+   */
+  private async holdCampaignFloors(
+    intents: Intent[],
+    baseline: (t: Target) => number,
+    now: Date,
+    persist: boolean,
+  ): Promise<Intent[]> {
+    const { store } = this.deps.repo;
+    return Promise.all(
+      intents.map(async (i) => {
+        const target = this.target(i.target);
+        if (intentStart(target, i, baseline(target)) > now.getTime()) return i;
+        const key = `${i.campaign}:${i.target}`;
+        const held = (await store.get<{ floor: number }>('campaign-floor', key, now))?.value.floor;
+        const floor = Math.max(held ?? 0, i.floor);
+        if (persist && floor !== held) {
+          const expiresAt = Math.floor(Date.parse(i.until) / 1000) + 2 * 86400;
+          await store.put('campaign-floor', key, { floor }, now, { expiresAt });
+        }
+        return floor === i.floor
+          ? i
+          : { ...i, floor, reason: `${i.reason}; held at ${display(target, floor)} since the raise began` };
+      }),
+    );
+  }
+
+  /** What the brain would do at `at` (default now), from the actual state read now. */
+  async plan(at?: Date, persist = false): Promise<FullPlan> {
+    const now = at ?? this.deps.clock.now();
+    const actuals = await this.readActuals();
+    const [intents, state] = await Promise.all([
+      this.allIntents(now, actuals, persist),
+      this.deps.repo.plannerState(now),
+    ]);
+    return plan(this.config, intents, actuals, state, now);
+  }
+
+  /** Plan now and execute what is due. Safe to run concurrently and repeatedly. */
+  async reconcile(trigger = 'tick'): Promise<ReconcileResult> {
+    const p = await this.plan(undefined, true);
+    const results = await execute(this.config, p, this.deps);
+    for (const t of p.targets) {
+      if (t.decision === 'no-op') continue;
+      const step = t.steps[0];
+      const outcome = results.find((r) => r.target === t.id);
+      this.log.info(
+        `${t.id}: ${t.decision} ${t.actual} -> ${t.desired}${step ? ` (step ${step.id} ${JSON.stringify(step.set)} at ${step.at})` : ''}${outcome ? ` [${outcome.outcome}${outcome.message ? `: ${outcome.message}` : ''}]` : ''} — ${t.reasons.join('; ')}`,
+        { target: t.id, decision: t.decision, trigger },
+      );
+    }
+    return { plan: p, results };
+  }
+
+  // Signals --------------------------------------------------------------------------------
+  /**
+   * An alarm state change or an alert: matching rules create intents, resolving signals
+   * release the intents of rules that ask for it. A repeated delivery (same key) does nothing.
+   */
+  async handleSignal(
+    signal: Signal,
+    idempotencyKey: string,
+  ): Promise<{ duplicate: boolean; intents: Intent[]; released: number }> {
+    const { repo, clock } = this.deps;
+    const now = clock.now();
+    if (!(await repo.claim(`signal:${idempotencyKey}`, now)))
+      return { duplicate: true, intents: [], released: 0 };
+    try {
+      const created: Intent[] = [];
+      const rules = matchingRules(this.config, signal);
+      const actuals = rules.length ? await this.readActuals() : {};
+      const state = rules.length ? await repo.plannerState(now) : undefined;
+      for (const rule of rules) {
+        const target = this.target(rule.then.target);
+        const a = actuals[target.id];
+        const actual = a && !isReadFailure(a) ? a : undefined;
+        // A raise is relative to the actual capacity now; without it, to the baseline.
+        const base = actual?.value ?? baselineOf(target, undefined, state?.targets[target.id]);
+        const ref =
+          signal.kind === 'alarm'
+            ? `${signal.name}@${signal.id}`
+            : `${signal.fingerprint}@${signal.startsAt}`;
+        const trigger =
+          signal.kind === 'alarm'
+            ? `alarm ${signal.name} is ${signal.state}`
+            : `alert ${signal.labels.alertname ?? signal.fingerprint} is firing`;
+        const intent = intentFromRule(rule, target, base, now, { kind: signal.kind, ref }, trigger);
+        if (await repo.addIntent(intent, now)) {
+          created.push(intent);
+          await repo.audit(
+            {
+              action: 'intent-created',
+              target: target.id,
+              after: { floor: display(target, intent.floor), until: intent.until },
+              reason: intent.reason,
+            },
+            now,
+          );
+        }
+      }
+      let released = 0;
+      for (const rule of releasingRules(this.config, signal)) {
+        const prefix = `rule:${rule.name}:`;
+        const mine = (await repo.intents(now)).filter(
+          (i) => i.id.startsWith(prefix) && matchesSource(i, signal),
+        );
+        for (const i of mine) {
+          await repo.removeIntent(i.id);
+          released++;
+          await repo.audit(
+            {
+              action: 'intent-released',
+              target: i.target,
+              before: { floor: i.floor },
+              reason: `rule ${rule.name}: ${signal.kind === 'alarm' ? `alarm ${signal.name} is OK` : 'alert resolved'}`,
+            },
+            now,
+          );
+        }
+      }
+      return { duplicate: false, intents: created, released };
+    } catch (err) {
+      await repo.unclaim(`signal:${idempotencyKey}`);
+      throw err;
+    }
+  }
+
+  /** A floor asked for by a person (Slack, CLI) or another system (an event on the bus). */
+  async requestFloor(req: FloorRequest, idempotencyKey?: string): Promise<Intent | undefined> {
+    const { repo, clock } = this.deps;
+    const now = clock.now();
+    const target = this.target(req.target);
+    if (req.forSeconds <= 0) throw new InputError('the duration must be positive');
+    if (idempotencyKey && !(await repo.claim(`floor:${idempotencyKey}`, now))) return undefined;
+    let floor: number;
+    if (req.floor !== undefined) {
+      if (target.scale === 'ladder') {
+        const i = target.tiers!.indexOf(String(req.floor));
+        if (i < 0)
+          throw new InputError(
+            `"${req.floor}" is not on the tier ladder of ${target.id} (${target.tiers!.join(', ')})`,
+          );
+        floor = i;
+      } else {
+        floor = Number(req.floor);
+        if (!Number.isFinite(floor) || floor < 0)
+          throw new InputError(`floor must be a non-negative number, got "${req.floor}"`);
+      }
+    } else {
+      const actual = await this.deps.actuators(target).read(target);
+      floor = resolveFloor(target, actual.value, { raise: req.raise });
+    }
+    if (floor > target.bounds.max)
+      throw new InputError(
+        `floor ${display(target, floor)} is above the bounds of ${target.id} (max ${display(target, target.bounds.max)})`,
+      );
+    const from = req.from ? Date.parse(req.from) : now.getTime();
+    const intent: Intent = {
+      id: `${req.source.kind}:${target.id}:${idempotencyKey ?? iso(now)}`,
+      target: target.id,
+      floor,
+      raise: req.raise,
+      from: iso(from),
+      until: iso(from + req.forSeconds * 1000),
+      reason: `${req.reason}: floor ${display(target, floor)} for ${formatDuration(req.forSeconds)}`,
+      source: req.source,
+      createdAt: iso(now),
+    };
+    await repo.addIntent(intent, now);
+    await repo.audit(
+      {
+        action: 'intent-created',
+        target: target.id,
+        after: { floor: display(target, floor), until: intent.until },
+        reason: intent.reason,
+        actor: req.source.ref,
+      },
+      now,
+    );
+    return intent;
+  }
+
+  // Campaigns ------------------------------------------------------------------------------
+  async addCampaign(input: RawCampaign, actor: string): Promise<Campaign> {
+    const { repo, clock } = this.deps;
+    const now = clock.now();
+    const problems = new Problems();
+    const c = normaliseCampaign(
+      input,
+      { timezone: this.config.timezone, targets: this.config.targets },
+      ['campaign'],
+      problems,
+    );
+    if (!c) throw new InputError(problems.list.join('; '));
+    if (!(c.multiplier > 0)) throw new InputError('campaign.multiplier: must be positive');
+    const existing = (await this.campaigns(now)).find((x) => x.name === c.name);
+    if (existing && !existing.cancelled)
+      throw new InputError(`campaign "${c.name}" already exists (cancel it first)`);
+    if (campaignEnd(c) <= now.getTime())
+      throw new InputError(`campaign "${c.name}" would already be over at ${iso(campaignEnd(c))}`);
+    c.createdBy = actor;
+    await repo.putCampaign(c, now);
+    await repo.audit(
+      {
+        action: 'campaign-added',
+        after: c,
+        reason: `campaign ${c.name} x${c.multiplier} from ${c.start} for ${formatDuration(c.durationSeconds)} on ${c.targets.join(', ')}`,
+        actor,
+      },
+      now,
+    );
+    if (this.deps.scheduler) {
+      for (const p of campaignPhases(this.config, c)) {
+        if (p.at.getTime() > now.getTime())
+          await this.deps.scheduler.schedule(p.name, p.at, {
+            kind: 'campaign-phase',
+            campaign: c.name,
+            phase: p.phase,
+          });
+      }
+    }
+    await this.deps.notifier.notify({
+      kind: 'campaign',
+      text: `campaign ${c.name} scheduled: x${c.multiplier} from ${c.start} for ${formatDuration(c.durationSeconds)} (${c.targets.join(', ')})`,
+      details: { campaign: c },
+    });
+    return c;
+  }
+
+  async cancelCampaign(name: string, actor: string): Promise<Campaign> {
+    const { repo, clock } = this.deps;
+    const now = clock.now();
+    const c = (await this.campaigns(now)).find((x) => x.name === name);
+    if (!c || c.cancelled) throw new InputError(`no active campaign named "${name}"`);
+    const cancelled = { ...c, cancelled: true };
+    await repo.putCampaign(cancelled, now);
+    await repo.audit(
+      {
+        action: 'campaign-cancelled',
+        before: c,
+        reason: `campaign ${name} cancelled: its floors are released`,
+        actor,
+      },
+      now,
+    );
+    if (this.deps.scheduler)
+      for (const p of campaignPhases(this.config, c)) await this.deps.scheduler.cancel(p.name);
+    await this.deps.notifier.notify({ kind: 'campaign', text: `campaign ${name} cancelled by ${actor}` });
+    return cancelled;
+  }
+
+  // Approvals and pauses ---------------------------------------------------------------------
+  async decide(stepId: string, decision: 'approved' | 'rejected', by: string): Promise<ReconcileResult> {
+    const { repo, clock } = this.deps;
+    const now = clock.now();
+    const pending = (await this.plan()).targets.find(
+      (t) => t.steps[0]?.id === stepId && t.decision === 'needs-approval',
+    );
+    if (!pending) throw new InputError(`no step ${stepId} is waiting for approval`);
+    await repo.putApproval({ stepId, decision, by, at: iso(now) }, now);
+    await repo.audit(
+      {
+        action: 'approval',
+        target: pending.id,
+        stepId,
+        reason: `step ${stepId} ${decision} by ${by}`,
+        actor: by,
+      },
+      now,
+    );
+    return this.reconcile(`${decision} ${stepId}`);
+  }
+
+  async pause(targetId: string | undefined, by: string): Promise<void> {
+    const { repo, clock } = this.deps;
+    const now = clock.now();
+    const p = { by, at: iso(now) };
+    if (targetId) {
+      this.target(targetId);
+      await repo.updateTargetState(targetId, now, (s) => ({ ...s, paused: p }));
+    } else await repo.setPaused(p, now);
+    await repo.audit(
+      { action: 'paused', target: targetId, reason: `${targetId ?? 'all targets'} paused`, actor: by },
+      now,
+    );
+  }
+
+  async resume(targetId: string | undefined, by: string): Promise<void> {
+    const { repo, clock } = this.deps;
+    const now = clock.now();
+    if (targetId) {
+      this.target(targetId);
+      await repo.updateTargetState(targetId, now, (s) => ({ ...s, paused: undefined }));
+    } else await repo.setPaused(undefined, now);
+    await repo.audit(
+      { action: 'resumed', target: targetId, reason: `${targetId ?? 'all targets'} resumed`, actor: by },
+      now,
+    );
+  }
+
+  // Views ------------------------------------------------------------------------------------
+  /** Targets with actual and desired capacity, live intents and campaigns (GET /api/state). */
+  async snapshot(): Promise<{
+    at: string;
+    paused?: { by: string; at: string };
+    targets: (FullPlan['targets'][number] & { ready?: number | string; details?: Record<string, unknown> })[];
+    intents: Intent[];
+    campaigns: Campaign[];
+  }> {
+    const now = this.deps.clock.now();
+    const actuals = await this.readActuals();
+    const [intents, state, campaigns] = await Promise.all([
+      this.allIntents(now, actuals),
+      this.deps.repo.plannerState(now),
+      this.campaigns(now),
+    ]);
+    const p = plan(this.config, intents, actuals, state, now);
+    return {
+      at: p.at,
+      paused: state.paused,
+      targets: p.targets.map((t) => {
+        const a = actuals[t.id] as Actual | undefined;
+        const target = this.target(t.id);
+        return a && !isReadFailure(a)
+          ? { ...t, ready: a.ready !== undefined ? display(target, a.ready) : undefined, details: a.details }
+          : t;
+      }),
+      intents: intents.filter((i) => Date.parse(i.until) + 86400_000 > now.getTime()),
+      campaigns,
+    };
+  }
+
+  async audit(opts: { since?: Date; limit?: number } = {}): Promise<AuditEntry[]> {
+    return this.deps.repo.store.listAudit(opts);
+  }
+
+  activeCampaigns(campaigns: Campaign[], targetId: string): Campaign[] {
+    return activeCampaignsFor(campaigns, targetId, this.deps.clock.now().getTime());
+  }
+}
+
+function matchesSource(i: Intent, signal: Signal): boolean {
+  if (signal.kind === 'alarm') return i.source.kind === 'alarm' && i.source.ref.startsWith(`${signal.name}@`);
+  return i.source.kind === 'alert' && i.source.ref.startsWith(`${signal.fingerprint}@`);
+}

@@ -1,0 +1,249 @@
+import type { Config } from '../config/types.ts';
+import { ActuatorError } from '../domain/errors.ts';
+import { iso } from '../domain/time.ts';
+import type { Step, Target } from '../domain/types.ts';
+import { display, shortHash } from '../domain/units.ts';
+import type { FullPlan, PlannedTarget } from '../planner/plan.ts';
+import type { ActuatorRegistry } from '../ports/actuator.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Notifier } from '../ports/notifier.ts';
+import type { Repo } from '../state/repo.ts';
+
+export interface ExecutorDeps {
+  repo: Repo;
+  actuators: ActuatorRegistry;
+  clock: Clock;
+  notifier: Notifier;
+  /** Who holds leases: one id per process / invocation. */
+  owner: string;
+  /** Lease time: longer than any single actuator call. */
+  leaseSeconds?: number;
+}
+
+export type StepOutcome =
+  | 'executed'
+  | 'dry-run'
+  | 'already-done'
+  | 'stale'
+  | 'leased-elsewhere'
+  | 'in-progress'
+  | 'cooldown'
+  | 'blocked'
+  | 'failed'
+  | 'approval-requested';
+
+export interface StepResult {
+  target: string;
+  stepId: string;
+  outcome: StepOutcome;
+  message?: string;
+}
+
+/**
+ * The only code that changes infrastructure. For each step due now: take the target's lease,
+ * re-read the actual state (another reconcile may have done it), apply through the actuator,
+ * and record before/after/reason in the audit log. Failures are audited and left for the next
+ * reconcile: nothing is marked done that was not done.
+ */
+export async function execute(config: Config, plan: FullPlan, deps: ExecutorDeps): Promise<StepResult[]> {
+  const now = deps.clock.now();
+  const byId = new Map(config.targets.map((t) => [t.id, t]));
+  const results: StepResult[] = [];
+  const due = (e: PlannedTarget) => e.steps[0] && Date.parse(e.steps[0].at) <= now.getTime();
+
+  for (const e of plan.targets) {
+    const target = byId.get(e.id);
+    if (!target) continue;
+    if (e.decision === 'needs-approval' && e.steps[0])
+      results.push(await requestApproval(target, e, e.steps[0], deps));
+    if (e.decision === 'blocked') await reportBlocked(target, e, deps);
+  }
+  // Scale-ups in plan order (dependencies first), scale-downs in reverse (dependents first).
+  const ups = plan.targets.filter((e) => e.decision === 'scale-up' && due(e));
+  const downs = plan.targets.filter((e) => e.decision === 'scale-down' && due(e)).reverse();
+  for (const e of [...ups, ...downs]) {
+    const target = byId.get(e.id)!;
+    results.push(await executeStep(target, e, e.steps[0]!, deps));
+  }
+  return results;
+}
+
+async function executeStep(
+  target: Target,
+  e: PlannedTarget,
+  step: Step,
+  deps: ExecutorDeps,
+): Promise<StepResult> {
+  const { repo, clock } = deps;
+  const now = clock.now();
+  const reason = e.reasons.join('; ');
+  const base = { target: target.id, stepId: step.id };
+  const change = { [Object.keys(step.set)[0]!]: display(target, step.from) };
+
+  if (step.dryRun) {
+    if (await repo.claim(`dry-run:${step.id}`, now, target.cooldownSeconds || 300)) {
+      await repo.audit(
+        {
+          action: 'step-dry-run',
+          target: target.id,
+          stepId: step.id,
+          before: change,
+          after: step.set,
+          reason,
+        },
+        now,
+      );
+    }
+    return { ...base, outcome: 'dry-run' };
+  }
+
+  const lease = `target:${target.id}`;
+  if (!(await repo.store.acquireLease(lease, deps.owner, now, deps.leaseSeconds ?? 120))) {
+    return { ...base, outcome: 'leased-elsewhere' };
+  }
+  try {
+    const actuator = deps.actuators(target);
+    const fresh = await actuator.read(target);
+    if (fresh.value === step.to) return { ...base, outcome: 'already-done' };
+    if (fresh.value !== step.from)
+      return { ...base, outcome: 'stale', message: `actual moved to ${display(target, fresh.value)}` };
+    if (fresh.busy) return { ...base, outcome: 'in-progress', message: fresh.busy };
+    const ts = await repo.targetState(target.id, now);
+    const last = step.direction === 'up' ? ts.lastUp : ts.lastDown;
+    if (last && now.getTime() - Date.parse(last) < target.cooldownSeconds * 1000)
+      return { ...base, outcome: 'cooldown' };
+
+    const result = await actuator.apply(target, step.to, {
+      stepId: step.id,
+      reason,
+      now,
+      remembered: ts.remembered ?? {},
+      campaignActive: e.campaigns.length > 0,
+      approved: e.approved,
+    });
+    if (result.status === 'blocked') {
+      await repo.audit(
+        {
+          action: 'blocked',
+          target: target.id,
+          stepId: step.id,
+          reason: result.message ?? 'blocked by the actuator',
+        },
+        now,
+      );
+      return { ...base, outcome: 'blocked', message: result.message };
+    }
+    if (result.status === 'in-progress') return { ...base, outcome: 'in-progress', message: result.message };
+    if (result.status === 'no-op') return { ...base, outcome: 'already-done' };
+
+    await repo.updateTargetState(target.id, now, (s) => {
+      const next = { ...s, lastError: undefined };
+      if (step.direction === 'up') next.lastUp = iso(now);
+      else next.lastDown = iso(now);
+      // The value Headroom replaced: the revert goes back to it, and then lets go.
+      if (next.original === undefined && step.direction === 'up') next.original = step.from;
+      if (next.original !== undefined && step.direction === 'down' && step.to <= next.original)
+        next.original = undefined;
+      const remembered = { ...(result.remember ?? {}), ...(s.remembered ?? {}) };
+      for (const k of result.forget ?? []) delete remembered[k];
+      next.remembered = Object.keys(remembered).length ? remembered : undefined;
+      return next;
+    });
+    await repo.audit(
+      {
+        action: 'step-executed',
+        target: target.id,
+        stepId: step.id,
+        before: { ...change, ...result.before },
+        after: { ...step.set, ...result.after },
+        reason,
+      },
+      now,
+    );
+    await deps.notifier.notify({
+      kind: 'step-executed',
+      target: target.id,
+      stepId: step.id,
+      text: `${target.id}: ${Object.entries(change)
+        .map(([k, v]) => `${k} ${v} -> ${step.set[k]}`)
+        .join(', ')} (${reason})`,
+      details: { before: result.before, after: result.after, reason, direction: step.direction },
+    });
+    return { ...base, outcome: 'executed' };
+  } catch (err) {
+    const message = describeError(err);
+    await repo.updateTargetState(target.id, now, (s) => ({ ...s, lastError: message }));
+    await repo.audit(
+      {
+        action: 'step-failed',
+        target: target.id,
+        stepId: step.id,
+        before: change,
+        after: step.set,
+        reason,
+        error: message,
+      },
+      now,
+    );
+    await deps.notifier.notify({
+      kind: 'failure',
+      target: target.id,
+      stepId: step.id,
+      text: `${target.id}: step ${step.id} failed: ${message}`,
+    });
+    return { ...base, outcome: 'failed', message };
+  } finally {
+    await repo.store.releaseLease(lease, deps.owner);
+  }
+}
+
+async function requestApproval(
+  target: Target,
+  e: PlannedTarget,
+  step: Step,
+  deps: ExecutorDeps,
+): Promise<StepResult> {
+  const now = deps.clock.now();
+  const reason = e.reasons.join('; ');
+  if (await deps.repo.claim(`approval-requested:${step.id}`, now)) {
+    await deps.repo.audit(
+      {
+        action: 'approval-requested',
+        target: target.id,
+        stepId: step.id,
+        before: { value: e.actual },
+        after: step.set,
+        reason,
+      },
+      now,
+    );
+    await deps.notifier.notify({
+      kind: 'approval-requested',
+      target: target.id,
+      stepId: step.id,
+      text: `${target.id}: ${e.actual} -> ${Object.values(step.set)[0]} needs approval (${reason})`,
+      details: { step, reason, actual: e.actual, desired: e.desired },
+    });
+  }
+  return { target: target.id, stepId: step.id, outcome: 'approval-requested' };
+}
+
+async function reportBlocked(target: Target, e: PlannedTarget, deps: ExecutorDeps): Promise<void> {
+  const now = deps.clock.now();
+  const reason = e.reasons.join('; ');
+  // One audit entry and notification per distinct reason and hour, not one per tick.
+  if (await deps.repo.claim(`blocked:${target.id}:${shortHash(reason)}`, now, 3600)) {
+    await deps.repo.audit({ action: 'blocked', target: target.id, reason }, now);
+    await deps.notifier.notify({
+      kind: 'blocked',
+      target: target.id,
+      text: `${target.id}: blocked: ${reason}`,
+    });
+  }
+}
+
+export function describeError(err: unknown): string {
+  if (err instanceof ActuatorError) return `${err.code}: ${err.message}`;
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
