@@ -136,7 +136,9 @@ export function parseConfig(text: string, source?: string): Config {
     ruleNames.add(r.name);
     const target = byId.get(r.then.target);
     if (!target) {
-      problems.add([...path, 'then', 'target'], `unknown target "${r.then.target}"`);
+      // A declared target that failed validation is reported once, at its own path.
+      if (!declared.has(r.then.target))
+        problems.add([...path, 'then', 'target'], `unknown target "${r.then.target}"`);
       return;
     }
     if (r.when.state && !r.when.alarm)
@@ -183,7 +185,7 @@ export function parseConfig(text: string, source?: string): Config {
   raw.campaigns.forEach((c, i) => {
     if (campaignNames.has(c.name)) problems.add(['campaigns', i, 'name'], `duplicate campaign "${c.name}"`);
     campaignNames.add(c.name);
-    const campaign = normaliseCampaign(c, { timezone: tz, targets }, ['campaigns', i], problems);
+    const campaign = normaliseCampaign(c, { timezone: tz, targets, declared }, ['campaigns', i], problems);
     if (campaign) campaigns.push(campaign);
   });
 
@@ -360,7 +362,7 @@ function findCycles(targets: Target[]): string[][] {
  */
 export function normaliseCampaign(
   c: RawCampaign,
-  ctx: { timezone: string; targets: Target[] },
+  ctx: { timezone: string; targets: Target[]; declared?: Set<string> },
   path: Path,
   problems: Problems,
 ): Campaign | undefined {
@@ -370,14 +372,16 @@ export function normaliseCampaign(
     problems.add([...path, 'start'], `invalid time "${c.start}" (ISO-8601, e.g. 2026-11-27T20:55:00+01:00)`);
   if (c.duration <= 0) problems.add([...path, 'duration'], 'must be positive');
   const byId = new Map(ctx.targets.map((t) => [t.id, t]));
+  const known = (id: string) => byId.has(id) || ctx.declared?.has(id);
   c.targets.forEach((id, i) => {
-    if (!byId.has(id)) problems.add([...path, 'targets', i], `unknown target "${id}"`);
+    if (!known(id)) problems.add([...path, 'targets', i], `unknown target "${id}"`);
   });
   const floors: Record<string, number> = {};
   for (const [id, v] of Object.entries(c.floors ?? {})) {
     const t = byId.get(id);
-    if (!t) problems.add([...path, 'floors', id], `unknown target "${id}"`);
-    else if (!c.targets.includes(id))
+    if (!t) {
+      if (!known(id)) problems.add([...path, 'floors', id], `unknown target "${id}"`);
+    } else if (!c.targets.includes(id))
       problems.add([...path, 'floors', id], `"${id}" is not one of the campaign's targets`);
     else {
       const u = unitsOf(t, v, [...path, 'floors', id], problems);
