@@ -29,9 +29,12 @@ export function expectedDemand(
   to: number,
 ): { perSecond: number; how: string } | undefined {
   if (view) {
-    const inWindow = view.points.filter((p) => p.t >= from && p.t < to);
-    if (inWindow.length > 0) {
-      const peak = inWindow.reduce((a, b) => (b.upper > a.upper ? b : a));
+    let peak: DemandView['points'][number] | undefined;
+    for (let i = firstAtOrAfter(view.points, from); i < view.points.length && view.points[i]!.t < to; i++) {
+      const p = view.points[i]!;
+      if (!peak || p.upper > peak.upper) peak = p;
+    }
+    if (peak) {
       return {
         perSecond: peak.upper,
         how: `forecast ${view.signal} p${Math.round(view.quantile * 100)} ${peak.upper.toFixed(1)}/s at ${iso(peak.t)} (${view.model})`,
@@ -45,6 +48,18 @@ export function expectedDemand(
   }
   if (fallback !== undefined) return { perSecond: fallback, how: `configured baseline ${fallback}/s` };
   return undefined;
+}
+
+/** Index of the first point at or after `t` (points are sorted by time). */
+function firstAtOrAfter(points: { t: number }[], t: number): number {
+  let lo = 0;
+  let hi = points.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (points[mid]!.t < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Units a capacity model needs for a demand per second. */
@@ -103,7 +118,7 @@ function karpenterFloor(
   const parts: string[] = [];
   const unknown: string[] = [];
   for (const id of c.targets) {
-    const t = ctx.config.targets.find((x) => x.id === id);
+    const t = targetById(ctx.config, id);
     if (!t || !KINDS[t.kind].podWorkload || t.cluster !== nodes.cluster) continue;
     const floor = floors.get(id);
     if (floor === undefined) continue;
@@ -134,17 +149,17 @@ function karpenterFloor(
 export function campaignIntents(campaigns: Campaign[], ctx: CampaignContext): Intent[] {
   const out: Intent[] = [];
   const now = ctx.now.getTime();
+  const maxDelay = Math.max(0, ...ctx.config.targets.map((t) => t.scaleDownDelaySeconds));
   for (const c of campaigns) {
     if (c.cancelled) continue;
     const end = campaignEnd(c);
-    const maxDelay = Math.max(0, ...ctx.config.targets.map((t) => t.scaleDownDelaySeconds));
     if (end + maxDelay * 1000 < now) continue;
     const floors = new Map<string, number>();
     const why = new Map<string, string>();
     // Pod workloads first: the Karpenter floor is sized from their added pods.
     const ordered = [...c.targets].sort((a, b) => Number(isNodes(ctx, a)) - Number(isNodes(ctx, b)));
     for (const id of ordered) {
-      const target = ctx.config.targets.find((t) => t.id === id);
+      const target = targetById(ctx.config, id);
       if (!target) continue;
       const f = campaignFloor(c, target, ctx, floors);
       if (!f) continue;
@@ -153,7 +168,7 @@ export function campaignIntents(campaigns: Campaign[], ctx: CampaignContext): In
       why.set(id, f.why + (clamped < f.floor ? `, capped at max ${display(target, clamped)}` : ''));
     }
     for (const id of c.targets) {
-      const target = ctx.config.targets.find((t) => t.id === id);
+      const target = targetById(ctx.config, id);
       const floor = floors.get(id);
       if (!target || floor === undefined) continue;
       out.push({
@@ -174,7 +189,17 @@ export function campaignIntents(campaigns: Campaign[], ctx: CampaignContext): In
 }
 
 function isNodes(ctx: CampaignContext, id: string): boolean {
-  return ctx.config.targets.find((t) => t.id === id)?.kind === 'karpenter-headroom';
+  return targetById(ctx.config, id)?.kind === 'karpenter-headroom';
+}
+
+const indexes = new WeakMap<Config, Map<string, Target>>();
+function targetById(config: Config, id: string): Target | undefined {
+  let m = indexes.get(config);
+  if (!m) {
+    m = new Map(config.targets.map((t) => [t.id, t]));
+    indexes.set(config, m);
+  }
+  return m.get(id);
 }
 
 /** True while the campaign window (start to end) contains `now`, for actuators that care. */

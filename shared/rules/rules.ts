@@ -107,6 +107,29 @@ export function intentFromRule(
   };
 }
 
+interface CronMemo {
+  cron: Cron;
+  /** nextRun(from) was `next`: there is no run in (from, next), so any later `from` below it gives it too. */
+  from: number;
+  next: number | null;
+}
+const crons = new WeakMap<Rule, CronMemo>();
+
+/** The first run strictly after `from`; parsers and recent answers are kept per rule object. */
+function nextRun(rule: Rule, timezone: string, from: Date): Date | null {
+  let m = crons.get(rule);
+  if (!m) {
+    m = { cron: new Cron(rule.when.cron!, { timezone, paused: true }), from: Number.NaN, next: null };
+    crons.set(rule, m);
+  }
+  const t = from.getTime();
+  if (t >= m.from && m.next !== null && t < m.next) return new Date(m.next);
+  const next = m.cron.nextRun(from);
+  m.from = t;
+  m.next = next ? next.getTime() : null;
+  return next;
+}
+
 /**
  * Intents of cron rules, derived on every reconcile: each occurrence in the config time zone
  * whose window is live now or starts within `lookaheadSeconds`, so the planner can start a
@@ -125,8 +148,7 @@ export function cronIntents(
     const target = byId.get(rule.then.target);
     if (!target) continue;
     const keepAfter = rule.then.forSeconds + target.scaleDownDelaySeconds;
-    const cron = new Cron(rule.when.cron, { timezone: config.timezone, paused: true });
-    let t = cron.nextRun(new Date(now.getTime() - keepAfter * 1000));
+    let t = nextRun(rule, config.timezone, new Date(now.getTime() - keepAfter * 1000));
     const horizon = now.getTime() + lookaheadSeconds * 1000;
     while (t && t.getTime() <= horizon) {
       const b = base(target);
@@ -140,7 +162,7 @@ export function cronIntents(
       );
       intent.id = `cron:${rule.name}:${iso(t)}`;
       out.push(intent);
-      t = cron.nextRun(t);
+      t = crons.get(rule)!.cron.nextRun(t);
     }
   }
   return out;
