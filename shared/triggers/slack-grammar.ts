@@ -1,0 +1,109 @@
+import { parseDuration } from '../domain/duration.ts';
+import { InputError } from '../domain/errors.ts';
+
+/** `/headroom <subcommand>` as CONTRACTS.md writes it. */
+export type SlackCommand =
+  | { verb: 'help' }
+  | { verb: 'status'; target?: string }
+  | { verb: 'plan'; at?: string }
+  | { verb: 'scale'; target: string; floor: string; forSeconds: number }
+  | {
+      verb: 'campaign-add';
+      name: string;
+      start: string;
+      durationSeconds: number;
+      multiplier: number;
+      targets?: string[];
+    }
+  | { verb: 'campaign-list' }
+  | { verb: 'campaign-cancel'; name: string }
+  | { verb: 'pause' | 'resume'; target?: string }
+  | { verb: 'approve' | 'reject'; stepId: string };
+
+export const SLACK_HELP = [
+  '*/headroom* commands:',
+  '`status [target]` · what each target has and will get',
+  '`plan [at ISO]` · what Headroom would do (now, or at a time)',
+  '`scale <target> floor <n> for <duration>` · hold a floor (`scale api floor 12 for 2h`)',
+  '`campaign add <name> <start ISO> <duration> x<multiplier> [targets a,b]`',
+  '`campaign list` · `campaign cancel <name>`',
+  '`pause [target]` · `resume [target]`',
+  '`approve <step-id>` · `reject <step-id>`',
+  '`help`',
+].join('\n');
+
+const MAX_TEXT = 500;
+
+function usage(line: string): InputError {
+  return new InputError(`usage: \`/headroom ${line}\` (\`/headroom help\` lists every command)`);
+}
+
+function duration(text: string | undefined, line: string): number {
+  const s = text ? parseDuration(text) : undefined;
+  if (!s || s <= 0) throw usage(line);
+  return s;
+}
+
+/** Parses the text after `/headroom`; a wrong command is an `InputError` that shows its usage. */
+export function parseSlackCommand(text: string): SlackCommand {
+  if (text.length > MAX_TEXT) throw new InputError(`command is over ${MAX_TEXT} characters`);
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  const [verb, ...rest] = words;
+  const n = rest.length;
+  switch ((verb ?? 'help').toLowerCase()) {
+    case 'help':
+      return { verb: 'help' };
+    case 'status':
+      if (n > 1) throw usage('status [target]');
+      return { verb: 'status', target: rest[0] };
+    case 'plan':
+      if (n === 0) return { verb: 'plan' };
+      if (n === 2 && rest[0]!.toLowerCase() === 'at') return { verb: 'plan', at: rest[1] };
+      if (n === 1) return { verb: 'plan', at: rest[0] };
+      throw usage('plan [at ISO]');
+    case 'scale': {
+      const line = 'scale <target> floor <n> for <duration>';
+      if (n !== 5 || rest[1]!.toLowerCase() !== 'floor' || rest[3]!.toLowerCase() !== 'for')
+        throw usage(line);
+      return { verb: 'scale', target: rest[0]!, floor: rest[2]!, forSeconds: duration(rest[4], line) };
+    }
+    case 'campaign': {
+      const sub = rest[0]?.toLowerCase();
+      if (sub === 'list' && n === 1) return { verb: 'campaign-list' };
+      if (sub === 'cancel' && n === 2) return { verb: 'campaign-cancel', name: rest[1]! };
+      const line = 'campaign add <name> <start ISO> <duration> x<multiplier> [targets a,b]';
+      if (sub !== 'add') throw usage('campaign add|list|cancel ...');
+      if (n !== 5 && n !== 7) throw usage(line);
+      const m = /^x(\d+(\.\d+)?)$/i.exec(rest[4]!);
+      if (!m || !(Number(m[1]) > 0)) throw usage(line);
+      let targets: string[] | undefined;
+      if (n === 7) {
+        if (rest[5]!.toLowerCase() !== 'targets') throw usage(line);
+        targets = rest[6]!.split(',').filter(Boolean);
+        if (targets.length === 0) throw usage(line);
+      }
+      return {
+        verb: 'campaign-add',
+        name: rest[1]!,
+        start: rest[2]!,
+        durationSeconds: duration(rest[3], line),
+        multiplier: Number(m[1]),
+        targets,
+      };
+    }
+    case 'pause':
+    case 'resume': {
+      const v = verb!.toLowerCase() as 'pause' | 'resume';
+      if (n > 1) throw usage(`${v} [target]`);
+      return { verb: v, target: rest[0] };
+    }
+    case 'approve':
+    case 'reject': {
+      const v = verb!.toLowerCase() as 'approve' | 'reject';
+      if (n !== 1) throw usage(`${v} <step-id>`);
+      return { verb: v, stepId: rest[0]! };
+    }
+    default:
+      throw new InputError(`unknown command "${verb}"\n${SLACK_HELP}`);
+  }
+}

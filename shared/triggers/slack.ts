@@ -1,0 +1,311 @@
+import { z } from 'zod';
+import { APPROVE_ACTION, escapeMrkdwn, REJECT_ACTION } from '../adapters/slack/blocks.ts';
+import type { Brain, ReconcileResult } from '../app/brain.ts';
+import type { SlackAccess } from '../config/types.ts';
+import { formatDuration } from '../domain/duration.ts';
+import { InputError } from '../domain/errors.ts';
+import { parseInstant } from '../domain/time.ts';
+import { formatPlanTable } from '../planner/format.ts';
+import type { DeferredSlackJob, TriggerDeps } from './deps.ts';
+import { fetchResponder } from './deps.ts';
+import {
+  describeZodError,
+  HttpError,
+  type HttpEvent,
+  type HttpResult,
+  header,
+  json,
+  rawBody,
+  refusal,
+  requireMediaType,
+} from './http.ts';
+import { parseSlackCommand, SLACK_HELP, type SlackCommand } from './slack-grammar.ts';
+import { verifySlackRequest } from './slack-signature.ts';
+
+export type SlackMessage = Record<string, unknown> & { text: string };
+
+const ephemeral = (text: string): SlackMessage => ({ response_type: 'ephemeral', text });
+
+/** Slack only accepts answers on its own hooks host: no caller can point us elsewhere. */
+const responseUrl = z.string().regex(/^https:\/\/hooks\.slack\.com\/[\w\-/.]+$/, 'not a Slack response_url');
+
+const CommandForm = z.object({
+  command: z.string().min(1),
+  text: z.string().default(''),
+  user_id: z.string().min(1),
+  channel_id: z.string().min(1),
+  response_url: responseUrl,
+});
+
+const BlockActions = z.object({
+  type: z.literal('block_actions'),
+  user: z.object({ id: z.string().min(1) }),
+  channel: z.object({ id: z.string().min(1) }).optional(),
+  response_url: responseUrl,
+  actions: z.array(z.object({ action_id: z.string(), value: z.string().max(200).optional() })).min(1),
+});
+
+/** Who may do what, from `access.slack`; without that section nobody may use Slack. */
+export function checkAccess(
+  access: SlackAccess | undefined,
+  user: string,
+  channel: string,
+  cmd: SlackCommand | 'decide',
+): void {
+  if (!access) throw new InputError('Slack access is not configured (access.slack in headroom.yaml)');
+  const approver = access.approvers.includes(user);
+  // Buttons live in the notification channel; for them the approver list is the gate.
+  if (cmd !== 'decide' && access.channels.length > 0 && !access.channels.includes(channel))
+    throw new InputError('Headroom does not take commands in this channel');
+  if (!approver && !access.allowedUsers.includes(user))
+    throw new InputError(`<@${user}> is not allowed to use /headroom`);
+  const deciding = cmd === 'decide' || cmd.verb === 'approve' || cmd.verb === 'reject';
+  if (deciding && !approver) throw new InputError(`<@${user}> is not an approver`);
+}
+
+/** Commands that only read the store answer at once; anything that reads the cloud or acts is deferred. */
+function isQuick(cmd: SlackCommand): boolean {
+  return cmd.verb === 'help' || cmd.verb === 'campaign-list';
+}
+
+/** Checks a command against the configuration before it is deferred, so typos answer at once. */
+function validate(brain: Brain, cmd: SlackCommand): void {
+  if ('target' in cmd && cmd.target !== undefined) brain.target(cmd.target);
+  if (cmd.verb === 'campaign-add') for (const t of cmd.targets ?? []) brain.target(t);
+  if (
+    cmd.verb === 'plan' &&
+    cmd.at !== undefined &&
+    parseInstant(cmd.at, brain.config.timezone) === undefined
+  )
+    throw new InputError(`plan: invalid time "${cmd.at}" (ISO-8601, e.g. 2026-11-27T19:30:00Z)`);
+}
+
+function outcomeLines(r: ReconcileResult, only?: string): string[] {
+  return r.results
+    .filter((x) => !only || x.target === only)
+    .map(
+      (x) =>
+        `• ${x.target}: step \`${x.stepId}\` ${x.outcome}${x.message ? ` (${escapeMrkdwn(x.message)})` : ''}`,
+    );
+}
+
+async function status(brain: Brain, target?: string): Promise<string> {
+  const s = await brain.snapshot();
+  const lines = s.targets
+    .filter((t) => !target || t.id === target)
+    .map(
+      (t) =>
+        `• *${t.id}* (${t.kind}): actual ${t.actual ?? '?'}, desired ${t.desired ?? '?'}, ${t.decision}${t.reasons[0] ? ` · ${escapeMrkdwn(t.reasons[0])}` : ''}`,
+    );
+  const intents = s.intents
+    .filter((i) => (!target || i.target === target) && Date.parse(i.until) > Date.parse(s.at))
+    .map((i) => `• ${i.target}: ${escapeMrkdwn(i.reason)} (until ${i.until})`);
+  return [
+    `*Headroom at ${s.at}*${s.paused ? ` · paused by ${s.paused.by}` : ''}`,
+    ...lines,
+    intents.length ? '*Active intents*' : '',
+    ...intents,
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+/** Runs one command for a Slack user; the answer is a Slack message. `InputError`s are answers too. */
+export async function runSlackCommand(brain: Brain, cmd: SlackCommand, user: string): Promise<SlackMessage> {
+  const actor = `slack:${user}`;
+  switch (cmd.verb) {
+    case 'help':
+      return ephemeral(SLACK_HELP);
+    case 'status':
+      return ephemeral(await status(brain, cmd.target));
+    case 'plan': {
+      const at = cmd.at !== undefined ? parseInstant(cmd.at, brain.config.timezone) : undefined;
+      const p = await brain.plan(at !== undefined ? new Date(at) : undefined);
+      return ephemeral('```\n' + formatPlanTable(p) + '\n```');
+    }
+    case 'scale': {
+      const target = brain.target(cmd.target);
+      const floor = target.scale === 'ladder' ? cmd.floor : Number(cmd.floor);
+      if (typeof floor === 'number' && !Number.isFinite(floor))
+        throw new InputError(`floor must be a number, got "${cmd.floor}"`);
+      const intent = await brain.requestFloor({
+        target: cmd.target,
+        floor,
+        forSeconds: cmd.forSeconds,
+        reason: `<@${user}> asked in Slack`,
+        source: { kind: 'slack', ref: user },
+      });
+      const r = await brain.reconcile(`slack scale ${cmd.target}`);
+      return ephemeral([`${escapeMrkdwn(intent?.reason ?? '')}`, ...outcomeLines(r, cmd.target)].join('\n'));
+    }
+    case 'campaign-add': {
+      const c = await brain.addCampaign(
+        {
+          name: cmd.name,
+          start: cmd.start,
+          duration: cmd.durationSeconds,
+          multiplier: cmd.multiplier,
+          targets:
+            cmd.targets ??
+            brain.config.targets
+              .filter((t) => t.capacity || t.kind.startsWith('k8s') || t.kind === 'keda-scaledobject')
+              .map((t) => t.id),
+        },
+        actor,
+      );
+      await brain.reconcile(`slack campaign add ${c.name}`);
+      return ephemeral(
+        `campaign *${c.name}* added: x${c.multiplier} from ${c.start} for ${formatDuration(c.durationSeconds)} on ${c.targets.join(', ')}`,
+      );
+    }
+    case 'campaign-list': {
+      const list = (await brain.campaigns()).map(
+        (c) =>
+          `• *${c.name}* x${c.multiplier} from ${c.start} for ${formatDuration(c.durationSeconds)} on ${c.targets.join(', ')}${c.cancelled ? ' (cancelled)' : ''}`,
+      );
+      return ephemeral(list.length ? list.join('\n') : 'no campaigns');
+    }
+    case 'campaign-cancel': {
+      await brain.cancelCampaign(cmd.name, actor);
+      await brain.reconcile(`slack campaign cancel ${cmd.name}`);
+      return ephemeral(`campaign *${cmd.name}* cancelled: its floors are released`);
+    }
+    case 'pause':
+      await brain.pause(cmd.target, actor);
+      return ephemeral(`${cmd.target ?? 'all targets'} paused: Headroom changes nothing until \`resume\``);
+    case 'resume': {
+      await brain.resume(cmd.target, actor);
+      const r = await brain.reconcile('slack resume');
+      return ephemeral([`${cmd.target ?? 'all targets'} resumed`, ...outcomeLines(r, cmd.target)].join('\n'));
+    }
+    case 'approve':
+    case 'reject': {
+      const decision = cmd.verb === 'approve' ? 'approved' : 'rejected';
+      const r = await brain.decide(cmd.stepId, decision, actor);
+      const mine = r.results.filter((x) => x.stepId === cmd.stepId);
+      return ephemeral(
+        [`step \`${cmd.stepId}\` ${decision} by <@${user}>`, ...outcomeLines({ ...r, results: mine })].join(
+          '\n',
+        ),
+      );
+    }
+  }
+}
+
+/** Finishes a deferred command or button click and posts the answer to its `response_url`. */
+export async function finishSlackJob(job: DeferredSlackJob, deps: TriggerDeps): Promise<void> {
+  const respond = deps.respond ?? fetchResponder;
+  let message: SlackMessage;
+  try {
+    message = await runSlackCommand(deps.brain, parseSlackCommand(job.text), job.user);
+  } catch (err) {
+    if (!(err instanceof InputError)) deps.logger?.error(`slack command failed: ${(err as Error).message}`);
+    message = ephemeral(
+      err instanceof InputError ? `:warning: ${err.message}` : `:x: failed: ${(err as Error).message}`,
+    );
+  }
+  if (job.kind === 'slack-action')
+    message = { ...message, replace_original: true, response_type: 'in_channel' };
+  await respond(job.responseUrl, message);
+}
+
+/** Runs a job after the answer: in-process by default (dev); Lambda injects an async invocation. */
+async function deferJob(job: DeferredSlackJob, deps: TriggerDeps): Promise<void> {
+  if (deps.defer) return deps.defer(job);
+  void finishSlackJob(job, deps).catch((err: unknown) =>
+    deps.logger?.error(`slack response failed: ${(err as Error).message}`),
+  );
+}
+
+function verified(event: HttpEvent, deps: TriggerDeps): URLSearchParams {
+  const body = rawBody(event);
+  verifySlackRequest({
+    secret: deps.slackSigningSecret,
+    timestamp: header(event, 'x-slack-request-timestamp'),
+    signature: header(event, 'x-slack-signature'),
+    body,
+    now: deps.clock.now(),
+  });
+  requireMediaType(event, 'application/x-www-form-urlencoded');
+  return new URLSearchParams(body.toString('utf8'));
+}
+
+/** `POST /slack/commands`: verify, parse, check access; quick commands answer, slow ones are deferred. */
+export async function slackCommandsRoute(event: HttpEvent, deps: TriggerDeps): Promise<HttpResult> {
+  let form: z.infer<typeof CommandForm>;
+  try {
+    const parsed = CommandForm.safeParse(Object.fromEntries(verified(event, deps)));
+    if (!parsed.success)
+      throw new HttpError(400, `not a Slack slash command: ${describeZodError(parsed.error)}`);
+    form = parsed.data;
+  } catch (err) {
+    const r = refusal(err);
+    if (r) return r;
+    throw err;
+  }
+  try {
+    const cmd = parseSlackCommand(form.text);
+    checkAccess(deps.brain.config.access.slack, form.user_id, form.channel_id, cmd);
+    validate(deps.brain, cmd);
+    if (isQuick(cmd)) return json(200, await runSlackCommand(deps.brain, cmd, form.user_id));
+    await deferJob(
+      {
+        kind: 'slack-command',
+        text: form.text,
+        user: form.user_id,
+        channel: form.channel_id,
+        responseUrl: form.response_url,
+      },
+      deps,
+    );
+    return json(200, ephemeral(`:hourglass_flowing_sand: working on \`${escapeMrkdwn(form.text.trim())}\`…`));
+  } catch (err) {
+    // Slack shows a non-200 as a generic failure: refusals of a signed request are answered as messages.
+    if (err instanceof InputError) return json(200, ephemeral(`:warning: ${err.message}`));
+    throw err;
+  }
+}
+
+/** `POST /slack/interactions`: Approve / Reject buttons of an approval message. */
+export async function slackInteractionsRoute(event: HttpEvent, deps: TriggerDeps): Promise<HttpResult> {
+  let action: z.infer<typeof BlockActions>;
+  try {
+    const payload = verified(event, deps).get('payload');
+    if (!payload) throw new HttpError(400, 'missing payload field');
+    let data: unknown;
+    try {
+      data = JSON.parse(payload);
+    } catch (cause) {
+      throw new HttpError(400, 'payload is not JSON', { cause });
+    }
+    const parsed = BlockActions.safeParse(data);
+    if (!parsed.success)
+      throw new HttpError(400, `not a block_actions payload: ${describeZodError(parsed.error)}`);
+    action = parsed.data;
+  } catch (err) {
+    const r = refusal(err);
+    if (r) return r;
+    throw err;
+  }
+  const a = action.actions[0]!;
+  const verb =
+    a.action_id === APPROVE_ACTION ? 'approve' : a.action_id === REJECT_ACTION ? 'reject' : undefined;
+  if (!verb || !a.value || !/^[\w.:-]+$/.test(a.value)) return json(200, {});
+  try {
+    checkAccess(deps.brain.config.access.slack, action.user.id, action.channel?.id ?? '', 'decide');
+  } catch (err) {
+    if (err instanceof InputError) return json(200, ephemeral(`:warning: ${err.message}`));
+    throw err;
+  }
+  await deferJob(
+    {
+      kind: 'slack-action',
+      text: `${verb} ${a.value}`,
+      user: action.user.id,
+      channel: action.channel?.id ?? '',
+      responseUrl: action.response_url,
+    },
+    deps,
+  );
+  return json(200, {});
+}
