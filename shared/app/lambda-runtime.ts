@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { Resource } from 'sst';
+import { CompositeNotifier, EventBridgeNotifier } from '../adapters/events/notifier.ts';
+import { EventBridgePhaseScheduler } from '../adapters/scheduler/eventbridge-scheduler.ts';
+import { SlackNotifier, slackClient } from '../adapters/slack/notifier.ts';
+import { DynamoStateStore } from '../adapters/state/dynamodb.ts';
+import { loadConfigFile, parseConfig } from '../config/load.ts';
+import type { Config } from '../config/types.ts';
+import type { ActuatorRegistry } from '../ports/actuator.ts';
+import { type Clock, systemClock } from '../ports/clock.ts';
+import type { Notifier } from '../ports/notifier.ts';
+import type { StateStore } from '../ports/state.ts';
+import { Repo } from '../state/repo.ts';
+import type { DeferredSlackJob, TriggerDeps } from '../triggers/deps.ts';
+import { Brain } from './brain.ts';
+import type { Logger, PhaseScheduler } from './ports.ts';
+
+/** The linked resources of the stacks, by the names `sst.config.ts` gives them. */
+interface Links {
+  StateTable?: { name: string };
+  SlackSigningSecret?: { value: string };
+  SlackBotToken?: { value: string };
+  WebhookToken?: { value: string };
+  HeadroomBus?: { name: string };
+  SchedulerRole?: { arn: string };
+  ScheduleGroup?: { name: string };
+  ScheduleTarget?: { arn: string };
+}
+
+/** A linked resource, or undefined when this function is not linked to it (SST throws then). */
+export function link<K extends keyof Links>(name: K): Links[K] | undefined {
+  try {
+    return (Resource as unknown as Links)[name];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The event a slow Slack command re-invokes the slack function with (never reachable over HTTP). */
+export interface DeferredInvocation {
+  headroomDeferred: DeferredSlackJob;
+}
+
+export interface LambdaRuntime {
+  brain: Brain;
+  deps: TriggerDeps;
+  logger: PowertoolsLogger;
+  metrics: Metrics;
+}
+
+export interface LambdaRuntimeOverrides {
+  config?: Config;
+  store?: StateStore;
+  actuators?: ActuatorRegistry;
+  clock?: Clock;
+  notifier?: Notifier;
+  scheduler?: PhaseScheduler;
+  defer?: TriggerDeps['defer'];
+}
+
+/** `HEADROOM_CONFIG`: the YAML itself (inlined at deploy) or the path of the bundled file. */
+export function configFromEnv(value = process.env.HEADROOM_CONFIG): Config {
+  if (!value) throw new Error('HEADROOM_CONFIG is not set: the functions need the configuration');
+  return value.includes('\n') ? parseConfig(value, 'HEADROOM_CONFIG') : loadConfigFile(value);
+}
+
+export const powertoolsLogger = new PowertoolsLogger({ serviceName: 'headroom' });
+export const metrics = new Metrics({ namespace: 'Headroom', serviceName: 'headroom' });
+
+/** The brain's Logger port on Powertools: structured JSON with the correlation id of the invocation. */
+const brainLogger: Logger = {
+  info: (m, f) => powertoolsLogger.info(m, f ?? {}),
+  warn: (m, f) => powertoolsLogger.warn(m, f ?? {}),
+  error: (m, f) => powertoolsLogger.error(m, f ?? {}),
+};
+
+function notifierFor(config: Config): Notifier {
+  const notifiers: Notifier[] = [];
+  const token = link('SlackBotToken')?.value;
+  if (config.notifications.slack && token)
+    notifiers.push(
+      new SlackNotifier(slackClient(token), {
+        channel: config.notifications.slack.channel,
+        logger: brainLogger,
+      }),
+    );
+  const bus = config.notifications.eventBus?.name ?? link('HeadroomBus')?.name;
+  if (bus)
+    notifiers.push(new EventBridgeNotifier(new EventBridgeClient({}), { busName: bus, logger: brainLogger }));
+  return new CompositeNotifier(notifiers);
+}
+
+function schedulerFor(): PhaseScheduler | undefined {
+  const target = link('ScheduleTarget')?.arn;
+  const role = link('SchedulerRole')?.arn;
+  const group = link('ScheduleGroup')?.name;
+  if (!target || !role || !group) return undefined;
+  return new EventBridgePhaseScheduler(new SchedulerClient({}), {
+    targetArn: target,
+    roleArn: role,
+    groupName: group,
+  });
+}
+
+/** Slow Slack work runs in a second, asynchronous invocation of this same function. */
+function lambdaDeferrer(): TriggerDeps['defer'] {
+  const name = process.env.AWS_LAMBDA_FUNCTION_NAME;
+  if (!name) return undefined;
+  const client = new LambdaClient({});
+  return async (job) => {
+    const payload: DeferredInvocation = { headroomDeferred: job };
+    await client.send(
+      new InvokeCommand({
+        FunctionName: name,
+        InvocationType: 'Event',
+        Payload: Buffer.from(JSON.stringify(payload)),
+      }),
+    );
+  };
+}
+
+/** Wires one brain for this execution environment: the DynamoDB store, AWS actuators, notifiers. */
+export async function buildLambdaRuntime(o: LambdaRuntimeOverrides = {}): Promise<LambdaRuntime> {
+  const config = o.config ?? configFromEnv();
+  const clock = o.clock ?? systemClock;
+  let store = o.store;
+  if (!store) {
+    const table = link('StateTable')?.name;
+    if (!table) throw new Error('the function is not linked to StateTable');
+    store = new DynamoStateStore({ client: new DynamoDBClient({}), tableName: table });
+  }
+  // Loaded only here so tests that inject actuators never load the AWS SDK adapters.
+  const actuators = o.actuators ?? (await import('../adapters/registry.ts')).awsActuators(config, clock);
+  const brain = new Brain({
+    config,
+    repo: new Repo(store),
+    actuators,
+    clock,
+    notifier: o.notifier ?? notifierFor(config),
+    scheduler: o.scheduler ?? schedulerFor(),
+    logger: brainLogger,
+    owner: `lambda-${process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? randomUUID()}`,
+  });
+  const deps: TriggerDeps = {
+    brain,
+    clock,
+    logger: brainLogger,
+    // Fail closed: without the linked token no bearer can match and every call is a 401.
+    webhookToken: link('WebhookToken')?.value ?? '',
+    slackSigningSecret: link('SlackSigningSecret')?.value,
+    defer: o.defer ?? lambdaDeferrer(),
+  };
+  return { brain, deps, logger: powertoolsLogger, metrics };
+}
+
+let current: Promise<LambdaRuntime> | undefined;
+
+/** The runtime of this cold start, built on first use and shared by every later invocation. */
+export function lambdaRuntime(): Promise<LambdaRuntime> {
+  current ??= buildLambdaRuntime().catch((err: unknown) => {
+    current = undefined;
+    throw err;
+  });
+  return current;
+}
+
+/** Tests: use this runtime instead of the AWS one (or forget it with undefined). */
+export function useLambdaRuntime(rt: LambdaRuntime | Promise<LambdaRuntime> | undefined): void {
+  current = rt === undefined ? undefined : Promise.resolve(rt);
+}

@@ -1,0 +1,202 @@
+import type { Context } from 'aws-lambda';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { handler as alarm } from '../../functions/alarm.ts';
+import { handler as alertmanager } from '../../functions/alertmanager.ts';
+import { handler as bus } from '../../functions/bus.ts';
+import { handler as schedule } from '../../functions/schedule.ts';
+import { handler as slack } from '../../functions/slack.ts';
+import { buildLambdaRuntime, useLambdaRuntime } from '../../shared/app/lambda-runtime.ts';
+import type { DeferredSlackJob } from '../../shared/triggers/deps.ts';
+import { simBrain } from '../helpers/example.ts';
+import {
+  alarmEvent,
+  bodyOf,
+  CHANNEL,
+  commandBody,
+  fixture,
+  httpEvent,
+  SIGNING_SECRET,
+  slackEvent,
+  USER,
+  WEBHOOK_TOKEN,
+} from './helpers.ts';
+
+const context = {
+  functionName: 'headroom-test',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:eu-central-1:123456789012:function:headroom-test',
+  memoryLimitInMB: '256',
+  awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
+  logGroupName: '/aws/lambda/headroom-test',
+  logStreamName: '2026/11/27/[$LATEST]abc',
+  callbackWaitsForEmptyEventLoop: true,
+  getRemainingTimeInMillis: () => 3000,
+  done: () => {},
+  fail: () => {},
+  succeed: () => {},
+} as unknown as Context;
+
+const secret = (value: string) => JSON.stringify({ type: 'sst.sst.Secret', value });
+
+beforeAll(() => {
+  vi.stubEnv('SST_RESOURCE_App', JSON.stringify({ name: 'headroom', stage: 'test' }));
+  vi.stubEnv('SST_RESOURCE_WebhookToken', secret(WEBHOOK_TOKEN));
+  vi.stubEnv('SST_RESOURCE_SlackSigningSecret', secret(SIGNING_SECRET));
+});
+afterAll(() => vi.unstubAllEnvs());
+
+let logs: string[] = [];
+afterEach(() => {
+  vi.restoreAllMocks();
+  useLambdaRuntime(undefined);
+});
+
+/** A Lambda runtime on the simulated cloud; linked secrets come from SST_RESOURCE_* as in AWS. */
+async function world() {
+  const w = simBrain();
+  const deferred: DeferredSlackJob[] = [];
+  const responses: { url: string; message: Record<string, any> }[] = [];
+  const rt = await buildLambdaRuntime({
+    config: w.config,
+    store: w.store,
+    actuators: w.sim.registry,
+    clock: w.clock,
+    notifier: w.notifier,
+    defer: async (job) => {
+      deferred.push(job);
+    },
+  });
+  rt.deps.respond = async (url, message) => {
+    responses.push({ url, message });
+  };
+  useLambdaRuntime(rt);
+  logs = [];
+  const capture = (chunk: unknown) => {
+    logs.push(String(chunk));
+    return true;
+  };
+  vi.spyOn(process.stdout, 'write').mockImplementation(capture as never);
+  vi.spyOn(process.stderr, 'write').mockImplementation(capture as never);
+  return { ...w, rt, deferred, responses, now: () => Math.floor(w.clock.now().getTime() / 1000) };
+}
+
+describe('Function: alertmanager handler', () => {
+  it('answers 401 without the linked bearer token and 200 with it', async () => {
+    const w = await world();
+    const body = JSON.stringify(fixture('alertmanager-webhook-v4.json'));
+    const anonymous = await alertmanager(
+      httpEvent('POST', '/alertmanager', { body, headers: { 'content-type': 'application/json' } }),
+      context,
+    );
+    expect(anonymous.statusCode).toBe(401);
+    const ok = await alertmanager(
+      httpEvent('POST', '/alertmanager', {
+        body,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${WEBHOOK_TOKEN}` },
+      }),
+      context,
+    );
+    expect(ok.statusCode).toBe(200);
+    expect(bodyOf(ok)).toMatchObject({ accepted: 2, intents: 1 });
+    expect((await w.repo.intents(w.clock.now())).map((i) => i.target)).toEqual(['workers']);
+  });
+
+  it('never writes the token into the logs, and tags log lines with the request id', async () => {
+    await world();
+    await alertmanager(
+      httpEvent('POST', '/alertmanager', {
+        body: '{',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${WEBHOOK_TOKEN}` },
+      }),
+      context,
+    );
+    const text = logs.join('');
+    expect(text).toContain('"correlation_id":"req"');
+    expect(text).not.toContain(WEBHOOK_TOKEN);
+  });
+});
+
+describe('Function: alarm handler', () => {
+  it('records the intent of an EventBridge alarm, and drops a malformed event without throwing', async () => {
+    const w = await world();
+    await expect(alarm(alarmEvent(), context)).resolves.toMatchObject({ accepted: 1, kind: 'alarm' });
+    await expect(alarm({ 'detail-type': 'CloudWatch Alarm State Change' }, context)).resolves.toMatchObject({
+      rejected: expect.stringMatching(/EventBridge/),
+    });
+    expect(await w.repo.intents(w.clock.now())).toHaveLength(1);
+  });
+
+  it('throws on an outage so the delivery is retried', async () => {
+    const w = await world();
+    vi.spyOn(w.store, 'put').mockRejectedValue(new Error('ProvisionedThroughputExceededException'));
+    await expect(alarm(alarmEvent(), context)).rejects.toThrow(/ProvisionedThroughput/);
+  });
+});
+
+describe('Function: slack handler', () => {
+  it('answers at once, then finishes the command in its asynchronous invocation', async () => {
+    const w = await world();
+    const res = await slack(
+      slackEvent('/slack/commands', commandBody('scale workers floor 10 for 1h'), { timestamp: w.now() }),
+      context,
+    );
+    expect(bodyOf(res).text).toMatch(/working on/);
+    expect(w.deferred).toEqual([
+      expect.objectContaining({ kind: 'slack-command', user: USER, channel: CHANNEL }),
+    ]);
+    expect(await w.repo.intents(w.clock.now())).toHaveLength(0);
+    await slack({ headroomDeferred: w.deferred[0]! }, context);
+    expect(await w.repo.intents(w.clock.now())).toHaveLength(1);
+    expect(w.responses[0]!.message.text).toMatch(/floor 10 for 1h/);
+    expect(logs.join('')).not.toContain(SIGNING_SECRET);
+  });
+});
+
+describe('Function: schedule handler', () => {
+  it('reconciles on a campaign phase and on the periodic tick', async () => {
+    const w = await world();
+    await w.brain.requestFloor({
+      target: 'pgbouncer',
+      floor: 3,
+      forSeconds: 3600,
+      reason: 'test',
+      source: { kind: 'cli', ref: 'test' },
+    });
+    expect(w.sim.value('pgbouncer')).toBe(2);
+    await schedule({ kind: 'campaign-phase', campaign: 'black-friday-tv', phase: 'start' }, context);
+    expect(w.sim.value('pgbouncer')).toBe(3);
+    await expect(schedule(fixture('eventbridge-scheduled-event.json'), context)).resolves.toMatchObject({
+      steps: expect.any(Number),
+    });
+  });
+});
+
+describe('Function: bus handler', () => {
+  it('holds a floor requested by another system once, however often the event is delivered', async () => {
+    const w = await world();
+    const event = fixture('headroom-floor-requested.json');
+    await bus(event, context);
+    await bus(structuredClone(event), context);
+    const intents = await w.repo.intents(w.clock.now());
+    expect(intents).toMatchObject([
+      { target: 'workers', floor: 12, source: { kind: 'event', ref: 'deploy-pipeline' } },
+    ]);
+  });
+
+  it('adds a campaign requested on the bus', async () => {
+    const w = await world();
+    await bus(fixture('headroom-campaign-requested.json'), context);
+    const c = (await w.brain.campaigns()).find((x) => x.name === 'cyber-monday-mail');
+    expect(c).toMatchObject({ multiplier: 4, targets: ['api', 'workers'], createdBy: 'marketing-calendar' });
+  });
+
+  it('refuses other detail-types and bad details without changing anything', async () => {
+    const w = await world();
+    const alarmOnBus = await bus(alarmEvent(), context);
+    expect(alarmOnBus).toMatchObject({ rejected: expect.stringMatching(/unsupported detail-type/) });
+    const bad = fixture('headroom-floor-requested.json');
+    bad.detail.for = 'forever';
+    expect(await bus(bad, context)).toMatchObject({ rejected: expect.stringMatching(/not a duration/) });
+    expect(await w.repo.intents(w.clock.now())).toHaveLength(0);
+  });
+});
