@@ -3,7 +3,6 @@ import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { Resource } from 'sst';
 import { CompositeNotifier, EventBridgeNotifier } from '../adapters/events/notifier.ts';
@@ -19,6 +18,7 @@ import type { StateStore } from '../ports/state.ts';
 import { Repo } from '../state/repo.ts';
 import type { DeferredSlackJob, TriggerDeps } from '../triggers/deps.ts';
 import { Brain } from './brain.ts';
+import { invokeAsync } from './lambda-invoke.ts';
 import type { Logger, PhaseScheduler } from './ports.ts';
 
 /** The linked resources of the stacks, by the names `sst.config.ts` gives them. */
@@ -112,16 +112,9 @@ function schedulerFor(): PhaseScheduler | undefined {
 function lambdaDeferrer(): TriggerDeps['defer'] {
   const name = process.env.AWS_LAMBDA_FUNCTION_NAME;
   if (!name) return undefined;
-  const client = new LambdaClient({});
   return async (job) => {
     const payload: DeferredInvocation = { headroomDeferred: job };
-    await client.send(
-      new InvokeCommand({
-        FunctionName: name,
-        InvocationType: 'Event',
-        Payload: Buffer.from(JSON.stringify(payload)),
-      }),
-    );
+    await invokeAsync(name, payload);
   };
 }
 

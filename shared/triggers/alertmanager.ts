@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Signal } from '../rules/rules.ts';
 import type { KeyedSignal } from './alarm.ts';
 import type { TriggerDeps } from './deps.ts';

@@ -1,8 +1,7 @@
-import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDuration, parseRaise } from '../domain/duration.ts';
 import { InputError } from '../domain/errors.ts';
-import { alarmFromEventBridge, alarmsFromSns, isSnsShaped } from './alarm.ts';
+import { alarmFromEventBridge, alarmsFromSns, EventBridgeSchema, isSnsShaped } from './alarm.ts';
 import { acceptSignals } from './alertmanager.ts';
 import type { TriggerDeps } from './deps.ts';
 import {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { APPROVE_ACTION, escapeMrkdwn, REJECT_ACTION } from '../adapters/slack/blocks.ts';
 import type { Brain, ReconcileResult } from '../app/brain.ts';
 import type { SlackAccess } from '../config/types.ts';
@@ -211,7 +211,16 @@ export async function finishSlackJob(job: DeferredSlackJob, deps: TriggerDeps): 
 
 /** Runs a job after the answer: in-process by default (dev); Lambda injects an async invocation. */
 async function deferJob(job: DeferredSlackJob, deps: TriggerDeps): Promise<void> {
-  if (deps.defer) return deps.defer(job);
+  if (deps.defer) {
+    try {
+      await deps.defer(job);
+    } catch (err) {
+      // Slack still gets its answer in time; the person learns the command did not start.
+      deps.logger?.error(`could not defer slack work: ${(err as Error).message}`);
+      throw new InputError(`could not start \`${job.text}\`: ${(err as Error).message}`);
+    }
+    return;
+  }
   void finishSlackJob(job, deps).catch((err: unknown) =>
     deps.logger?.error(`slack response failed: ${(err as Error).message}`),
   );
@@ -297,15 +306,20 @@ export async function slackInteractionsRoute(event: HttpEvent, deps: TriggerDeps
     if (err instanceof InputError) return json(200, ephemeral(`:warning: ${err.message}`));
     throw err;
   }
-  await deferJob(
-    {
-      kind: 'slack-action',
-      text: `${verb} ${a.value}`,
-      user: action.user.id,
-      channel: action.channel?.id ?? '',
-      responseUrl: action.response_url,
-    },
-    deps,
-  );
+  try {
+    await deferJob(
+      {
+        kind: 'slack-action',
+        text: `${verb} ${a.value}`,
+        user: action.user.id,
+        channel: action.channel?.id ?? '',
+        responseUrl: action.response_url,
+      },
+      deps,
+    );
+  } catch (err) {
+    if (err instanceof InputError) return json(200, ephemeral(`:x: ${err.message}`));
+    throw err;
+  }
   return json(200, {});
 }

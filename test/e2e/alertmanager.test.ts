@@ -118,7 +118,7 @@ describe('Function: AlertManager webhook end to end', () => {
   });
 
   it('turns an alert fired with amtool into the workers intent and a raised desired capacity', async () => {
-    const state = async () => (await fetch(`${dev.url}/api/state`)).json();
+    const state = async (): Promise<any> => (await fetch(`${dev.url}/api/state`)).json();
     const workers = (s: any) => s.targets.find((t: any) => t.id === 'workers');
     const before = workers(await state());
     await run(amtool, [

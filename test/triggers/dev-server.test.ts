@@ -50,13 +50,13 @@ describe('Function: startDevServer', () => {
     });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ accepted: 1 });
-    const state = await (await fetch(`${url}/api/state`)).json();
+    const state: any = await (await fetch(`${url}/api/state`)).json();
     expect(state.intents).toContainEqual(
       expect.objectContaining({ target: 'api', rule: 'api-cpu-sustained' }),
     );
     const api = (s: any) => s.targets.find((t: any) => t.id === 'api');
     expect(api(state).desired).toBeGreaterThan(api(before).desired);
-    const audit = await (await fetch(`${url}/api/audit?limit=5`)).json();
+    const audit: any = await (await fetch(`${url}/api/audit?limit=5`)).json();
     expect(audit.entries[0].at).toBeDefined();
   });
 
@@ -88,7 +88,7 @@ describe('Function: startDevServer', () => {
       body,
     });
     expect(res.status).toBe(200);
-    expect((await res.json()).text).toMatch(/black-friday-tv/);
+    expect(((await res.json()) as { text: string }).text).toMatch(/black-friday-tv/);
   });
 
   it('reads the tokens from the environment when no options are given', async () => {

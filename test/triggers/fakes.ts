@@ -62,13 +62,19 @@ export class FakeScheduler implements SchedulerSender {
     this.calls.push(`${command.constructor.name} ${key}`);
     if (command instanceof DeleteScheduleCommand) {
       if (!this.schedules.delete(key))
-        throw new ResourceNotFoundException({ message: `Schedule ${i.Name} does not exist.`, $metadata: {} });
+        throw new ResourceNotFoundException({
+          message: `Schedule ${i.Name} does not exist.`,
+          $metadata: {},
+        } as never);
       return {};
     }
     if (command instanceof CreateScheduleCommand && this.schedules.has(key))
-      throw new ConflictException({ message: `Schedule ${i.Name} already exists.`, $metadata: {} });
+      throw new ConflictException({ message: `Schedule ${i.Name} already exists.`, $metadata: {} } as never);
     if (command instanceof UpdateScheduleCommand && !this.schedules.has(key))
-      throw new ResourceNotFoundException({ message: `Schedule ${i.Name} does not exist.`, $metadata: {} });
+      throw new ResourceNotFoundException({
+        message: `Schedule ${i.Name} does not exist.`,
+        $metadata: {},
+      } as never);
     this.schedules.set(key, {
       expression: i.ScheduleExpression,
       input: JSON.parse(i.Target.Input),

@@ -5,6 +5,7 @@ import { handler as alertmanager } from '../../functions/alertmanager.ts';
 import { handler as bus } from '../../functions/bus.ts';
 import { handler as schedule } from '../../functions/schedule.ts';
 import { handler as slack } from '../../functions/slack.ts';
+import { invokeAsync } from '../../shared/app/lambda-invoke.ts';
 import { buildLambdaRuntime, useLambdaRuntime } from '../../shared/app/lambda-runtime.ts';
 import type { DeferredSlackJob } from '../../shared/triggers/deps.ts';
 import { simBrain } from '../helpers/example.ts';
@@ -140,7 +141,7 @@ describe('Function: slack handler', () => {
       slackEvent('/slack/commands', commandBody('scale workers floor 10 for 1h'), { timestamp: w.now() }),
       context,
     );
-    expect(bodyOf(res).text).toMatch(/working on/);
+    expect(bodyOf(res as { body?: string }).text).toMatch(/working on/);
     expect(w.deferred).toEqual([
       expect.objectContaining({ kind: 'slack-command', user: USER, channel: CHANNEL }),
     ]);
@@ -198,5 +199,46 @@ describe('Function: bus handler', () => {
     bad.detail.for = 'forever';
     expect(await bus(bad, context)).toMatchObject({ rejected: expect.stringMatching(/not a duration/) });
     expect(await w.repo.intents(w.clock.now())).toHaveLength(0);
+  });
+});
+
+describe('Function: invokeAsync', () => {
+  it('sends a SigV4-signed asynchronous Invoke for the deferred Slack work', async () => {
+    const calls: { url: string; init: RequestInit }[] = [];
+    const fakeFetch = (async (url: string, init: RequestInit) => {
+      calls.push({ url, init });
+      return new Response('', { status: 202 });
+    }) as unknown as typeof fetch;
+    const env = {
+      AWS_REGION: 'eu-central-1',
+      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+      AWS_SESSION_TOKEN: 'session',
+    };
+    await invokeAsync('headroom-slack', { headroomDeferred: { text: 'status' } }, env, fakeFetch);
+    const { url, init } = calls[0]!;
+    expect(url).toBe(
+      'https://lambda.eu-central-1.amazonaws.com/2015-03-31/functions/headroom-slack/invocations',
+    );
+    const headers = init.headers as Record<string, string>;
+    expect(headers['x-amz-invocation-type']).toBe('Event');
+    expect(headers.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-central-1\/lambda\/aws4_request, SignedHeaders=.*x-amz-invocation-type/,
+    );
+    expect(headers['x-amz-security-token']).toBe('session');
+    expect(JSON.parse(init.body as string)).toEqual({ headroomDeferred: { text: 'status' } });
+  });
+
+  it('throws when Lambda does not accept the event, so the user hears of the failure', async () => {
+    const fakeFetch = (async () =>
+      new Response('{"Message":"denied"}', { status: 403 })) as unknown as typeof fetch;
+    await expect(
+      invokeAsync(
+        'f',
+        {},
+        { AWS_REGION: 'eu-central-1', AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' },
+        fakeFetch,
+      ),
+    ).rejects.toThrow(/403/);
   });
 });

@@ -1,0 +1,200 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { build, type Plugin } from 'esbuild';
+import { createTableIfMissing } from '../shared/adapters/state/index.ts';
+import { slackSignature } from '../shared/triggers/slack-signature.ts';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(import.meta.dirname, '..');
+const EXAMPLE = path.resolve(ROOT, '../shared/spec/headroom.example.yaml');
+const EVENTS = path.join(ROOT, 'test/events');
+const TARGETS = { bundleBytes: 1024 * 1024, coldImportMs: 150, peakRssMB: 256 };
+const TOKEN = 'bench-token';
+const SECRET = 'bench-signing-secret';
+
+/** SST's ESM banner: bundled CommonJS dependencies still find `require`. */
+const BANNER = `import { createRequire as topLevelCreateRequire } from 'module';const require = topLevelCreateRequire(import.meta.url);`;
+
+/**
+ * The integrator's AWS actuator registry may not exist yet while the functions are written;
+ * then it is replaced by a stub that refuses every call, and the result says so.
+ */
+function registryStub(stubbed: { value: boolean }): Plugin {
+  return {
+    name: 'registry-stub',
+    setup(b) {
+      b.onResolve({ filter: /adapters\/registry\.ts$/ }, (args) => {
+        const file = path.resolve(args.resolveDir, args.path);
+        if (existsSync(file)) return undefined;
+        stubbed.value = true;
+        return { path: file, namespace: 'registry-stub' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'registry-stub' }, () => ({
+        contents: `export function awsActuators(){return()=>({read:async()=>{throw new Error('no registry')},apply:async()=>{throw new Error('no registry')}})}`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+const fixture = (name: string) => JSON.parse(readFileSync(path.join(EVENTS, name), 'utf8'));
+
+function httpEvent(rawPath: string, body: string, headers: Record<string, string>) {
+  return {
+    version: '2.0',
+    routeKey: `POST ${rawPath}`,
+    rawPath,
+    rawQueryString: '',
+    headers,
+    requestContext: { http: { method: 'POST', path: rawPath }, requestId: 'bench' },
+    body,
+    isBase64Encoded: false,
+  };
+}
+
+/** One realistic event per function: each goes through parsing, the store and a reconcile where it would. */
+function events(): Record<string, unknown> {
+  const alarm = fixture('cloudwatch-alarm-state-change.json');
+  alarm.detail.alarmName = 'kaireon-api-cpu-high';
+  const ts = String(Math.floor(Date.now() / 1000));
+  const slackBody = new URLSearchParams({
+    command: '/headroom',
+    text: 'campaign list',
+    user_id: 'U024BE7LH',
+    channel_id: 'C2147483705',
+    response_url: 'https://hooks.slack.com/commands/1/2',
+  }).toString();
+  return {
+    alarm,
+    alertmanager: httpEvent('/alertmanager', JSON.stringify(fixture('alertmanager-webhook-v4.json')), {
+      'content-type': 'application/json',
+      authorization: `Bearer ${TOKEN}`,
+    }),
+    slack: httpEvent('/slack/commands', slackBody, {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': ts,
+      'x-slack-signature': slackSignature(SECRET, ts, slackBody),
+    }),
+    schedule: { kind: 'campaign-phase', campaign: 'black-friday-tv', phase: 'start' },
+    bus: fixture('headroom-floor-requested.json'),
+  };
+}
+
+/** Imports the bundle in a fresh Node, then invokes the handler once; prints one JSON line. */
+const CHILD = `
+const t0 = performance.now();
+const mod = await import(process.env.BENCH_BUNDLE);
+const importMs = performance.now() - t0;
+const ctx = { functionName: 'bench', functionVersion: '1', invokedFunctionArn: 'arn:aws:lambda:eu-central-1:123456789012:function:bench', memoryLimitInMB: '256', awsRequestId: 'bench', logGroupName: 'g', logStreamName: 's', getRemainingTimeInMillis: () => 3000 };
+let status, error;
+const t1 = performance.now();
+try { const r = await mod.handler(JSON.parse(process.env.BENCH_EVENT), ctx); status = r?.statusCode ?? (r?.rejected ? 'rejected' : 'ok'); } catch (e) { error = e.message; }
+const invokeMs = performance.now() - t1;
+process.stdout.write('\\n@@' + JSON.stringify({ importMs, invokeMs, peakRssMB: process.resourceUsage().maxRSS / 1024, status, error }) + '\\n');
+process.exit(0);
+`;
+
+export interface FunctionBench {
+  bundleBytes: number;
+  coldImportMs: number;
+  invokeMs: number;
+  peakRssMB: number;
+  status?: unknown;
+  error?: string;
+  withinTargets: boolean;
+}
+
+export async function benchFunctions(): Promise<object> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'headroom-bench-'));
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    AWS_REGION: 'eu-central-1',
+    AWS_ACCESS_KEY_ID: 'bench',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    // Every AWS call but DynamoDB is refused at once: the bench measures Headroom, not the network.
+    AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+    AWS_MAX_ATTEMPTS: '1',
+    AWS_LAMBDA_FUNCTION_NAME: 'bench',
+    HEADROOM_CONFIG: readFileSync(EXAMPLE, 'utf8'),
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+    SST_RESOURCE_App: JSON.stringify({ name: 'headroom', stage: 'bench' }),
+    SST_RESOURCE_StateTable: JSON.stringify({ name: 'headroom-bench' }),
+    SST_RESOURCE_WebhookToken: JSON.stringify({ value: TOKEN }),
+    SST_RESOURCE_SlackSigningSecret: JSON.stringify({ value: SECRET }),
+    SST_RESOURCE_HeadroomBus: JSON.stringify({ name: 'headroom-bench' }),
+  };
+  const results: Record<string, FunctionBench> = {};
+  const stubbed = { value: false };
+  try {
+    const client = new DynamoDBClient({
+      endpoint,
+      region: 'eu-central-1',
+      credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+    });
+    await createTableIfMissing(client, 'headroom-bench');
+    client.destroy();
+    const evs = events();
+    for (const name of Object.keys(evs)) {
+      const outfile = path.join(dir, `${name}.mjs`);
+      await build({
+        entryPoints: [path.join(ROOT, 'functions', `${name}.ts`)],
+        outfile,
+        bundle: true,
+        format: 'esm',
+        platform: 'node',
+        target: 'node24',
+        minify: true,
+        treeShaking: true,
+        mainFields: ['module', 'main'],
+        banner: { js: BANNER },
+        plugins: [registryStub(stubbed)],
+        logLevel: 'silent',
+      });
+      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', CHILD], {
+        env: { ...env, BENCH_BUNDLE: outfile, BENCH_EVENT: JSON.stringify(evs[name]) },
+        maxBuffer: 64 * 1024 * 1024,
+        timeout: 60_000,
+      });
+      const line = stdout.split('\n').find((l) => l.startsWith('@@'));
+      if (!line) throw new Error(`${name}: the child printed no result`);
+      const m = JSON.parse(line.slice(2)) as Omit<FunctionBench, 'bundleBytes' | 'withinTargets'> & {
+        importMs: number;
+      };
+      const bundleBytes = statSync(outfile).size;
+      results[name] = {
+        bundleBytes,
+        coldImportMs: Math.round(m.importMs * 10) / 10,
+        invokeMs: Math.round(m.invokeMs * 10) / 10,
+        peakRssMB: Math.round(m.peakRssMB * 10) / 10,
+        status: m.status,
+        error: m.error,
+        withinTargets:
+          bundleBytes <= TARGETS.bundleBytes &&
+          m.importMs <= TARGETS.coldImportMs &&
+          m.peakRssMB <= TARGETS.peakRssMB,
+      };
+    }
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return {
+    node: process.version,
+    targets: TARGETS,
+    bundling:
+      'esbuild, ESM, minified, tree-shaken, platform node, target node24, AWS SDK bundled (as SST does)',
+    registryStubbed: stubbed.value,
+    functions: results,
+  };
+}
