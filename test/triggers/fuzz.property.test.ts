@@ -21,7 +21,7 @@ const wrongValue = fc.oneof(
   fc.integer(),
   fc.constant(null),
   fc.boolean(),
-  fc.array(fc.integer(), { maxLength: 3 }),
+  fc.array(fc.integer(), { minLength: 1, maxLength: 3 }),
   fc.constant({ $where: { sleep: 1 } }),
 );
 
@@ -128,7 +128,7 @@ describe('Function: dispatch under hostile input', () => {
           ['detail', 'name'],
           ['detail', 'start'],
           ['detail', 'targets'],
-          ['detail', 'multiplier'],
+          ['detail', 'duration'],
         ],
       },
       {
