@@ -1,5 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, InputError } from '../domain/errors.ts';
+import { auditCommand } from './audit-command.ts';
+import { campaignCommand } from './campaign-command.ts';
+import { devCommand } from './dev-command.ts';
+import { planCommand } from './plan-command.ts';
 import { validateCommand } from './validate-command.ts';
 
 export function buildProgram(): Command {
@@ -9,7 +13,15 @@ export function buildProgram(): Command {
     )
     .exitOverride()
     .showHelpAfterError();
-  program.addCommand(validateCommand());
+  for (const command of [validateCommand(), planCommand(), devCommand(), campaignCommand(), auditCommand()])
+    program.addCommand(command);
+  // addCommand does not pass settings down: every (sub)command must throw instead of exiting,
+  // so usage errors map to exit 2.
+  const override = (c: Command): void => {
+    c.exitOverride().showHelpAfterError();
+    for (const sub of c.commands) override(sub);
+  };
+  override(program);
   return program;
 }
 

@@ -123,14 +123,13 @@ export class SimCloud {
     return sig ? this.demand(sig, t) : 0;
   }
 
-  readonly registry: ActuatorRegistry = (target) => this.actuator(target);
+  readonly registry: ActuatorRegistry = () => this.actuator;
 
-  actuator(target: Target): Actuator {
-    return {
-      read: async (t) => this.read(t),
-      apply: async (t, desired, ctx) => this.apply(t, desired, ctx),
-    };
-  }
+  /** One actuator serves every target: the target passed to read/apply says which. */
+  readonly actuator: Actuator = {
+    read: async (t) => this.read(t),
+    apply: async (t, desired, ctx) => this.apply(t, desired, ctx),
+  };
 
   private state(id: string): SimTarget {
     const s = this.targets.get(id);

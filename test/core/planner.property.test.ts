@@ -152,8 +152,10 @@ describe('Function: plan (properties)', () => {
           const now = NOW + k * 30_000;
           const p = plan(config, intents, actuals, state, new Date(now));
           for (const e of p.targets) {
-            if (e.decision === 'scale-up' && Date.parse(e.steps[0]!.at) <= now)
-              (moves[e.id] ??= []).push(now);
+            if (e.decision === 'scale-up' && Date.parse(e.steps[0]!.at) <= now) {
+              moves[e.id] ??= [];
+              moves[e.id]!.push(now);
+            }
           }
           ({ actuals, state } = applyDue(p, actuals, state, now));
         }

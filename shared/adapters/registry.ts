@@ -1,0 +1,64 @@
+import type { Config } from '../config/types.ts';
+import { ActuatorError } from '../domain/errors.ts';
+import type { Target, TargetKind } from '../domain/types.ts';
+import type { Actuator, ActuatorRegistry } from '../ports/actuator.ts';
+import type { Clock } from '../ports/clock.ts';
+
+/** What an actuator factory gets: the config (clusters, regions) and the clock. */
+export interface ActuatorContext {
+  config: Config;
+  clock: Clock;
+}
+
+export type ActuatorFactory = (ctx: ActuatorContext) => (target: Target) => Actuator;
+
+/** An actuator for a kind that has no cloud adapter here: every call says so, nothing changes. */
+function unsupported(kind: TargetKind): ActuatorFactory {
+  return () => () => {
+    const fail = async (): Promise<never> => {
+      throw new ActuatorError('invalid-request', `no cloud actuator for kind ${kind} in this build`, {
+        retryable: false,
+      });
+    };
+    return { read: fail, apply: fail };
+  };
+}
+
+/**
+ * One entry per target kind, alphabetical (as KEDA's scaler factory): adding a kind is one
+ * adapter file and one line here.
+ */
+const FACTORIES: Record<TargetKind, ActuatorFactory> = {
+  'aurora-readers': unsupported('aurora-readers'),
+  'aurora-serverless-v2': unsupported('aurora-serverless-v2'),
+  'eks-nodegroup': unsupported('eks-nodegroup'),
+  'elasticache-replication-group': unsupported('elasticache-replication-group'),
+  'elasticache-serverless': unsupported('elasticache-serverless'),
+  'k8s-deployment': unsupported('k8s-deployment'),
+  'k8s-hpa': unsupported('k8s-hpa'),
+  'k8s-statefulset': unsupported('k8s-statefulset'),
+  'karpenter-headroom': unsupported('karpenter-headroom'),
+  'keda-scaledobject': unsupported('keda-scaledobject'),
+  'rds-instance': unsupported('rds-instance'),
+  'rds-read-replicas': unsupported('rds-read-replicas'),
+};
+
+/** The real cloud: Kubernetes, EKS, RDS and ElastiCache actuators, built once per target. */
+export function awsActuators(config: Config, clock: Clock): ActuatorRegistry {
+  const ctx = { config, clock };
+  const made = new Map<string, Actuator>();
+  const byKind = new Map<TargetKind, (t: Target) => Actuator>();
+  return (target) => {
+    let a = made.get(target.id);
+    if (!a) {
+      let make = byKind.get(target.kind);
+      if (!make) {
+        make = FACTORIES[target.kind](ctx);
+        byKind.set(target.kind, make);
+      }
+      a = make(target);
+      made.set(target.id, a);
+    }
+    return a;
+  };
+}

@@ -1,0 +1,130 @@
+import { Command } from 'commander';
+import { formatDuration, parseDuration } from '../domain/duration.ts';
+import { InputError } from '../domain/errors.ts';
+import { loadConfigOption } from './options.ts';
+import { openRuntime } from './runtime.ts';
+
+interface CommonOpts {
+  config?: string;
+  state: string;
+  json?: boolean;
+}
+
+function withCommon(c: Command): Command {
+  return c
+    .option('--config <file>', 'configuration file')
+    .option('--state <dir>', 'local state directory', '.headroom');
+}
+
+/** `a=3,db=db.r6g.2xlarge` -> { a: '3', db: 'db.r6g.2xlarge' } */
+function parseFloors(text: string | undefined): Record<string, string | number> | undefined {
+  if (!text) return undefined;
+  const out: Record<string, string | number> = {};
+  for (const part of text.split(',')) {
+    const [k, v] = part.split('=');
+    if (!k || v === undefined) throw new InputError(`--floors: expected target=value, got "${part}"`);
+    out[k.trim()] = /^\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v.trim();
+  }
+  return out;
+}
+
+export function campaignCommand(): Command {
+  const cmd = new Command('campaign').description('manage the campaign calendar in the state store');
+
+  cmd.addCommand(
+    withCommon(new Command('add'))
+      .argument('<name>', 'campaign name')
+      .requiredOption('--start <iso>', 'start (ISO-8601; without an offset: the config time zone)')
+      .requiredOption('--duration <d>', 'duration (90m, 3h)')
+      .requiredOption('--multiplier <x>', 'expected demand multiplier (15 or x15)')
+      .option('--targets <a,b>', 'targets (default: every target with a capacity model or a pod workload)')
+      .option('--floors <a=n,b=tier>', 'explicit floors per target')
+      .option('--approved', 'the campaign approves the changes it causes (downtime included)')
+      .action(
+        async (
+          name: string,
+          opts: CommonOpts & {
+            start: string;
+            duration: string;
+            multiplier: string;
+            targets?: string;
+            floors?: string;
+            approved?: boolean;
+          },
+        ) => {
+          const config = loadConfigOption(opts.config);
+          const duration = parseDuration(opts.duration);
+          if (duration === undefined)
+            throw new InputError(`--duration: invalid duration "${opts.duration}" (use 90m, 3h)`);
+          const multiplier = Number(opts.multiplier.replace(/^x/i, ''));
+          if (!(multiplier > 0))
+            throw new InputError(`--multiplier: expected a positive number, got "${opts.multiplier}"`);
+          const targets = opts.targets
+            ? opts.targets
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean)
+            : config.targets
+                .filter((t) => t.capacity || t.kind.startsWith('k8s') || t.kind === 'keda-scaledobject')
+                .map((t) => t.id);
+          const rt = await openRuntime({ config, cloud: 'sim', stateDir: opts.state });
+          try {
+            const c = await rt.brain.addCampaign(
+              {
+                name,
+                start: opts.start,
+                duration,
+                multiplier,
+                targets,
+                floors: parseFloors(opts.floors),
+                approved: opts.approved,
+              },
+              process.env.USER ?? 'cli',
+            );
+            console.log(
+              `campaign ${c.name} added: x${c.multiplier} from ${c.start} for ${formatDuration(c.durationSeconds)} on ${c.targets.join(', ')}`,
+            );
+          } finally {
+            await rt.close();
+          }
+        },
+      ),
+  );
+
+  cmd.addCommand(
+    withCommon(new Command('list'))
+      .option('--json', 'JSON output')
+      .action(async (opts: CommonOpts) => {
+        const config = loadConfigOption(opts.config);
+        const rt = await openRuntime({ config, cloud: 'sim', stateDir: opts.state });
+        try {
+          const list = await rt.brain.campaigns();
+          if (opts.json) console.log(JSON.stringify(list, null, 2));
+          else if (list.length === 0) console.log('no campaigns');
+          else
+            for (const c of list)
+              console.log(
+                `${c.name}  x${c.multiplier}  ${c.start}  ${formatDuration(c.durationSeconds)}  ${c.targets.join(',')}${c.cancelled ? '  (cancelled)' : ''}${c.approved ? '  (approved)' : ''}`,
+              );
+        } finally {
+          await rt.close();
+        }
+      }),
+  );
+
+  cmd.addCommand(
+    withCommon(new Command('cancel'))
+      .argument('<name>', 'campaign name')
+      .action(async (name: string, opts: CommonOpts) => {
+        const config = loadConfigOption(opts.config);
+        const rt = await openRuntime({ config, cloud: 'sim', stateDir: opts.state });
+        try {
+          await rt.brain.cancelCampaign(name, process.env.USER ?? 'cli');
+          console.log(`campaign ${name} cancelled: its floors are released`);
+        } finally {
+          await rt.close();
+        }
+      }),
+  );
+  return cmd;
+}

@@ -1,0 +1,124 @@
+import { Command, Option } from 'commander';
+import type { Logger, PhasePayload, PhaseScheduler } from '../app/ports.ts';
+import { campaignPhases } from '../app/ports.ts';
+import { InputError } from '../domain/errors.ts';
+import { startDevServer } from '../http/dev-server.ts';
+import { loadConfigOption } from './options.ts';
+import { openRuntime } from './runtime.ts';
+
+/** One readable line per event: `19:42:30 api: scale-up 3 -> 34 ...`. */
+export const consoleLogger: Logger = {
+  info: (m) => console.log(`${new Date().toISOString().slice(11, 19)} ${m}`),
+  warn: (m) => console.warn(`${new Date().toISOString().slice(11, 19)} warn ${m}`),
+  error: (m) => console.error(`${new Date().toISOString().slice(11, 19)} error ${m}`),
+};
+
+/** Campaign phases as in-process timers: what EventBridge Scheduler does in AWS. */
+export class TimerScheduler implements PhaseScheduler {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly onFire: (name: string, payload: PhasePayload) => void;
+  constructor(onFire: (name: string, payload: PhasePayload) => void) {
+    this.onFire = onFire;
+  }
+  async schedule(name: string, at: Date, payload: PhasePayload): Promise<void> {
+    await this.cancel(name);
+    const delay = Math.max(0, at.getTime() - Date.now());
+    // setTimeout holds at most ~24.8 days; the periodic reconcile covers anything later.
+    if (delay > 2 ** 31 - 1) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(name);
+      this.onFire(name, payload);
+    }, delay);
+    timer.unref();
+    this.timers.set(name, timer);
+  }
+  async cancel(name: string): Promise<void> {
+    const t = this.timers.get(name);
+    if (t) clearTimeout(t);
+    this.timers.delete(name);
+  }
+  names(): string[] {
+    return [...this.timers.keys()];
+  }
+  clear(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+  }
+}
+
+export function devCommand(): Command {
+  return new Command('dev')
+    .description('run the brain locally: HTTP endpoints, schedules and the periodic reconcile')
+    .option('--config <file>', 'configuration file')
+    .option('--port <port>', 'HTTP port', '8787')
+    .option('--state <dir>', 'local state directory', '.headroom')
+    .option('--interval <seconds>', 'seconds between reconciles', '30')
+    .addOption(
+      new Option('--cloud <cloud>', 'simulated cloud or real AWS').choices(['sim', 'aws']).default('sim'),
+    )
+    .action(
+      async (opts: {
+        config?: string;
+        port: string;
+        state: string;
+        interval: string;
+        cloud: 'sim' | 'aws';
+      }) => {
+        const config = loadConfigOption(opts.config);
+        const port = Number(opts.port);
+        if (!Number.isInteger(port) || port < 0 || port > 65535)
+          throw new InputError(`--port: invalid port "${opts.port}"`);
+        const interval = Number(opts.interval);
+        if (!(interval > 0)) throw new InputError(`--interval: expected seconds > 0, got "${opts.interval}"`);
+        let reconcile: (why: string) => void = () => {};
+        const scheduler = new TimerScheduler((_name, p) => reconcile(`campaign ${p.campaign} ${p.phase}`));
+        const rt = await openRuntime({
+          config,
+          cloud: opts.cloud,
+          stateDir: opts.state,
+          logger: consoleLogger,
+          scheduler,
+        });
+        let running = false;
+        reconcile = (why: string) => {
+          if (running) return;
+          running = true;
+          rt.brain
+            .reconcile(why)
+            .then(async () => {
+              // Campaigns added elsewhere (CLI, Slack) get their phase timers here.
+              const now = rt.clock.now().getTime();
+              for (const c of await rt.brain.campaigns()) {
+                if (c.cancelled) continue;
+                for (const p of campaignPhases(config, c))
+                  if (p.at.getTime() > now && !scheduler.names().includes(p.name))
+                    await scheduler.schedule(p.name, p.at, {
+                      kind: 'campaign-phase',
+                      campaign: c.name,
+                      phase: p.phase,
+                    });
+              }
+            })
+            .catch((err: unknown) => consoleLogger.error(`reconcile failed: ${(err as Error).message}`))
+            .finally(() => {
+              running = false;
+            });
+        };
+        const server = await startDevServer(rt.brain, { port });
+        consoleLogger.info(
+          `headroom dev: ${config.targets.length} targets on the ${opts.cloud === 'sim' ? 'simulated cloud' : 'AWS cloud'}, state in ${opts.state}, reconcile every ${interval}s, listening on ${server.url}`,
+        );
+        reconcile('start');
+        const timer = setInterval(() => reconcile('tick'), interval * 1000);
+        const stop = async () => {
+          clearInterval(timer);
+          scheduler.clear();
+          await server.close();
+          await rt.close();
+          process.exit(0);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      },
+    );
+}

@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { awsActuators } from '../adapters/registry.ts';
+import { openSqliteStateStore } from '../adapters/state/sqlite.ts';
+import { Brain } from '../app/brain.ts';
+import type { Logger, PhaseScheduler } from '../app/ports.ts';
+import type { Config } from '../config/types.ts';
+import type { Clock } from '../ports/clock.ts';
+import { ManualClock, systemClock } from '../ports/clock.ts';
+import { type Notifier, nullNotifier } from '../ports/notifier.ts';
+import type { StateStore } from '../ports/state.ts';
+import { SimCloud } from '../sim/cloud.ts';
+import { CurveDemandProvider } from '../sim/demand.ts';
+import { Repo } from '../state/repo.ts';
+
+export interface RuntimeOptions {
+  config: Config;
+  cloud: 'sim' | 'aws';
+  /** Directory of the embedded store (default `.headroom`). */
+  stateDir?: string;
+  store?: StateStore;
+  /** A fixed time (plan --at): the clock stands still there. */
+  now?: Date;
+  clock?: Clock;
+  logger?: Logger;
+  notifier?: Notifier;
+  scheduler?: PhaseScheduler;
+}
+
+export interface Runtime {
+  brain: Brain;
+  sim?: SimCloud;
+  store: StateStore;
+  clock: Clock;
+  close(): Promise<void>;
+}
+
+/** Wires the brain for the command line and `dev`: the embedded store and a cloud. */
+export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
+  const clock = opts.clock ?? (opts.now ? new ManualClock(opts.now) : systemClock);
+  let store = opts.store;
+  if (!store) {
+    const dir = opts.stateDir ?? '.headroom';
+    mkdirSync(dir, { recursive: true });
+    store = openSqliteStateStore(path.join(dir, 'state.db'));
+  }
+  const sim = opts.cloud === 'sim' ? new SimCloud(opts.config, { clock }) : undefined;
+  const brain = new Brain({
+    config: opts.config,
+    repo: new Repo(store),
+    actuators: sim ? sim.registry : awsActuators(opts.config, clock),
+    clock,
+    notifier: opts.notifier ?? nullNotifier,
+    demand: sim ? new CurveDemandProvider(sim) : undefined,
+    scheduler: opts.scheduler,
+    logger: opts.logger,
+    owner: `cli-${randomUUID().slice(0, 8)}`,
+  });
+  return { brain, sim, store, clock, close: () => store.close() };
+}

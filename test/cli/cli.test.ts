@@ -1,0 +1,139 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EXAMPLE_CONFIG } from '../helpers/example.ts';
+
+const BIN = path.resolve(import.meta.dirname, '../../bin/headroom.mjs');
+
+function headroom(args: string[], cwd = mkdtempSync(path.join(tmpdir(), 'headroom-cli-'))) {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, HEADROOM_CONFIG: '' },
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr, cwd };
+}
+
+describe('Command: headroom validate', () => {
+  it('prints the counts of the example configuration', () => {
+    const r = headroom(['validate', '--config', EXAMPLE_CONFIG]);
+    expect(r.err).toBe('');
+    expect(r.out.trim()).toBe('ok: 7 targets, 5 rules, 1 campaigns');
+    expect(r.code).toBe(0);
+  });
+
+  it('exits 1 with one line per problem', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'headroom-bad-'));
+    const file = path.join(dir, 'bad.yaml');
+    writeFileSync(
+      file,
+      'version: 1\ntargets:\n  a: { kind: k8s-hpa, cluster: nope, namespace: n, name: x, bounds: { min: 5, max: 2 } }\n',
+    );
+    const r = headroom(['validate', '--config', file]);
+    expect(r.code).toBe(1);
+    expect(r.err.trim().split('\n')).toEqual(['targets.a.bounds: min must not exceed max']);
+  });
+
+  it('exits 2 on a usage error', () => {
+    expect(headroom(['validate', '--bogus']).code).toBe(2);
+    expect(headroom(['frobnicate']).code).toBe(2);
+  });
+});
+
+describe('Command: headroom plan', () => {
+  it('prints the Plan JSON for a time', () => {
+    const r = headroom(['plan', '--config', EXAMPLE_CONFIG, '--at', '2026-11-27T19:20:00Z', '--json']);
+    expect(r.code, r.err).toBe(0);
+    const p = JSON.parse(r.out);
+    expect(p.at).toBe('2026-11-27T19:20:00Z');
+    expect(p.targets.find((t: { id: string }) => t.id === 'db-readers').decision).toBe('scale-up');
+    expect(p.targets.find((t: { id: string }) => t.id === 'api').decision).toBe('wait');
+  });
+
+  it('rejects a bad time with exit 1', () => {
+    const r = headroom(['plan', '--config', EXAMPLE_CONFIG, '--at', 'tomorrow']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('--at: invalid time "tomorrow"');
+  });
+});
+
+describe('Command: headroom campaign and audit', () => {
+  it('adds, lists and cancels a campaign in the local store, and audits it', () => {
+    const add = headroom([
+      'campaign',
+      'add',
+      'launch',
+      '--start',
+      '2030-01-10T20:00:00+01:00',
+      '--duration',
+      '2h',
+      '--multiplier',
+      'x8',
+      '--targets',
+      'api,workers',
+      '--config',
+      EXAMPLE_CONFIG,
+    ]);
+    expect(add.code, add.err).toBe(0);
+    const list = headroom(['campaign', 'list', '--json', '--config', EXAMPLE_CONFIG], add.cwd);
+    const names = JSON.parse(list.out).map((c: { name: string }) => c.name);
+    expect(names).toEqual(['black-friday-tv', 'launch']);
+    expect(headroom(['campaign', 'cancel', 'launch', '--config', EXAMPLE_CONFIG], add.cwd).code).toBe(0);
+    const again = headroom(['campaign', 'cancel', 'launch', '--config', EXAMPLE_CONFIG], add.cwd);
+    expect(again.code).toBe(1);
+    expect(again.err).toContain('no active campaign named "launch"');
+    const audit = headroom(['audit', '--json', '--config', EXAMPLE_CONFIG], add.cwd);
+    expect(JSON.parse(audit.out).map((e: { action: string }) => e.action)).toEqual([
+      'campaign-cancelled',
+      'campaign-added',
+    ]);
+  });
+
+  it('rejects a campaign on an unknown target and stores nothing', () => {
+    const add = headroom([
+      'campaign',
+      'add',
+      'x',
+      '--start',
+      '2030-01-10T20:00:00Z',
+      '--duration',
+      '1h',
+      '--multiplier',
+      '3',
+      '--targets',
+      'apii',
+      '--config',
+      EXAMPLE_CONFIG,
+    ]);
+    expect(add.code).toBe(1);
+    expect(add.err).toContain('campaign.targets[0]: unknown target "apii"');
+    const list = headroom(['campaign', 'list', '--json', '--config', EXAMPLE_CONFIG], add.cwd);
+    expect(JSON.parse(list.out).map((c: { name: string }) => c.name)).toEqual(['black-friday-tv']);
+  });
+});
+
+describe('Command: headroom dev (npm start)', () => {
+  it('starts the brain on the example config, logs decisions and serves /healthz', async () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'headroom-dev-'));
+    const child = spawn(process.execPath, [BIN, 'dev', '--config', EXAMPLE_CONFIG, '--port', '0'], { cwd });
+    try {
+      let out = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /listening on (http:\/\/[\d.:]+)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        child.on('exit', (code) => reject(new Error(`dev exited ${code}: ${out}`)));
+      });
+      const health = await fetch(`${url}/healthz`);
+      expect(health.status).toBe(200);
+      const state = (await (await fetch(`${url}/api/state`)).json()) as { targets: { id: string }[] };
+      expect(state.targets.map((t) => t.id)).toContain('api');
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+});
