@@ -3,6 +3,8 @@ import { ActuatorError } from '../domain/errors.ts';
 import type { Target, TargetKind } from '../domain/types.ts';
 import type { Actuator, ActuatorRegistry } from '../ports/actuator.ts';
 import type { Clock } from '../ports/clock.ts';
+import { dataTierFactories } from './aws/index.ts';
+import { kubernetesFactories } from './kubernetes/index.ts';
 
 /** What an actuator factory gets: the config (clusters, regions) and the clock. */
 export interface ActuatorContext {
@@ -25,23 +27,12 @@ function unsupported(kind: TargetKind): ActuatorFactory {
 }
 
 /**
- * One entry per target kind, alphabetical (as KEDA's scaler factory): adding a kind is one
- * adapter file and one line here.
+ * One entry per target kind: Kubernetes and EKS kinds from `kubernetes/`, RDS, Aurora and
+ * ElastiCache from `aws/`. Adding a kind is one adapter file and one line in its area's index.
  */
-const FACTORIES: Record<TargetKind, ActuatorFactory> = {
-  'aurora-readers': unsupported('aurora-readers'),
-  'aurora-serverless-v2': unsupported('aurora-serverless-v2'),
-  'eks-nodegroup': unsupported('eks-nodegroup'),
-  'elasticache-replication-group': unsupported('elasticache-replication-group'),
-  'elasticache-serverless': unsupported('elasticache-serverless'),
-  'k8s-deployment': unsupported('k8s-deployment'),
-  'k8s-hpa': unsupported('k8s-hpa'),
-  'k8s-statefulset': unsupported('k8s-statefulset'),
-  'karpenter-headroom': unsupported('karpenter-headroom'),
-  'keda-scaledobject': unsupported('keda-scaledobject'),
-  'rds-instance': unsupported('rds-instance'),
-  'rds-read-replicas': unsupported('rds-read-replicas'),
-};
+function factoryFor(kind: TargetKind): ActuatorFactory {
+  return kubernetesFactories[kind] ?? dataTierFactories[kind] ?? unsupported(kind);
+}
 
 /** The real cloud: Kubernetes, EKS, RDS and ElastiCache actuators, built once per target. */
 export function awsActuators(config: Config, clock: Clock): ActuatorRegistry {
@@ -53,7 +44,7 @@ export function awsActuators(config: Config, clock: Clock): ActuatorRegistry {
     if (!a) {
       let make = byKind.get(target.kind);
       if (!make) {
-        make = FACTORIES[target.kind](ctx);
+        make = factoryFor(target.kind)(ctx);
         byKind.set(target.kind, make);
       }
       a = make(target);

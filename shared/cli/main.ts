@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, InputError } from '../domain/errors.ts';
 import { auditCommand } from './audit-command.ts';
+import { backtestCommand } from './backtest-command.ts';
 import { campaignCommand } from './campaign-command.ts';
 import { devCommand } from './dev-command.ts';
+import { forecastCommand } from './forecast-command.ts';
 import { planCommand } from './plan-command.ts';
 import { validateCommand } from './validate-command.ts';
 
@@ -13,7 +15,15 @@ export function buildProgram(): Command {
     )
     .exitOverride()
     .showHelpAfterError();
-  for (const command of [validateCommand(), planCommand(), devCommand(), campaignCommand(), auditCommand()])
+  for (const command of [
+    validateCommand(),
+    planCommand(),
+    devCommand(),
+    campaignCommand(),
+    auditCommand(),
+    forecastCommand(),
+    backtestCommand(),
+  ])
     program.addCommand(command);
   // addCommand does not pass settings down: every (sub)command must throw instead of exiting,
   // so usage errors map to exit 2.
