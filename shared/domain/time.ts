@@ -65,6 +65,6 @@ export function parseInstant(text: string, tz = 'UTC'): number | undefined {
 
 /** ISO-8601 in UTC without milliseconds when they are zero: `2026-11-27T19:55:00Z`. */
 export function iso(ms: number | Date): string {
-  const d = typeof ms === 'number' ? new Date(ms) : ms;
-  return d.toISOString().replace('.000Z', 'Z');
+  const s = (typeof ms === 'number' ? new Date(ms) : ms).toISOString();
+  return s.endsWith('.000Z') ? `${s.slice(0, -5)}Z` : s;
 }

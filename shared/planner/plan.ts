@@ -87,7 +87,11 @@ export function plan(
 ): FullPlan {
   const order = topologicalOrder(config.targets);
   const byTarget = new Map<string, Intent[]>();
-  for (const i of intents) byTarget.set(i.target, [...(byTarget.get(i.target) ?? []), i]);
+  for (const i of intents) {
+    const list = byTarget.get(i.target);
+    if (list) list.push(i);
+    else byTarget.set(i.target, [i]);
+  }
 
   const entries = new Map<string, PlannedTarget>();
   for (const target of order) {

@@ -16,14 +16,23 @@ export type Signal =
       startsAt: string;
     };
 
+/** Compiled globs: rule patterns are few and fixed, alarms are matched against them often. */
+const globs = new Map<string, RegExp>();
+
 /** Glob with `*` and `?`, anchored, case-sensitive (CloudWatch alarm names are). */
 export function globMatch(pattern: string, text: string): boolean {
-  const re = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${re}$`).test(text);
+  let re = globs.get(pattern);
+  if (!re) {
+    const source = pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.');
+    re = new RegExp(`^${source}$`);
+    globs.set(pattern, re);
+  }
+  return re.test(text);
 }
+
 
 /** AlertManager-style matchers: `value` exact, `=~re`, `!=value`, `!~re` (regexes anchored). */
 export function labelsMatch(matchers: Record<string, string>, labels: Record<string, string>): boolean {
