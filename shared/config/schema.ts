@@ -1,5 +1,5 @@
 import { Cron } from 'croner';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseCpuMillis, parseDuration, parseMemoryBytes, parseRaise } from '../domain/duration.ts';
 import { isValidTimeZone } from '../domain/time.ts';
 
