@@ -3,7 +3,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { parseCpuMillis, parseMemoryBytes, parseRaise } from '../domain/duration.ts';
 import { ConfigError } from '../domain/errors.ts';
-import { KINDS } from '../domain/kinds.ts';
+import { defaultLeadTimeSeconds, KINDS } from '../domain/kinds.ts';
 import { parseInstant } from '../domain/time.ts';
 import type { Campaign, Signal, Target, TargetKind } from '../domain/types.ts';
 import { TARGET_KINDS } from '../domain/types.ts';
@@ -265,6 +265,7 @@ function normaliseTarget(
     problems.add([...path, 'instanceClass'], `unknown RDS instance class "${t.instanceClass}"`);
   if (kind === 'aurora-readers' && t.instanceClass && !isRdsInstanceClass(t.instanceClass as string))
     problems.add([...path, 'instanceClass'], `unknown RDS instance class "${t.instanceClass}"`);
+  if (bounds) checkDataTierLimits(kind, t, bounds, path, problems);
   const granularity = info.granularity;
   if (scale === 'count' && bounds) {
     for (const k of ['min', 'max'] as const) {
@@ -278,7 +279,7 @@ function normaliseTarget(
   const pod = t.pod as { cpu: string | number; memory: string | number } | undefined;
   if (pod) podResources = { cpuMillis: parseCpuMillis(pod.cpu)!, memoryBytes: parseMemoryBytes(pod.memory)! };
 
-  const leadTimeSeconds = (t.leadTime as number | undefined) ?? info.defaultLeadTimeSeconds;
+  const leadTimeSeconds = (t.leadTime as number | undefined) ?? defaultLeadTimeSeconds(kind, spec.dimension);
   const cluster = t.cluster as string | undefined;
   const target: Target = {
     id,
@@ -310,6 +311,46 @@ function normaliseTarget(
   )
     problems.add([...path, 'baseline'], 'must lie within bounds');
   return problems.list.length === before ? target : undefined;
+}
+
+/**
+ * Limits AWS enforces on data-tier values, checked here so a campaign does not discover them
+ * as an API error: Serverless v2 ACUs 0-256 (0 only with auto-pause), ElastiCache Serverless
+ * ECPU/s minimums 1,000-15,000,000 (0: no minimum), up to 5 replicas per shard, 500 shards.
+ */
+function checkDataTierLimits(
+  kind: TargetKind,
+  t: Record<string, unknown>,
+  bounds: { min: number; max: number },
+  path: Path,
+  problems: Problems,
+): void {
+  if (kind === 'aurora-serverless-v2') {
+    if (bounds.max > 256)
+      problems.add([...path, 'bounds', 'max'], 'Aurora Serverless v2 allows at most 256 ACUs');
+    const max = t.maxCapacity as number | undefined;
+    if (max !== undefined && (max > 256 || max < bounds.max))
+      problems.add([...path, 'maxCapacity'], `must lie between bounds.max (${bounds.max}) and 256 ACUs`);
+  }
+  if (kind === 'elasticache-serverless') {
+    for (const k of ['min', 'max'] as const) {
+      const v = bounds[k];
+      if (v !== 0 && (v < 1000 || v > 15_000_000 || !Number.isInteger(v)))
+        problems.add(
+          [...path, 'bounds', k],
+          'an ECPU/s minimum is 0 (none) or a whole number from 1000 to 15000000',
+        );
+    }
+    const gb = t.dataStorageMinimumGB as number | undefined;
+    if (gb !== undefined && (gb < 1 || gb > 5000 || !Number.isInteger(gb)))
+      problems.add([...path, 'dataStorageMinimumGB'], 'must be a whole number of GB from 1 to 5000');
+  }
+  if (kind === 'elasticache-replication-group') {
+    if (t.replicas !== undefined && bounds.max > 5)
+      problems.add([...path, 'replicas', 'max'], 'ElastiCache allows at most 5 replicas per shard');
+    if (t.shards !== undefined && (bounds.min < 1 || bounds.max > 500))
+      problems.add([...path, 'shards'], 'a cluster-mode group has 1 to 500 shards');
+  }
 }
 
 /** A floor as written (a count, or a tier name for ladder targets) in units. */

@@ -10,8 +10,9 @@ import type { Scale, TargetKind } from './types.ts';
  * - RDS instance class change: ~20 minutes plus a 60-120 s failover (Multi-AZ).
  * - RDS read replica: 15-40 minutes depending on storage size.
  * - Aurora reader: ~10-15 minutes; Serverless v2 capacity changes apply in seconds.
- * - ElastiCache replicas: ~15-20 minutes; node type change: ~30 minutes.
+ * - ElastiCache replicas: ~15-20 minutes; node type change and online resharding: ~30 minutes.
  * - ElastiCache Serverless minimums: "may take up to 60 minutes" to apply.
+ * docs/data-tier.md lists the AWS documentation behind each data-tier figure.
  */
 export interface KindInfo {
   scale: Scale;
@@ -25,6 +26,8 @@ export interface KindInfo {
   kubernetes: boolean;
   /** A change must finish before the next can start (AWS rejects a modify while modifying). */
   exclusive: boolean;
+  /** Kinds that steer one of several dimensions (`spec.dimension`): a lead time per dimension. */
+  leadTimeByDimension?: Record<string, number>;
 }
 
 const m = 60;
@@ -64,6 +67,9 @@ export const KINDS: Record<TargetKind, KindInfo> = {
     podWorkload: false,
     kubernetes: false,
     exclusive: true,
+    // Adding a replica copies the data set (~15-20 min); a node type change or resharding
+    // migrates every slot (~30 min for a few GiB, longer with more data).
+    leadTimeByDimension: { replicas: 20 * m, shards: 30 * m, nodeType: 30 * m },
   },
   'elasticache-serverless': {
     scale: 'count',
@@ -138,3 +144,10 @@ export const KINDS: Record<TargetKind, KindInfo> = {
     exclusive: false,
   },
 };
+
+/** The default lead time of a target of this kind steering `dimension` (when the kind has several). */
+export function defaultLeadTimeSeconds(kind: TargetKind, dimension?: unknown): number {
+  const info = KINDS[kind];
+  const byDim = typeof dimension === 'string' ? info.leadTimeByDimension?.[dimension] : undefined;
+  return byDim ?? info.defaultLeadTimeSeconds;
+}
