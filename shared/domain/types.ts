@@ -282,4 +282,10 @@ export interface DemandView {
   model: string;
   /** The last observed demand per second, if any. */
   observedPerSecond?: number;
+  /**
+   * Upper bounds at the other quantiles configured for this signal, aligned with `points`,
+   * keyed by the quantile as a string (`"0.9"`): two predictive targets on one signal may ask
+   * for different quantiles.
+   */
+  upperByQuantile?: Record<string, number[]>;
 }

@@ -1,0 +1,83 @@
+import type { PredictiveIntents } from '../app/ports.ts';
+import type { Config, PredictiveConfig } from '../config/types.ts';
+import { iso } from '../domain/time.ts';
+import type { DemandView, Intent, Target } from '../domain/types.ts';
+
+/** `p95`, `p97.5`: how reasons name a quantile. */
+export function quantileLabel(q: number): string {
+  return `p${Number((q * 100).toFixed(1))}`;
+}
+
+/** Units a capacity model needs for a demand per second: ceil(demand / (perUnit x targetUtilization)). */
+export function unitsFor(target: Target, perSecond: number): number {
+  const c = target.capacity!;
+  return Math.max(0, Math.ceil(perSecond / (c.perUnit * c.targetUtilization) - 1e-9));
+}
+
+/** The upper bounds a predictive entry uses: its own quantile when the view carries it. */
+function boundsFor(
+  view: DemandView,
+  p: PredictiveConfig,
+): { upper: (i: number) => number; quantile: number } {
+  const own = view.upperByQuantile?.[String(p.quantile)];
+  if (own) return { upper: (i) => own[i]!, quantile: p.quantile };
+  return { upper: (i) => view.points[i]!.upper, quantile: view.quantile };
+}
+
+/**
+ * Predictive intents: for each `predictive` entry, the floor for each forecast interval t in
+ * the horizon is ceil(demand_q(t) / (perUnit x targetUtilization)); the planner puts it in
+ * place `leadTime` (plus margin) before t and releases it `scaleDownDelay` after the interval,
+ * so floors rise ahead of demand and fall with the forecast. Consecutive intervals with the
+ * same floor become one intent. `mode: forecast-only` intents are advisory: the plan explains
+ * them, nothing applies them. Floors at or below the target's minimum change nothing and are
+ * left out. Recomputed on every reconcile from the latest forecast.
+ */
+export const predictiveIntents: PredictiveIntents = (config: Config, demand, now) => {
+  const out: Intent[] = [];
+  const t0 = now.getTime();
+  for (const p of config.predictive) {
+    const target = config.targets.find((t) => t.id === p.target);
+    const view = demand[p.signal];
+    if (!target?.capacity || !view || view.points.length === 0) continue;
+    const { upper, quantile } = boundsFor(view, p);
+    const step = view.stepSeconds * 1000;
+    const end = t0 + p.horizonSeconds * 1000;
+    let run: { from: number; until: number; floor: number; peak: number; peakAt: number } | undefined;
+    const flush = () => {
+      if (!run || run.floor <= target.bounds.min) return;
+      const c = target.capacity!;
+      out.push({
+        id: `forecast:${target.id}:${iso(run.from)}`,
+        target: target.id,
+        floor: run.floor,
+        from: iso(run.from),
+        until: iso(run.until),
+        reason: `forecast ${p.signal} ${quantileLabel(quantile)} ${run.peak.toFixed(1)}/s at ${iso(run.peakAt)} (${view.model}) needs ${run.floor} at ${c.perUnit}/s per unit and ${Number((c.targetUtilization * 100).toFixed(1))}% utilisation`,
+        source: { kind: 'forecast', ref: p.signal },
+        advisory: p.mode === 'forecast-only' ? true : undefined,
+        createdAt: iso(now),
+      });
+    };
+    for (let i = 0; i < view.points.length; i++) {
+      const t = view.points[i]!.t;
+      // The interval that holds `now` still needs capacity; intervals past the horizon do not count.
+      if (t + step <= t0) continue;
+      if (t > end) break;
+      const u = upper(i);
+      const floor = unitsFor(target, u);
+      if (run && run.floor === floor && run.until === t) {
+        run.until = t + step;
+        if (u > run.peak) {
+          run.peak = u;
+          run.peakAt = t;
+        }
+        continue;
+      }
+      flush();
+      run = { from: t, until: t + step, floor, peak: u, peakAt: t };
+    }
+    flush();
+  }
+  return out;
+};

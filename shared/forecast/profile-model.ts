@@ -1,0 +1,503 @@
+import type { Grid } from './grid.ts';
+import { MIN_AUTOCORRELATION, seasonalEvidence } from './seasonality.ts';
+import { log1pTransform, type Transform } from './transform.ts';
+
+/**
+ * Headroom's forecaster: a multi-seasonal profile with a damped level and empirical residual
+ * quantiles, fitted by rolling origin inside the history.
+ *
+ * On the log1p scale, the expected value at slot t seen from origin o is
+ *   S(t) + c(o) * exp(-(t - o) / tau)
+ * where S is a blend of the daily profile (the mean of the last K days at the same time of
+ * day) and the weekly profile (the last K weeks at the same time of week), each smoothed over
+ * neighbouring slots, and c(o) is how far the last few hours ran above or below the profile,
+ * decaying with the horizon. The blend, K, smoothing, level window and decay are chosen by
+ * the mean absolute error of honest in-sample forecasts (each forecast uses only data before
+ * its origin) over the last days of history; the prediction interval at each horizon is the
+ * empirical distribution of those same forecasts' errors. Gaps are skipped everywhere.
+ */
+
+export interface ProfileChoice {
+  /** 0 = no seasonal profile (recent level only). */
+  seasonal: boolean;
+  /** Share of the weekly profile in the blend (0 = daily only, 1 = weekly only). */
+  weeklyShare: number;
+  smoothSlots: number;
+  daysBack: number;
+  weeksBack: number;
+  levelSlots: number;
+  /** Decay of the level correction, in slots; 0 = no correction, Infinity = kept. */
+  tauSlots: number;
+}
+
+export interface ProfileModel {
+  transform: Transform;
+  stepSeconds: number;
+  /** Lags in slots, 0 when the period cannot be estimated from this history. */
+  dayLag: number;
+  weekLag: number;
+  choice: ProfileChoice;
+  /** Seasonal periods found in the history (seconds). */
+  periods: number[];
+  /** Sorted residuals (transformed scale) of in-sample forecasts per horizon bucket. */
+  residuals: Float64Array[];
+  /** Horizon (slots) covered per bucket. */
+  bucketSlots: number;
+  /** In-sample MAE (the unit of the series) of the chosen variant, for explanations. */
+  inSampleMae: number;
+  /** How many in-sample forecast errors the interval is built from. */
+  residualCount: number;
+}
+
+export interface FitOptions {
+  /** Longest horizon the interval should describe, in slots. */
+  horizonSlots: number;
+  transform?: Transform;
+}
+
+/** Fewer observed points than this and no model is fitted. */
+export const MIN_POINTS = 12;
+
+const HOUR = 3600;
+
+/** NaN-aware centred moving average over +-w slots (prefix sums: O(n)). */
+export function smooth(z: Float64Array, w: number): Float64Array {
+  if (w <= 0) return z;
+  const n = z.length;
+  const s = new Float64Array(n + 1);
+  const c = new Float64Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    const v = z[i]!;
+    const ok = !Number.isNaN(v);
+    s[i + 1] = s[i]! + (ok ? v : 0);
+    c[i + 1] = c[i]! + (ok ? 1 : 0);
+  }
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const a = Math.max(0, i - w);
+    const b = Math.min(n, i + w + 1);
+    const k = c[b]! - c[a]!;
+    out[i] = k > 0 && !Number.isNaN(z[i]!) ? (s[b]! - s[a]!) / k : Number.NaN;
+  }
+  return out;
+}
+
+/**
+ * Mean of zs at i - k*lag for k0 <= k < k0 + K, over slots at or before `lastAllowed`,
+ * skipping gaps (and reaching up to K further cycles back to get past a long gap).
+ */
+function cycleMean(
+  zs: Float64Array,
+  i: number,
+  lag: number,
+  k0: number,
+  K: number,
+  lastAllowed: number,
+): number {
+  let sum = 0;
+  let n = 0;
+  for (let k = k0; k < k0 + 2 * K && n < K; k++) {
+    const j = i - k * lag;
+    if (j < 0) break;
+    if (j > lastAllowed) continue;
+    const v = zs[j]!;
+    if (Number.isNaN(v)) continue;
+    sum += v;
+    n++;
+  }
+  return n > 0 ? sum / n : Number.NaN;
+}
+
+/** The seasonal profile at slot i seen from `origin` (only cycles at or before it count). */
+function profileAt(
+  zs: Float64Array,
+  i: number,
+  origin: number,
+  m: Pick<ProfileModel, 'dayLag' | 'weekLag' | 'choice'>,
+): number {
+  const { choice } = m;
+  if (!choice.seasonal) return 0;
+  const d =
+    choice.weeklyShare < 1 && m.dayLag > 0
+      ? cycleMean(zs, i, m.dayLag, Math.max(1, Math.ceil((i - origin) / m.dayLag)), choice.daysBack, origin)
+      : Number.NaN;
+  const w =
+    choice.weeklyShare > 0 && m.weekLag > 0
+      ? cycleMean(
+          zs,
+          i,
+          m.weekLag,
+          Math.max(1, Math.ceil((i - origin) / m.weekLag)),
+          choice.weeksBack,
+          origin,
+        )
+      : Number.NaN;
+  if (Number.isNaN(d)) return w;
+  if (Number.isNaN(w)) return d;
+  return (1 - choice.weeklyShare) * d + choice.weeklyShare * w;
+}
+
+/** Mean of z - S over the last `levelSlots` observed slots up to `origin` (0 when none). */
+function levelAt(z: Float64Array, S: (i: number) => number, origin: number, levelSlots: number): number {
+  let sum = 0;
+  let n = 0;
+  for (let i = origin; i >= 0 && i > origin - levelSlots; i--) {
+    const v = z[i]!;
+    if (Number.isNaN(v)) continue;
+    const s = S(i);
+    if (Number.isNaN(s)) continue;
+    sum += v - s;
+    n++;
+  }
+  return n > 0 ? sum / n : Number.NaN;
+}
+
+/** Prefix sums of z - S and of z over observed slots: the mean level of any window in O(1). */
+class LevelIndex {
+  private readonly r: Float64Array;
+  private readonly rn: Float64Array;
+  private readonly zs: Float64Array;
+  private readonly zn: Float64Array;
+  /** First slot covered: windows reaching further back are cut there. */
+  private readonly first: number;
+  constructor(z: Float64Array, S: Float64Array, first = 0) {
+    const n = S.length - first;
+    this.first = first;
+    this.r = new Float64Array(n + 1);
+    this.rn = new Float64Array(n + 1);
+    this.zs = new Float64Array(n + 1);
+    this.zn = new Float64Array(n + 1);
+    for (let k = 0; k < n; k++) {
+      const v = z[first + k]!;
+      const s = S[first + k]!;
+      const okZ = !Number.isNaN(v);
+      const okR = okZ && !Number.isNaN(s);
+      this.r[k + 1] = this.r[k]! + (okR ? v - s : 0);
+      this.rn[k + 1] = this.rn[k]! + (okR ? 1 : 0);
+      this.zs[k + 1] = this.zs[k]! + (okZ ? v : 0);
+      this.zn[k + 1] = this.zn[k]! + (okZ ? 1 : 0);
+    }
+  }
+  /** Mean of z - S over slots (o - L, o]; NaN when none is observed. */
+  level(o: number, L: number): number {
+    const b = o + 1 - this.first;
+    const a = Math.max(0, b - L);
+    const k = this.rn[b]! - this.rn[a]!;
+    return k > 0 ? (this.r[b]! - this.r[a]!) / k : Number.NaN;
+  }
+  /** Mean of z over slots (o - L, o]. */
+  plain(o: number, L: number): number {
+    const b = o + 1 - this.first;
+    const a = Math.max(0, b - L);
+    const k = this.zn[b]! - this.zn[a]!;
+    return k > 0 ? (this.zs[b]! - this.zs[a]!) / k : Number.NaN;
+  }
+}
+
+function decay(choice: ProfileChoice, slotsAhead: number): number {
+  if (choice.tauSlots === 0) return 0;
+  if (!Number.isFinite(choice.tauSlots)) return 1;
+  return Math.exp(-slotsAhead / choice.tauSlots);
+}
+
+function transformed(grid: Grid, tr: Transform): Float64Array {
+  const z = new Float64Array(grid.v.length);
+  for (let i = 0; i < z.length; i++) {
+    const v = grid.v[i]!;
+    z[i] = Number.isNaN(v) ? Number.NaN : tr.to(v);
+  }
+  return z;
+}
+
+function uniq(xs: number[]): number[] {
+  return [...new Set(xs)];
+}
+
+type Shape = Pick<ProfileChoice, 'seasonal' | 'weeklyShare' | 'daysBack' | 'weeksBack' | 'smoothSlots'>;
+
+/**
+ * The variants the in-sample evaluation chooses from, given the periods this history can
+ * estimate: profile shapes first (with a default level), then level window and decay for the
+ * best shape. Two stages keep a fit on 14 days of 1-minute data well under 100 ms.
+ */
+function searchSpace(stepSeconds: number, dayLag: number, weekLag: number) {
+  const slots = (seconds: number) => Math.max(1, Math.round(seconds / stepSeconds));
+  const smooths = uniq([0, Math.round(600 / stepSeconds), Math.round(1800 / stepSeconds)]).filter(
+    (w) => w >= 0 && (dayLag === 0 || w <= dayLag / 16),
+  );
+  const shapes: Shape[] = [{ seasonal: false, weeklyShare: 0, daysBack: 0, weeksBack: 0, smoothSlots: 0 }];
+  const add = (s: Omit<Shape, 'smoothSlots'>) => {
+    for (const smoothSlots of smooths) shapes.push({ ...s, smoothSlots });
+  };
+  if (dayLag > 0)
+    for (const daysBack of [3, 7]) add({ seasonal: true, weeklyShare: 0, daysBack, weeksBack: 0 });
+  if (weekLag > 0)
+    for (const weeksBack of [1, 3]) {
+      add({ seasonal: true, weeklyShare: 1, daysBack: 0, weeksBack });
+      if (dayLag > 0)
+        for (const daysBack of [3, 7]) add({ seasonal: true, weeklyShare: 0.5, daysBack, weeksBack });
+    }
+  return {
+    shapes,
+    defaultLevel: { levelSlots: slots(HOUR), tauSlots: slots(12 * HOUR) },
+    levels: uniq([slots(HOUR), slots(4 * HOUR)]),
+    taus: uniq([0, slots(2 * HOUR), slots(12 * HOUR), Number.POSITIVE_INFINITY]),
+  };
+}
+
+/** Evenly spread observed origins in [from, to], at most `max`. */
+function pickOrigins(z: Float64Array, from: number, to: number, max: number): number[] {
+  const out: number[] = [];
+  if (to < from) return out;
+  const stride = Math.max(1, Math.floor((to - from + 1) / max));
+  for (let o = to; o >= from && out.length < max; o -= stride) if (!Number.isNaN(z[o]!)) out.push(o);
+  return out.reverse();
+}
+
+/** Horizons (slots) sampled for choosing a variant: dense near, sparse far. */
+function horizonSample(H: number): number[] {
+  const hs = new Set<number>();
+  for (let k = 0; k < 12; k++) hs.add(Math.max(1, Math.round(H ** (k / 11))));
+  for (let k = 1; k <= 8; k++) hs.add(Math.max(1, Math.round((H * k) / 8)));
+  return [...hs].filter((h) => h <= H).sort((a, b) => a - b);
+}
+
+/**
+ * Fits the model to a grid. The variant with the lowest in-sample MAE wins; the residuals of
+ * its in-sample forecasts, grouped by horizon, become the prediction interval.
+ */
+export function fitProfile(grid: Grid, opts: FitOptions): ProfileModel {
+  const tr = opts.transform ?? log1pTransform;
+  if (grid.observed < MIN_POINTS)
+    throw new RangeError(`not enough history: ${grid.observed} points, at least ${MIN_POINTS} needed`);
+  const z = transformed(grid, tr);
+  const n = grid.last + 1;
+  const evidence = seasonalEvidence(z.subarray(0, n), grid.stepSeconds);
+  const day = evidence[0]!;
+  const week = evidence[1]!;
+  const dayLag = day.feasible ? day.lag : 0;
+  const weekLag = week.feasible ? week.lag : 0;
+
+  // In-sample forecasts start after one full cycle of the longest usable period.
+  const warm = Math.max(dayLag, weekLag, Math.min(n >> 1, Math.round((6 * HOUR) / grid.stepSeconds)));
+  const evalSlots = Math.round((7 * 86_400) / grid.stepSeconds);
+  const from = Math.max(warm, n - evalSlots);
+  const H = Math.max(1, Math.min(opts.horizonSlots, dayLag || Number.POSITIVE_INFINITY, n - from - 1));
+  const origins = pickOrigins(z, from, n - 1 - 1, 160);
+  const hs = horizonSample(H);
+
+  const smoothed = new Map<number, Float64Array>();
+  const zsOf = (w: number) => {
+    let s = smoothed.get(w);
+    if (!s) {
+      s = smooth(z, w);
+      smoothed.set(w, s);
+    }
+    return s;
+  };
+
+  const space = searchSpace(grid.stepSeconds, dayLag, weekLag);
+  const maxLevel = Math.max(...space.levels);
+  // Profiles depend on the shape only, not on level or decay: computed once per shape.
+  const profiles = new Map<Shape, { S: Float64Array; levels: LevelIndex }>();
+  const profileOf = (shape: Shape) => {
+    let p = profiles.get(shape);
+    if (!p) {
+      const zs = zsOf(shape.smoothSlots);
+      const m = { dayLag, weekLag, choice: { ...shape, levelSlots: 1, tauSlots: 0 } };
+      // Only the evaluated slots and the level windows before them need a profile.
+      const first = Math.max(0, from - maxLevel);
+      const S = new Float64Array(n).fill(Number.NaN);
+      for (let i = first; i < n; i++) S[i] = profileAt(zs, i, i - 1, m);
+      p = { S, levels: new LevelIndex(z, S, first) };
+      profiles.set(shape, p);
+    }
+    return p;
+  };
+  const evaluate = (choice: ProfileChoice & { shape: Shape }): number => {
+    const { S, levels } = profileOf(choice.shape);
+    let err = 0;
+    let count = 0;
+    for (const o of origins) {
+      const c = levels.level(o, choice.levelSlots);
+      const cNone = levels.plain(o, choice.levelSlots);
+      for (const h of hs) {
+        const t = o + h;
+        if (t >= n) break;
+        const y = grid.v[t]!;
+        if (Number.isNaN(y)) continue;
+        // For h <= one day the profile at t only uses data at or before the origin.
+        const s = S[t]!;
+        const zhat = Number.isNaN(s) ? cNone : s + (Number.isNaN(c) ? 0 : c * decay(choice, h));
+        if (Number.isNaN(zhat)) continue;
+        err += Math.abs(tr.from(zhat) - y);
+        count++;
+      }
+    }
+    return count > 0 ? err / count : Number.NaN;
+  };
+  let best: { choice: ProfileChoice & { shape: Shape }; mae: number } | undefined;
+  const consider = (choice: ProfileChoice & { shape: Shape }) => {
+    const mae = evaluate(choice);
+    if (!Number.isNaN(mae) && (!best || mae < best.mae - 1e-12)) best = { choice, mae };
+  };
+  for (const shape of space.shapes)
+    consider({
+      ...shape,
+      shape,
+      ...(shape.seasonal
+        ? space.defaultLevel
+        : { levelSlots: space.defaultLevel.levelSlots, tauSlots: Infinity }),
+    });
+  const bestShape = best?.choice.shape;
+  if (bestShape)
+    for (const levelSlots of space.levels)
+      for (const tauSlots of bestShape.seasonal ? space.taus : [Number.POSITIVE_INFINITY])
+        consider({ ...bestShape, shape: bestShape, levelSlots, tauSlots });
+  const found = best as { choice: ProfileChoice & { shape?: Shape }; mae: number } | undefined;
+  if (found) delete found.choice.shape;
+  const choice: ProfileChoice = found?.choice ?? {
+    seasonal: false,
+    weeklyShare: 0,
+    daysBack: 0,
+    weeksBack: 0,
+    smoothSlots: 0,
+    levelSlots: Math.max(1, Math.round(HOUR / grid.stepSeconds)),
+    tauSlots: Number.POSITIVE_INFINITY,
+  };
+  const model: ProfileModel = {
+    transform: tr,
+    stepSeconds: grid.stepSeconds,
+    dayLag,
+    weekLag,
+    choice,
+    periods: [],
+    residuals: [],
+    bucketSlots: 1,
+    inSampleMae: found?.mae ?? Number.NaN,
+    residualCount: 0,
+  };
+  if (choice.seasonal) {
+    const dayUsed = choice.weeklyShare < 1 || day.autocorrelation >= MIN_AUTOCORRELATION;
+    if (dayLag > 0 && dayUsed && day.autocorrelation >= MIN_AUTOCORRELATION) model.periods.push(86_400);
+    if (weekLag > 0 && choice.weeklyShare > 0 && week.autocorrelation >= MIN_AUTOCORRELATION)
+      model.periods.push(7 * 86_400);
+  }
+  residualsFor(model, z, from, n, H);
+  return model;
+}
+
+/** Errors of the chosen variant's in-sample forecasts, per horizon bucket, sorted. */
+function residualsFor(model: ProfileModel, z: Float64Array, from: number, n: number, H: number) {
+  const zs = smooth(z, model.choice.smoothSlots);
+  const first = Math.max(0, from - model.choice.levelSlots);
+  const S = new Float64Array(n).fill(Number.NaN);
+  for (let i = first; i < n; i++) S[i] = profileAt(zs, i, i - 1, model);
+  const levels = new LevelIndex(z, S, first);
+  const buckets = Math.min(8, H);
+  model.bucketSlots = Math.ceil(H / buckets);
+  const lists: number[][] = Array.from({ length: buckets }, () => []);
+  const origins = pickOrigins(z, from, n - 2, 600);
+  const hsPerBucket = Math.min(model.bucketSlots, 16);
+  for (const o of origins) {
+    const c = levels.level(o, model.choice.levelSlots);
+    const cNone = levels.plain(o, model.choice.levelSlots);
+    for (let b = 0; b < buckets; b++) {
+      for (let k = 0; k < hsPerBucket; k++) {
+        // Spread the sampled horizons inside the bucket, shifted per origin to cover it all.
+        const offset = Math.floor(((k + (o % 7) / 7) * model.bucketSlots) / hsPerBucket);
+        const h = b * model.bucketSlots + 1 + Math.min(model.bucketSlots - 1, offset);
+        if (h > H) break;
+        const t = o + h;
+        if (t >= n || Number.isNaN(z[t]!)) continue;
+        const s = S[t]!;
+        const zhat = Number.isNaN(s)
+          ? Number.isNaN(cNone)
+            ? Number.NaN
+            : cNone
+          : s + (Number.isNaN(c) ? 0 : c * decay(model.choice, h));
+        if (Number.isNaN(zhat)) continue;
+        lists[b]!.push(z[t]! - zhat);
+      }
+    }
+  }
+  // Thin buckets borrow from the pooled errors rather than pretend to be certain.
+  const pooled = lists.flat();
+  model.residualCount = pooled.length;
+  model.residuals = lists.map((l) => Float64Array.from(l.length >= 30 ? l : pooled).sort());
+}
+
+/** The q-quantile of sorted values (linear interpolation); 0 when empty. */
+export function quantileOf(sorted: Float64Array, q: number): number {
+  if (sorted.length === 0) return 0;
+  const x = q * (sorted.length - 1);
+  const lo = Math.floor(x);
+  const hi = Math.min(sorted.length - 1, lo + 1);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (x - lo);
+}
+
+export interface ProfilePoint {
+  t: number;
+  value: number;
+  lower: number;
+  upper: number;
+}
+
+/**
+ * Forecasts the grid slots after `originMs` up to `untilMs` with `model` (which may have been
+ * fitted on older data: the profile and level are recomputed from this grid, the chosen
+ * variant and the error distribution are kept). `value` is the median, `lower`/`upper` the
+ * (1 - q) and q quantiles of the forecast error added to it.
+ */
+export function predictProfile(
+  model: ProfileModel,
+  grid: Grid,
+  originMs: number,
+  untilMs: number,
+  quantile: number,
+): ProfilePoint[] {
+  const tr = model.transform;
+  const z = transformed(grid, tr);
+  const zs = smooth(z, model.choice.smoothSlots);
+  const last = grid.last;
+  if (last < 0) return [];
+  const step = grid.stepSeconds * 1000;
+  const S = (i: number) => profileAt(zs, i, Math.min(i - 1, last), model);
+  const c = levelAt(z, S, last, model.choice.levelSlots);
+  const cNone = levelAt(z, () => 0, last, model.choice.levelSlots);
+  const first = Math.max(last + 1, Math.floor((originMs - grid.start) / step) + 1);
+  const end = Math.floor((untilMs - grid.start) / step);
+  const out: ProfilePoint[] = [];
+  for (let i = first; i <= end; i++) {
+    const ahead = i - last;
+    const s = profileAt(zs, i, last, model);
+    const zhat = Number.isNaN(s) ? cNone : s + (Number.isNaN(c) ? 0 : c * decay(model.choice, ahead));
+    const b = Math.min(model.residuals.length - 1, Math.floor((ahead - 1) / model.bucketSlots));
+    const r = model.residuals[Math.max(0, b)] ?? new Float64Array(0);
+    out.push({
+      t: grid.start + i * step,
+      value: tr.from(zhat + quantileOf(r, 0.5)),
+      lower: tr.from(zhat + quantileOf(r, 1 - quantile)),
+      upper: tr.from(zhat + quantileOf(r, quantile)),
+    });
+  }
+  return out;
+}
+
+/** A short description of the fitted variant, for `model` in forecasts and reasons. */
+export function describeProfile(m: ProfileModel): string {
+  const c = m.choice;
+  const hours = (slots: number) => `${Math.round(((slots * m.stepSeconds) / 3600) * 10) / 10}h`;
+  const shape = !c.seasonal
+    ? 'recent level'
+    : c.weeklyShare === 1
+      ? `week profile (${c.weeksBack}w)`
+      : c.weeklyShare === 0
+        ? `day profile (${c.daysBack}d)`
+        : `day (${c.daysBack}d) + week (${c.weeksBack}w) profile`;
+  const level =
+    c.tauSlots === 0
+      ? ''
+      : `, level ${hours(c.levelSlots)}${Number.isFinite(c.tauSlots) ? ` decaying ${hours(c.tauSlots)}` : ''}`;
+  return `seasonal-profile: ${shape}${level}, ${m.transform.name}, empirical intervals`;
+}

@@ -1,0 +1,253 @@
+import type { DemandContext, DemandProvider, Logger } from '../app/ports.ts';
+import { silentLogger } from '../app/ports.ts';
+import type { Config } from '../config/types.ts';
+import type { DemandView, Signal } from '../domain/types.ts';
+import { toPerSecond } from '../domain/types.ts';
+import type { MetricSource, Series } from '../ports/metrics.ts';
+import { type FittedForecaster, fitForecaster, historyGrid, predict } from './forecaster.ts';
+import { stepOf } from './grid.ts';
+
+export interface ForecastDemandProviderOptions {
+  metrics: MetricSource;
+  /** History read and fitted per signal (default 14 days, the most CloudWatch keeps at 1-minute). */
+  historySeconds?: number;
+  /**
+   * How often a signal's forecast is refreshed (default 15 min): the rows since the last
+   * refresh are read and the forecast re-run with the fitted model (about a millisecond).
+   * Between refreshes `demand()` serves the cached view and reads nothing.
+   */
+  refitSeconds?: number;
+  /**
+   * How often the model itself is re-chosen and its intervals re-estimated from the whole
+   * history (default 6 h; the costly part, well under 200 ms for 14 days of 1-minute data).
+   */
+  reselectSeconds?: number;
+  /** Step asked of sources that have no natural step (CloudWatch period, Prometheus step); default 60 s. */
+  stepSeconds?: number;
+  logger?: Logger;
+}
+
+interface SignalState {
+  /** The signal's configuration, to notice a change. */
+  key: string;
+  t: number[];
+  v: number[];
+  stepSeconds: number;
+  fitted?: FittedForecaster;
+  fittedAt: number;
+  refreshedAt: number;
+  excludeKey: string;
+  view?: DemandView;
+  /** The view covers forecasts up to here (epoch ms). */
+  coveredUntil: number;
+}
+
+const DEFAULT_QUANTILE = 0.95;
+/** A failed signal is retried after this long (the source is not hammered every reconcile). */
+const RETRY_MS = 60_000;
+/** Rows re-read before the last one on each refresh: sources revise their latest values. */
+const OVERLAP_STEPS = 5;
+
+/**
+ * Demand views from metric history and the forecaster, per signal that a capacity model or a
+ * predictive entry uses. Fits are cached per signal: a reconcile every minute for a month costs
+ * one model choice every `reselectSeconds`, one cheap refresh every `refitSeconds`, and
+ * otherwise a cache hit. A failing source or a history too short to fit leaves that signal out
+ * (callers fall back to the configured baseline) and is logged; nothing is thrown.
+ */
+export class ForecastDemandProvider implements DemandProvider {
+  private readonly metrics: MetricSource;
+  private readonly historySeconds: number;
+  private readonly refitSeconds: number;
+  private readonly reselectSeconds: number;
+  private readonly stepSeconds: number;
+  private readonly log: Logger;
+  private readonly states = new Map<string, SignalState>();
+  private readonly failures = new Map<string, { at: number; message: string }>();
+
+  constructor(opts: ForecastDemandProviderOptions) {
+    this.metrics = opts.metrics;
+    this.historySeconds = opts.historySeconds ?? 14 * 86_400;
+    this.refitSeconds = opts.refitSeconds ?? 15 * 60;
+    this.reselectSeconds = Math.max(this.refitSeconds, opts.reselectSeconds ?? 6 * 3600);
+    this.stepSeconds = opts.stepSeconds ?? 60;
+    this.log = opts.logger ?? silentLogger;
+  }
+
+  async demand(
+    config: Config,
+    now: Date,
+    until: Date,
+    context: DemandContext = {},
+  ): Promise<Record<string, DemandView>> {
+    const out: Record<string, DemandView> = {};
+    const names = signalsInUse(config);
+    const views = await Promise.all(
+      names.map(async (name) => {
+        const signal = config.signals[name];
+        if (!signal) return undefined;
+        const failed = this.failures.get(name);
+        if (failed && now.getTime() - failed.at < RETRY_MS && failed.at <= now.getTime())
+          return this.stale(name, now);
+        try {
+          const view = await this.viewFor(config, signal, now.getTime(), until.getTime(), context);
+          if (failed) {
+            this.failures.delete(name);
+            this.log.info(`forecast for signal ${name} available again`, { signal: name });
+          }
+          return view;
+        } catch (err) {
+          const message = (err as Error).message;
+          // One line per new problem, not one per reconcile.
+          if (failed?.message !== message)
+            this.log.warn(`forecast for signal ${name} unavailable: ${message}`, {
+              signal: name,
+              error: (err as Error).name,
+            });
+          this.failures.set(name, { at: now.getTime(), message });
+          return this.stale(name, now);
+        }
+      }),
+    );
+    names.forEach((name, i) => {
+      const v = views[i];
+      if (v) out[name] = v;
+    });
+    return out;
+  }
+
+  /** The last good view while it still covers `now`, else nothing (callers use the baseline). */
+  private stale(name: string, now: Date): DemandView | undefined {
+    const s = this.states.get(name);
+    return s?.view && s.coveredUntil > now.getTime() ? s.view : undefined;
+  }
+
+  private async viewFor(
+    config: Config,
+    signal: Signal,
+    now: number,
+    until: number,
+    context: DemandContext,
+  ): Promise<DemandView> {
+    const key = JSON.stringify([signal.source, signal.unit, signal.spec]);
+    let s = this.states.get(signal.name);
+    if (!s || s.key !== key || now < s.refreshedAt) {
+      s = {
+        key,
+        t: [],
+        v: [],
+        stepSeconds: 0,
+        fittedAt: Number.NEGATIVE_INFINITY,
+        refreshedAt: Number.NEGATIVE_INFINITY,
+        excludeKey: '',
+        coveredUntil: Number.NEGATIVE_INFINITY,
+      };
+      this.states.set(signal.name, s);
+    }
+    const exclude = (context.exclude ?? []).filter((w) => w.from < now);
+    const excludeKey = JSON.stringify(exclude);
+    const horizon = horizonFor(config, signal.name);
+    const want = Math.max(until, now + horizon * 1000);
+    const fresh = now - s.refreshedAt < this.refitSeconds * 1000;
+    if (s.view && fresh && s.excludeKey === excludeKey && s.coveredUntil >= want) return s.view;
+
+    await this.readHistory(signal, s, now);
+    const series: Series = { t: s.t, v: s.v, stepSeconds: s.stepSeconds };
+    const grid = historyGrid(series, { now, historySeconds: this.historySeconds, exclude });
+    // The view must last until the next refresh: forecast that much further.
+    const coverSeconds = (want - now) / 1000 + this.refitSeconds;
+    if (!s.fitted || now - s.fittedAt >= this.reselectSeconds * 1000 || s.excludeKey !== excludeKey) {
+      s.fitted = fitForecaster(grid, Math.max(horizon, this.refitSeconds));
+      s.fittedAt = now;
+    }
+    const quantiles = quantilesFor(config, signal.name);
+    const q = quantiles[0]!;
+    const points = predict(s.fitted, grid, now, coverSeconds, q);
+    const step = grid.stepSeconds;
+    const perSecond = (x: number) => toPerSecond(signal, x, step);
+    const view: DemandView = {
+      signal: signal.name,
+      points: points.map((p) => ({
+        t: p.t,
+        value: perSecond(p.value),
+        lower: perSecond(p.lower),
+        upper: perSecond(p.upper),
+      })),
+      stepSeconds: step,
+      quantile: q,
+      model: s.fitted.description,
+    };
+    if (quantiles.length > 1) {
+      view.upperByQuantile = {};
+      for (const other of quantiles.slice(1))
+        view.upperByQuantile[String(other)] = predict(s.fitted, grid, now, coverSeconds, other).map((p) =>
+          perSecond(p.upper),
+        );
+    }
+    if (grid.last >= 0) view.observedPerSecond = perSecond(grid.v[grid.last]!);
+    s.view = view;
+    s.refreshedAt = now;
+    s.excludeKey = excludeKey;
+    s.coveredUntil = now + coverSeconds * 1000;
+    return view;
+  }
+
+  /**
+   * Reads the whole history once, then only the rows since the last one (with a small
+   * overlap, since sources revise their latest values). Rows whose interval has not ended
+   * by `now` are partial counts and are left out.
+   */
+  private async readHistory(signal: Signal, s: SignalState, now: number): Promise<void> {
+    const earliest = now - this.historySeconds * 1000;
+    const lastT = s.t.length > 0 ? s.t[s.t.length - 1]! : undefined;
+    const from =
+      lastT !== undefined && lastT >= earliest ? lastT - OVERLAP_STEPS * s.stepSeconds * 1000 : earliest;
+    const got = await this.metrics.history(signal, {
+      from: new Date(from),
+      to: new Date(now),
+      stepSeconds: s.stepSeconds || this.stepSeconds,
+    });
+    const step = got.stepSeconds > 0 ? got.stepSeconds : s.stepSeconds || stepOf(got);
+    if (s.stepSeconds && step !== s.stepSeconds) {
+      s.t = [];
+      s.v = [];
+    }
+    s.stepSeconds = step;
+    // Keep the rows before the re-read window, replace the rest with what the source says now.
+    let keep = s.t.length;
+    while (keep > 0 && s.t[keep - 1]! >= from) keep--;
+    let drop = 0;
+    while (drop < keep && s.t[drop]! < earliest) drop++;
+    const t = s.t.slice(drop, keep);
+    const v = s.v.slice(drop, keep);
+    for (let i = 0; i < got.t.length; i++) {
+      const at = got.t[i]!;
+      if (at < from || at + step * 1000 > now) continue;
+      if (t.length > 0 && at <= t[t.length - 1]!) continue;
+      t.push(at);
+      v.push(got.v[i]!);
+    }
+    s.t = t;
+    s.v = v;
+  }
+}
+
+/** Signals that a capacity model or a predictive entry reads. */
+export function signalsInUse(config: Config): string[] {
+  const names = new Set<string>();
+  for (const p of config.predictive) names.add(p.signal);
+  for (const t of config.targets) if (t.capacity) names.add(t.capacity.signal);
+  return [...names].filter((n) => config.signals[n]);
+}
+
+/** The configured quantiles of a signal, highest first (the view's `upper` uses the highest). */
+export function quantilesFor(config: Config, signal: string): number[] {
+  const qs = [...new Set(config.predictive.filter((p) => p.signal === signal).map((p) => p.quantile))];
+  return qs.length > 0 ? qs.sort((a, b) => b - a) : [DEFAULT_QUANTILE];
+}
+
+/** The longest predictive horizon of a signal (seconds), else 2 h. */
+export function horizonFor(config: Config, signal: string): number {
+  const hs = config.predictive.filter((p) => p.signal === signal).map((p) => p.horizonSeconds);
+  return hs.length > 0 ? Math.max(...hs) : 7200;
+}
