@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { checkBacktestSection } from '../backtest/settings.ts';
 import { parseCpuMillis, parseMemoryBytes, parseRaise } from '../domain/duration.ts';
 import { ConfigError } from '../domain/errors.ts';
 import { defaultLeadTimeSeconds, KINDS } from '../domain/kinds.ts';
@@ -189,6 +190,10 @@ export function parseConfig(text: string, source?: string): Config {
     if (campaign) campaigns.push(campaign);
   });
 
+  checkBacktestSection(raw.backtest, new Map(targets.map((t) => [t.id, t.kind])), (p, m) =>
+    problems.add(p, m),
+  );
+
   if (problems.list.length > 0) throw new ConfigError(problems.list);
   return {
     version: 1,
@@ -208,6 +213,7 @@ export function parseConfig(text: string, source?: string): Config {
     campaigns,
     access: raw.access,
     notifications: raw.notifications,
+    backtest: raw.backtest,
     source,
   };
 }

@@ -1,5 +1,6 @@
 import { Cron } from 'croner';
 import * as z from 'zod';
+import { backtestSchema } from '../backtest/settings.ts';
 import { parseCpuMillis, parseDuration, parseMemoryBytes, parseRaise } from '../domain/duration.ts';
 import { isValidTimeZone } from '../domain/time.ts';
 
@@ -273,6 +274,8 @@ export const configSchema = z.strictObject({
       eventBus: z.strictObject({ name: z.string() }).optional(),
     })
     .default({}),
+  /** How the backtest's simulated world behaves (shared/backtest/settings.ts). */
+  backtest: backtestSchema.optional(),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

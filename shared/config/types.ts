@@ -1,3 +1,4 @@
+import type { BacktestSection } from '../backtest/settings.ts';
 import type { Campaign, RaiseSpec, Signal, Target } from '../domain/types.ts';
 
 export interface ClusterConfig {
@@ -79,6 +80,8 @@ export interface Config {
   campaigns: Campaign[];
   access: { slack?: SlackAccess };
   notifications: NotificationsConfig;
+  /** Overrides of the backtest's simulated world (defaults in shared/backtest/settings.ts). */
+  backtest?: BacktestSection;
   /** Where it was read from, for messages. */
   source?: string;
 }
