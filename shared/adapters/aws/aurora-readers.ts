@@ -1,0 +1,184 @@
+import {
+  CreateDBInstanceCommand,
+  type DBCluster,
+  type DBInstance,
+  DeleteDBInstanceCommand,
+  DescribeDBClustersCommand,
+} from '@aws-sdk/client-rds';
+import { ActuatorError } from '../../domain/errors.ts';
+import type { Actual, Target } from '../../domain/types.ts';
+import type { Actuator, ApplyContext, ApplyResult } from '../../ports/actuator.ts';
+import type { RdsApi } from './clients.ts';
+import { call, isAwsError } from './errors.ts';
+import {
+  capacityState,
+  describeInstances,
+  type FleetMember,
+  fleetCounts,
+  fleetMember,
+  MANAGED_TAG,
+  managedPrefix,
+  nextNames,
+  partialFailure,
+  removeHeadroomMade,
+  TARGET_TAG_KEY,
+} from './rds-common.ts';
+
+/** Failover promotes the lowest tier first: Headroom's temporary readers go last (15). */
+const PROMOTION_TIER = 15;
+
+export async function describeCluster(rds: RdsApi, id: string): Promise<DBCluster> {
+  const out = await call(`DescribeDBClusters ${id}`, () =>
+    rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: id })),
+  );
+  const c = out.DBClusters?.[0];
+  if (!c) throw new ActuatorError('not-found', `DescribeDBClusters ${id}: no such DB cluster`);
+  return c;
+}
+
+interface Fleet {
+  cluster: DBCluster;
+  clusterId: string;
+  writer?: DBInstance;
+  /** Readers only: the writer is never counted, never deleted. */
+  readers: FleetMember[];
+  prefix: string;
+}
+
+/**
+ * `aurora-readers`: the number of reader instances in an Aurora cluster. Headroom adds
+ * `<cluster>-headroom-<n>` readers (CreateDBInstance into the cluster, the writer's parameter
+ * group, promotion tier 15) and removes only those, newest first, once available, and never an
+ * instance that has become the writer.
+ */
+export class AuroraReadersActuator implements Actuator {
+  private readonly rds: RdsApi;
+  constructor(deps: { rds: RdsApi }) {
+    this.rds = deps.rds;
+  }
+
+  private async fleet(target: Target): Promise<Fleet> {
+    const clusterId = String(target.spec.clusterIdentifier);
+    const cluster = await describeCluster(this.rds, clusterId);
+    const instances = await describeInstances(
+      this.rds,
+      { Name: 'db-cluster-id', Values: [clusterId] },
+      `of cluster ${clusterId}`,
+    );
+    const writerIds = new Set(
+      (cluster.DBClusterMembers ?? []).filter((m) => m.IsClusterWriter).map((m) => m.DBInstanceIdentifier),
+    );
+    const prefix = managedPrefix(clusterId);
+    const readers = instances
+      .filter((i) => !writerIds.has(i.DBInstanceIdentifier))
+      .map((i) => fleetMember(i, prefix));
+    const writer = instances.find((i) => writerIds.has(i.DBInstanceIdentifier));
+    return { cluster, clusterId, writer, readers, prefix };
+  }
+
+  async read(target: Target): Promise<Actual> {
+    const f = await this.fleet(target);
+    const { value, ready } = fleetCounts(f.readers);
+    const actual: Actual = {
+      value,
+      ready,
+      details: {
+        cluster: f.clusterId,
+        clusterStatus: f.cluster.Status,
+        writer: f.writer?.DBInstanceIdentifier,
+        readers: f.readers.map((m) => ({ id: m.id, status: m.status, headroomMade: m.headroomMade })),
+      },
+    };
+    const blocked = clusterProblem(f);
+    if (blocked) actual.blocked = blocked;
+    return actual;
+  }
+
+  async apply(target: Target, desired: number, _ctx: ApplyContext): Promise<ApplyResult> {
+    const f = await this.fleet(target);
+    const { value } = fleetCounts(f.readers);
+    const before = { readers: value };
+    if (desired === value) return { status: 'no-op', before, after: before };
+    const blocked = clusterProblem(f);
+    if (blocked) return { status: 'blocked', before, after: before, message: blocked };
+    return desired > value ? this.create(target, f, desired - value) : this.remove(f, value - desired);
+  }
+
+  private async create(target: Target, f: Fleet, count: number): Promise<ApplyResult> {
+    const { value } = fleetCounts(f.readers);
+    const before = { readers: value };
+    if (f.cluster.Status !== 'available')
+      return {
+        status: 'in-progress',
+        before,
+        after: before,
+        message: `cluster ${f.clusterId} is ${f.cluster.Status}: readers are added once it is available`,
+      };
+    const instanceClass = (target.spec.instanceClass as string | undefined) ?? f.writer?.DBInstanceClass;
+    if (!instanceClass)
+      return {
+        status: 'blocked',
+        before,
+        after: before,
+        message: `cluster ${f.clusterId} has no writer to copy an instance class from: set instanceClass`,
+      };
+    const paramGroup = f.writer?.DBParameterGroups?.[0]?.DBParameterGroupName;
+    const created: string[] = [];
+    for (const name of nextNames(
+      f.prefix,
+      f.readers.map((m) => m.id),
+      count,
+    )) {
+      try {
+        await call(`CreateDBInstance ${name}`, () =>
+          this.rds.send(
+            new CreateDBInstanceCommand({
+              DBInstanceIdentifier: name,
+              DBClusterIdentifier: f.clusterId,
+              Engine: f.cluster.Engine,
+              DBInstanceClass: instanceClass,
+              PromotionTier: PROMOTION_TIER,
+              // A reader should behave like the writer it stands in for: same parameters.
+              ...(paramGroup ? { DBParameterGroupName: paramGroup } : {}),
+              PubliclyAccessible: f.writer?.PubliclyAccessible === true,
+              AutoMinorVersionUpgrade: f.writer?.AutoMinorVersionUpgrade,
+              Tags: [MANAGED_TAG, { Key: TARGET_TAG_KEY, Value: target.id }],
+            }),
+          ),
+        );
+      } catch (err) {
+        if (!isAwsError((err as Error).cause, 'DBInstanceAlreadyExists'))
+          throw partialFailure(err, 'created', created);
+      }
+      created.push(name);
+    }
+    return {
+      status: 'applied',
+      before,
+      after: { readers: value + created.length, created },
+      message: `adding readers ${created.join(', ')} (${instanceClass}) to ${f.clusterId}`,
+    };
+  }
+
+  private remove(f: Fleet, count: number): Promise<ApplyResult> {
+    return removeHeadroomMade({
+      members: f.readers,
+      count,
+      field: 'readers',
+      noun: 'reader',
+      remove: (id) =>
+        call(`DeleteDBInstance ${id}`, () =>
+          this.rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: id })),
+        ),
+    });
+  }
+}
+
+function clusterProblem(f: Fleet): string | undefined {
+  if (f.cluster.EngineMode && f.cluster.EngineMode !== 'provisioned')
+    return `cluster ${f.clusterId} is ${f.cluster.EngineMode}: it has no reader instances to count`;
+  const state = capacityState(f.cluster.Status);
+  if (state === 'broken' || state === 'gone')
+    return `cluster ${f.clusterId} is ${f.cluster.Status}: Headroom changes nothing until it is available`;
+  return undefined;
+}

@@ -1,0 +1,136 @@
+import { ActuatorError, type ActuatorErrorCode } from '../../domain/errors.ts';
+
+/**
+ * AWS error names mapped to what they mean for a target. The SDK names modelled errors after
+ * their class (`DBInstanceNotFoundFault`) and unmodelled ones after the wire code
+ * (`Throttling`, `InvalidParameterCombination`); both are matched without the `Fault` /
+ * `Exception` suffix, so `InvalidDBInstanceState` and `InvalidDBInstanceStateFault` are one.
+ */
+const CODES: Record<string, ActuatorErrorCode> = {
+  // Not found: the identifier or region in the config is wrong, or the resource is gone.
+  DBInstanceNotFound: 'not-found',
+  DBClusterNotFound: 'not-found',
+  DBParameterGroupNotFound: 'not-found',
+  ReplicationGroupNotFound: 'not-found',
+  CacheClusterNotFound: 'not-found',
+  NodeGroupNotFound: 'not-found',
+  ServerlessCacheNotFound: 'not-found',
+  // Busy: another change is under way; the next reconcile tries again.
+  InvalidDBInstanceState: 'invalid-state',
+  InvalidDBClusterState: 'invalid-state',
+  DBInstanceNotReady: 'invalid-state',
+  InvalidReplicationGroupState: 'invalid-state',
+  InvalidCacheClusterState: 'invalid-state',
+  InvalidServerlessCacheState: 'invalid-state',
+  // A replica Headroom is creating already exists (a concurrent reconcile, a lost answer).
+  DBInstanceAlreadyExists: 'conflict',
+  // AWS has no capacity for this class / node type in the zone now.
+  InsufficientDBInstanceCapacity: 'insufficient-capacity',
+  InsufficientDBClusterCapacity: 'insufficient-capacity',
+  InsufficientStorageClusterCapacity: 'insufficient-capacity',
+  InsufficientCacheClusterCapacity: 'insufficient-capacity',
+  InsufficientAvailableIPsInSubnet: 'insufficient-capacity',
+  // Account or resource quotas.
+  InstanceQuotaExceeded: 'quota-exceeded',
+  StorageQuotaExceeded: 'quota-exceeded',
+  DBClusterQuotaExceeded: 'quota-exceeded',
+  NodeQuotaForClusterExceeded: 'quota-exceeded',
+  NodeQuotaForCustomerExceeded: 'quota-exceeded',
+  NodeGroupsPerReplicationGroupQuotaExceeded: 'quota-exceeded',
+  ClusterQuotaForCustomerExceeded: 'quota-exceeded',
+  ServerlessCacheQuotaForCustomerExceeded: 'quota-exceeded',
+  // Throttling: the SDK retries these with adaptive backoff first.
+  Throttling: 'throttled',
+  ThrottlingException: 'throttled',
+  RequestLimitExceeded: 'throttled',
+  TooManyRequestsException: 'throttled',
+  APICallRateForCustomerExceeded: 'throttled',
+  // Credentials and permissions.
+  AccessDenied: 'forbidden',
+  AccessDeniedException: 'forbidden',
+  UnauthorizedOperation: 'forbidden',
+  ExpiredToken: 'unauthorized',
+  ExpiredTokenException: 'unauthorized',
+  InvalidClientTokenId: 'unauthorized',
+  UnrecognizedClientException: 'unauthorized',
+  InvalidCredentials: 'unauthorized',
+  SignatureDoesNotMatch: 'unauthorized',
+  // The request itself is wrong for this resource: retrying will not help.
+  InvalidParameterValue: 'invalid-request',
+  InvalidParameterCombination: 'invalid-request',
+  StorageTypeNotSupported: 'invalid-request',
+  InvalidVPCNetworkState: 'invalid-request',
+  InvalidSubnet: 'invalid-request',
+  KMSKeyNotAccessible: 'invalid-request',
+  ProvisionedIopsNotAvailableInAZ: 'invalid-request',
+};
+
+const HINTS: Partial<Record<ActuatorErrorCode, string>> = {
+  'not-found': 'check the identifier and region in the config',
+  'invalid-state': 'another change is under way; retried on the next reconcile',
+  conflict: 'retried on the next reconcile',
+  'insufficient-capacity': 'AWS has no capacity for it in that zone now; retried on the next reconcile',
+  'quota-exceeded': 'raise the service quota or lower the bounds',
+  throttled: 'the API kept throttling after adaptive retries; retried on the next reconcile',
+  forbidden: 'the Headroom role lacks this permission (docs/data-tier.md lists what it needs)',
+  unauthorized: 'the credentials are invalid or expired',
+  unreachable: 'the AWS API could not be reached; retried on the next reconcile',
+};
+
+const NETWORK = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'TimeoutError',
+]);
+
+/** `DBInstanceNotFoundFault` -> `DBInstanceNotFound`. */
+export function baseName(name: string): string {
+  return name.replace(/(Fault|Exception)$/, '');
+}
+
+export function awsErrorName(err: unknown): string {
+  if (!(err instanceof Error)) return 'Error';
+  const code = (err as { Code?: unknown }).Code;
+  return typeof code === 'string' && code ? code : err.name;
+}
+
+export function codeOf(err: unknown): ActuatorErrorCode {
+  const name = awsErrorName(err);
+  const known = CODES[name] ?? CODES[baseName(name)];
+  if (known) return known;
+  const e = err as { $retryable?: { throttling?: boolean }; $fault?: string; code?: string };
+  if (e?.$retryable?.throttling) return 'throttled';
+  if (NETWORK.has(name) || (e?.code && NETWORK.has(e.code))) return 'unreachable';
+  return 'unknown';
+}
+
+/** True when `err` is the AWS error `name` (with or without its Fault/Exception suffix). */
+export function isAwsError(err: unknown, name: string): boolean {
+  return err instanceof Error && baseName(awsErrorName(err)) === baseName(name);
+}
+
+/**
+ * An AWS failure as an ActuatorError that says what was being done, what AWS answered and
+ * what happens next: `ModifyDBInstance kaireon-prod: InvalidDBInstanceState: Database instance
+ * is not in available state. (another change is under way; retried on the next reconcile)`.
+ */
+export function toActuatorError(what: string, err: unknown): ActuatorError {
+  if (err instanceof ActuatorError) return err;
+  const code = codeOf(err);
+  const name = awsErrorName(err);
+  const message = err instanceof Error ? err.message : String(err);
+  const hint = HINTS[code];
+  return new ActuatorError(code, `${what}: ${name}: ${message}${hint ? ` (${hint})` : ''}`, { cause: err });
+}
+
+/** Runs one AWS call; any failure becomes an ActuatorError naming the call. */
+export async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw toActuatorError(what, err);
+  }
+}

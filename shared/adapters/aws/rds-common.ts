@@ -1,0 +1,221 @@
+import { type DBInstance, DescribeDBInstancesCommand, type Filter, type Tag } from '@aws-sdk/client-rds';
+import { ActuatorError } from '../../domain/errors.ts';
+import type { ApplyResult } from '../../ports/actuator.ts';
+import type { RdsApi } from './clients.ts';
+import { call } from './errors.ts';
+
+/** Every instance Headroom creates carries this tag; the IAM policy can require it to delete. */
+export const MANAGED_TAG: Tag = { Key: 'headroom:managed', Value: 'true' };
+export const TARGET_TAG_KEY = 'headroom:target';
+
+/**
+ * How an instance status counts as capacity. `serving`: answers queries now; `coming`: will
+ * serve without anyone acting (creating, rebooting); `gone`: being deleted; `broken`: will not
+ * serve until a person acts (failed, storage-full, incompatible-*...), so it is not counted and
+ * a replacement may be created. Statuses from the RDS "Viewing DB instance status" page.
+ */
+export type CapacityState = 'serving' | 'coming' | 'gone' | 'broken';
+
+const SERVING = new Set([
+  'available',
+  'backing-up',
+  'modifying',
+  'storage-optimization',
+  'configuring-enhanced-monitoring',
+  'configuring-iam-database-auth',
+  'configuring-log-exports',
+  'configuring-activity-stream',
+  'maintenance',
+  'renaming',
+  'resetting-master-credentials',
+  'storage-config-upgrade',
+]);
+const COMING = new Set([
+  'creating',
+  'rebooting',
+  'starting',
+  'upgrading',
+  'converting-to-vpc',
+  'moving-to-vpc',
+  // Aurora cluster statuses that pass by themselves.
+  'failing-over',
+  'promoting',
+  'backtracking',
+  'migrating',
+]);
+const GONE = new Set(['deleting', 'deleted']);
+
+export function capacityState(status: string | undefined): CapacityState {
+  const s = status ?? 'unknown';
+  if (SERVING.has(s)) return 'serving';
+  if (COMING.has(s)) return 'coming';
+  if (GONE.has(s)) return 'gone';
+  return 'broken';
+}
+
+export async function describeInstance(rds: RdsApi, id: string): Promise<DBInstance> {
+  const out = await call(`DescribeDBInstances ${id}`, () =>
+    rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id })),
+  );
+  const inst = out.DBInstances?.[0];
+  if (!inst) throw new ActuatorError('not-found', `DescribeDBInstances ${id}: no such DB instance`);
+  return inst;
+}
+
+/** All instances matching a filter (`db-instance-id`, `db-cluster-id`), every page. */
+export async function describeInstances(rds: RdsApi, filter: Filter, what: string): Promise<DBInstance[]> {
+  const all: DBInstance[] = [];
+  let marker: string | undefined;
+  do {
+    const out = await call(`DescribeDBInstances ${what}`, () =>
+      rds.send(new DescribeDBInstancesCommand({ Filters: [filter], Marker: marker })),
+    );
+    all.push(...(out.DBInstances ?? []));
+    marker = out.Marker;
+  } while (marker);
+  return all;
+}
+
+// Instances Headroom adds and removes (read replicas, Aurora readers) --------------------------
+
+/**
+ * `<base>-headroom-` for deterministic names. RDS identifiers are lower case, at most 63
+ * characters, with no double or trailing hyphen: a long base is cut so `-headroom-NN` fits.
+ */
+export function managedPrefix(base: string): string {
+  const cut = base
+    .toLowerCase()
+    .slice(0, 63 - '-headroom-'.length - 2)
+    .replace(/-+$/, '');
+  return `${cut}-headroom-`;
+}
+
+export interface FleetMember {
+  id: string;
+  status: string;
+  state: CapacityState;
+  createdAt: number;
+  /** Named `<base>-headroom-<n>` and tagged `headroom:managed=true`: the only kind Headroom deletes. */
+  headroomMade: boolean;
+  deletionProtection: boolean;
+  writer: boolean;
+  az?: string;
+}
+
+export function fleetMember(inst: DBInstance, prefix: string, writer = false): FleetMember {
+  const id = inst.DBInstanceIdentifier ?? '';
+  const tagged = (inst.TagList ?? []).some((t) => t.Key === MANAGED_TAG.Key && t.Value === MANAGED_TAG.Value);
+  const named = id.startsWith(prefix) && /^\d+$/.test(id.slice(prefix.length));
+  return {
+    id,
+    status: inst.DBInstanceStatus ?? 'unknown',
+    state: capacityState(inst.DBInstanceStatus),
+    createdAt: inst.InstanceCreateTime
+      ? new Date(inst.InstanceCreateTime).getTime()
+      : Number.MAX_SAFE_INTEGER,
+    headroomMade: tagged && named,
+    deletionProtection: inst.DeletionProtection === true,
+    writer,
+    az: inst.AvailabilityZone,
+  };
+}
+
+/** Counted capacity (serving or on the way) and ready capacity (serving now). */
+export function fleetCounts(members: FleetMember[]): { value: number; ready: number } {
+  const live = members.filter((m) => m.state === 'serving' || m.state === 'coming');
+  return { value: live.length, ready: live.filter((m) => m.state === 'serving').length };
+}
+
+/** The next `count` free names `<prefix>1`, `<prefix>2`...: the same state always gives the same names. */
+export function nextNames(prefix: string, taken: Iterable<string>, count: number): string[] {
+  const used = new Set(taken);
+  const names: string[] = [];
+  for (let n = 1; names.length < count; n++) {
+    if (!used.has(`${prefix}${n}`)) names.push(`${prefix}${n}`);
+  }
+  return names;
+}
+
+export interface DeletionChoice {
+  /** Headroom-made, available, unprotected, not a writer: newest first. */
+  deletable: FleetMember[];
+  /** Headroom-made but not yet available (creating, modifying...): wait for them. */
+  notYet: FleetMember[];
+  /** Made by a person (or by Headroom and then protected or promoted): never deleted. */
+  kept: FleetMember[];
+}
+
+export function deletionChoice(members: FleetMember[]): DeletionChoice {
+  const live = members.filter((m) => m.state !== 'gone');
+  const ours = live.filter((m) => m.headroomMade && !m.deletionProtection && !m.writer);
+  const n = (m: FleetMember) => Number(m.id.slice(m.id.lastIndexOf('-') + 1));
+  return {
+    deletable: ours
+      .filter((m) => m.status === 'available')
+      .sort((a, b) => b.createdAt - a.createdAt || n(b) - n(a)),
+    notYet: ours.filter((m) => m.status !== 'available' && m.state !== 'broken'),
+    kept: live.filter((m) => !ours.includes(m)),
+  };
+}
+
+/** The zone with the fewest members, in the configured order on ties (spreads replicas). */
+export function leastUsedZone(zones: string[] | undefined, members: FleetMember[]): string | undefined {
+  if (!zones?.length) return undefined;
+  const count = (z: string) => members.filter((m) => m.state !== 'gone' && m.az === z).length;
+  return zones.reduce((best, z) => (count(z) < count(best) ? z : best), zones[0]!);
+}
+
+/** The error of a call that failed after earlier calls of the same apply changed something. */
+export function partialFailure(err: unknown, verb: string, done: string[]): unknown {
+  if (done.length === 0 || !(err instanceof ActuatorError)) return err;
+  return new ActuatorError(err.code, `${verb} ${done.join(', ')}, then ${err.message}`, { cause: err.cause });
+}
+
+/**
+ * Scale-down of a fleet: deletes up to `count` Headroom-made members, newest first, only once
+ * available. Hand-made, protected or promoted members are never touched; when nothing may be
+ * deleted yet the result says why (`in-progress` while ours are still coming up, else `blocked`).
+ */
+export async function removeHeadroomMade(o: {
+  members: FleetMember[];
+  count: number;
+  field: string;
+  noun: string;
+  remove: (id: string) => Promise<unknown>;
+}): Promise<ApplyResult> {
+  const { value } = fleetCounts(o.members);
+  const before = { [o.field]: value };
+  const choice = deletionChoice(o.members);
+  const victims = choice.deletable.slice(0, o.count);
+  if (victims.length === 0) {
+    if (choice.notYet.length > 0)
+      return {
+        status: 'in-progress',
+        before,
+        after: before,
+        message: `waiting for ${choice.notYet.map((m) => `${m.id} (${m.status})`).join(', ')} to be available before deleting`,
+      };
+    return {
+      status: 'blocked',
+      before,
+      after: before,
+      message: `no ${o.noun} Headroom may delete: ${choice.kept.map((m) => m.id).join(', ') || 'none'} were not made by Headroom (or are protected) and are never deleted`,
+    };
+  }
+  const deleted: string[] = [];
+  for (const m of victims) {
+    try {
+      await o.remove(m.id);
+    } catch (err) {
+      throw partialFailure(err, 'deleted', deleted);
+    }
+    deleted.push(m.id);
+  }
+  const short = o.count - deleted.length;
+  return {
+    status: 'applied',
+    before,
+    after: { [o.field]: value - deleted.length, deleted },
+    message: `deleting ${deleted.join(', ')}${short > 0 ? `; ${short} more once Headroom-made ${o.noun}s are available` : ''}`,
+  };
+}
