@@ -230,7 +230,7 @@ function searchSpace(stepSeconds: number, dayLag: number, weekLag: number) {
     for (const smoothSlots of smooths) shapes.push({ ...s, smoothSlots });
   };
   if (dayLag > 0)
-    for (const daysBack of [3, 7]) add({ seasonal: true, weeklyShare: 0, daysBack, weeksBack: 0 });
+    for (const daysBack of weekLag > 0 ? [3, 7] : [1, 3, 7]) add({ seasonal: true, weeklyShare: 0, daysBack, weeksBack: 0 });
   if (weekLag > 0)
     for (const weeksBack of [1, 3]) {
       add({ seasonal: true, weeklyShare: 1, daysBack: 0, weeksBack });
@@ -383,7 +383,7 @@ export function fitProfile(grid: Grid, opts: FitOptions): ProfileModel {
     if (weekLag > 0 && choice.weeklyShare > 0 && week.autocorrelation >= MIN_AUTOCORRELATION)
       model.periods.push(7 * 86_400);
   }
-  residualsFor(model, z, from, n, H);
+  residualsFor(model, z, Math.min(from, Math.max(warm, n - 4 * evalSlots)), n, H);
   return model;
 }
 

@@ -28,7 +28,7 @@ export function autocorrelation(z: Float64Array, lag: number): number {
     sbb += b * b;
     sab += a * b;
   }
-  if (n < Math.max(8, lag / 2)) return Number.NaN;
+  if (n < Math.max(8, lag / 7)) return Number.NaN;
   const cov = sab - (sa * sb) / n;
   const va = saa - (sa * sa) / n;
   const vb = sbb - (sb * sb) / n;
@@ -41,7 +41,7 @@ export interface SeasonalEvidence {
   /** Lag in slots. */
   lag: number;
   autocorrelation: number;
-  /** Enough history to estimate it: at least two full periods. */
+  /** Enough history to estimate it (see seasonalEvidence). */
   feasible: boolean;
 }
 
@@ -49,7 +49,9 @@ export interface SeasonalEvidence {
 export function seasonalEvidence(z: Float64Array, stepSeconds: number): SeasonalEvidence[] {
   return [DAY_SECONDS, WEEK_SECONDS].map((periodSeconds) => {
     const lag = Math.round(periodSeconds / stepSeconds);
-    const feasible = lag >= 2 && z.length >= 2 * lag;
+    // Estimable once a full period plus two days of history exist: the in-sample evaluation
+    // then has whole days on which the period's profile is defined.
+    const feasible = lag >= 2 && z.length >= lag + Math.min(lag, Math.round((2 * DAY_SECONDS) / stepSeconds));
     return {
       periodSeconds,
       lag,
