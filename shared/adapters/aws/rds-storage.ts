@@ -49,10 +49,12 @@ export function planStorage(
   const freeGiB = freeBytes / GIB;
   const freePercent = Math.round((freeGiB / allocated) * 1000) / 10;
   if (freePercent >= policy.minFreePercent) return { kind: 'enough', freePercent };
+  // +10 % at least, rounded up to whole GiB (without float noise: 100 x 1.1 is 110, not 111).
+  const minimum = Math.ceil(allocated * 1.1 - 1e-9);
   const used = Math.max(0, allocated - freeGiB);
   const needed = Math.ceil(used / (1 - policy.minFreePercent / 100));
-  const toGiB = Math.min(policy.maxAllocatedGiB, Math.max(Math.ceil(allocated * 1.1), needed));
-  if (toGiB < Math.ceil(allocated * 1.1))
+  const toGiB = Math.min(policy.maxAllocatedGiB, Math.max(minimum, needed));
+  if (toGiB < minimum)
     return {
       kind: 'skip',
       why: `${freePercent}% free, but maxAllocatedGiB ${policy.maxAllocatedGiB} leaves no room for the +10% RDS requires`,
