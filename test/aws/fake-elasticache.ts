@@ -100,6 +100,11 @@ export class FakeElastiCache extends FakeApi {
     return this.groups.get(id)!;
   }
 
+  serverlessCache(name: string): FakeServerless {
+    this.settle();
+    return this.serverless.get(name)!;
+  }
+
   install(): this {
     const ec = mockClient(ElastiCacheClient);
     const on = <I>(cmd: new (input: I) => any, name: string, fn: (input: any) => unknown) =>
