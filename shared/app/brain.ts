@@ -142,7 +142,12 @@ export class Brain {
       now.getTime() + Math.max(0, ...this.config.predictive.map((p) => p.horizonSeconds)) * 1000,
       ...live.filter((c) => Date.parse(c.start) - now.getTime() < CAMPAIGN_LOOKAHEAD_MS).map(campaignEnd),
     );
-    const demand = this.deps.demand ? await this.deps.demand.demand(this.config, now, new Date(until)) : {};
+    // Campaign windows are not baseline demand: the forecast leaves them out (multiplier x the
+    // forecast without the campaign, never a surge compounding into its own floor).
+    const exclude = campaigns.map((c) => ({ from: Date.parse(c.start), to: campaignEnd(c) }));
+    const demand = this.deps.demand
+      ? await this.deps.demand.demand(this.config, now, new Date(until), { exclude })
+      : {};
     const campaignFloors = await this.holdCampaignFloors(
       campaignIntents(live, {
         config: this.config,

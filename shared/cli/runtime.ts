@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { forecastWiring } from '../adapters/metrics/demand.ts';
 import { awsActuators } from '../adapters/registry.ts';
 import { openSqliteStateStore } from '../adapters/state/sqlite.ts';
 import { Brain } from '../app/brain.ts';
@@ -11,7 +12,6 @@ import { ManualClock, systemClock } from '../ports/clock.ts';
 import { type Notifier, nullNotifier } from '../ports/notifier.ts';
 import type { StateStore } from '../ports/state.ts';
 import { SimCloud } from '../sim/cloud.ts';
-import { CurveDemandProvider } from '../sim/demand.ts';
 import { Repo } from '../state/repo.ts';
 
 export interface RuntimeOptions {
@@ -52,7 +52,8 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
     actuators: sim ? sim.registry : awsActuators(opts.config, clock),
     clock,
     notifier: opts.notifier ?? nullNotifier,
-    demand: sim ? new CurveDemandProvider(sim) : undefined,
+    // Forecasts from metric history: the simulator's own history on --cloud sim.
+    ...forecastWiring(opts.config, { sim: sim?.metrics, logger: opts.logger }),
     scheduler: opts.scheduler,
     logger: opts.logger,
     owner: `cli-${randomUUID().slice(0, 8)}`,

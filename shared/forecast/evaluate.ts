@@ -123,7 +123,11 @@ export function rollingOrigin(
   const timer = opts.timer ?? (() => 0);
   for (const now of origins) {
     const cut = lowerIndex(series.t, now + 1);
-    const history: Series = { t: series.t.slice(0, cut), v: series.v.slice(0, cut), stepSeconds: series.stepSeconds };
+    const history: Series = {
+      t: series.t.slice(0, cut),
+      v: series.v.slice(0, cut),
+      stepSeconds: series.stepSeconds,
+    };
     const o = { horizonSeconds: opts.horizonSeconds, quantile: opts.quantile, now };
     const base = new Map(baseline(history, o).map((p) => [p.t, p.value]));
     for (const [name, model] of Object.entries(models)) {

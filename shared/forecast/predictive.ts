@@ -30,8 +30,8 @@ function boundsFor(
  * place `leadTime` (plus margin) before t and releases it `scaleDownDelay` after the interval,
  * so floors rise ahead of demand and fall with the forecast. Consecutive intervals with the
  * same floor become one intent. `mode: forecast-only` intents are advisory: the plan explains
- * them, nothing applies them. Floors at or below the target's minimum change nothing and are
- * left out. Recomputed on every reconcile from the latest forecast.
+ * them, nothing applies them. Floors at or below the target's minimum change nothing but are
+ * kept, so the plan can say the forecast needs no more. Recomputed on every reconcile.
  */
 export const predictiveIntents: PredictiveIntents = (config: Config, demand, now) => {
   const out: Intent[] = [];
@@ -45,7 +45,7 @@ export const predictiveIntents: PredictiveIntents = (config: Config, demand, now
     const end = t0 + p.horizonSeconds * 1000;
     let run: { from: number; until: number; floor: number; peak: number; peakAt: number } | undefined;
     const flush = () => {
-      if (!run || run.floor <= target.bounds.min) return;
+      if (!run) return;
       const c = target.capacity!;
       out.push({
         id: `forecast:${target.id}:${iso(run.from)}`,

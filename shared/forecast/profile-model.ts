@@ -230,7 +230,8 @@ function searchSpace(stepSeconds: number, dayLag: number, weekLag: number) {
     for (const smoothSlots of smooths) shapes.push({ ...s, smoothSlots });
   };
   if (dayLag > 0)
-    for (const daysBack of weekLag > 0 ? [3, 7] : [1, 3, 7]) add({ seasonal: true, weeklyShare: 0, daysBack, weeksBack: 0 });
+    for (const daysBack of weekLag > 0 ? [3, 7] : [1, 3, 7])
+      add({ seasonal: true, weeklyShare: 0, daysBack, weeksBack: 0 });
   if (weekLag > 0)
     for (const weeksBack of [1, 3]) {
       add({ seasonal: true, weeklyShare: 1, daysBack: 0, weeksBack });
@@ -465,7 +466,8 @@ export function predictProfile(
   const S = (i: number) => profileAt(zs, i, Math.min(i - 1, last), model);
   const c = levelAt(z, S, last, model.choice.levelSlots);
   const cNone = levelAt(z, () => 0, last, model.choice.levelSlots);
-  const first = Math.max(last + 1, Math.floor((originMs - grid.start) / step) + 1);
+  // From the interval that holds the origin (not yet observed) on.
+  const first = Math.max(last + 1, Math.floor((originMs - grid.start) / step));
   const end = Math.floor((untilMs - grid.start) / step);
   const out: ProfilePoint[] = [];
   for (let i = first; i <= end; i++) {

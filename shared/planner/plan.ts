@@ -134,6 +134,22 @@ function planTarget(
   state: PlannerState,
   now: Date,
 ): PlannedTarget {
+  // What the forecast says comes after the reasons for the decision itself.
+  const notes: string[] = [];
+  const planned = decideTarget(config, target, intents, read, state, now, notes);
+  planned.reasons.push(...notes);
+  return planned;
+}
+
+function decideTarget(
+  config: Config,
+  target: Target,
+  intents: Intent[],
+  read: ActualOrFailure | undefined,
+  state: PlannerState,
+  now: Date,
+  notes: string[],
+): PlannedTarget {
   const t = now.getTime();
   const base: PlannedTarget = {
     id: target.id,
@@ -159,9 +175,6 @@ function planTarget(
   const live = intents.filter((i) => !i.advisory);
   const effective = live.filter((i) => intentStart(target, i, baseline) <= t && t < intentEnd(target, i));
   const future = live.filter((i) => intentStart(target, i, baseline) > t);
-  for (const i of intents.filter((i) => i.advisory && t < intentEnd(target, i)).slice(0, 3)) {
-    base.reasons.push(`forecast-only (not applied): ${i.reason}`);
-  }
 
   let desired = baseline;
   let holder: Intent | undefined;
@@ -175,7 +188,7 @@ function planTarget(
   desired = clampToBounds(target, desired);
   base.campaigns = [...new Set(effective.filter((i) => i.campaign).map((i) => i.campaign!))];
   if (holder) base.reasons.push(holder.reason);
-  else if (effective.length === 0 && desired !== actual.value) {
+  else if (desired !== actual.value) {
     base.reasons.push(
       ts?.original !== undefined
         ? `no live intent: back to the value Headroom replaced, ${display(target, baseline)}`
@@ -185,6 +198,7 @@ function planTarget(
   if (unclamped > desired) base.reasons.push(`capped at bounds max ${display(target, target.bounds.max)}`);
   if (unclamped < desired && holder === undefined && baseline === desired && desired > unclamped)
     base.reasons.push(`raised to bounds min ${display(target, target.bounds.min)}`);
+  notes.push(...forecastReasons(target, intents, effective, holder, baseline, desired, t));
   base.desired = display(target, desired);
 
   const paused = ts?.paused ?? state.paused;
@@ -279,6 +293,44 @@ function planTarget(
     base.reasons.push('dry run: the step is recorded, nothing is changed');
   }
   return base;
+}
+
+/**
+ * What the forecast says about a target when it does not set the floor itself: the forecast
+ * that holds now but stays within the floor (why no predictive raise), and for forecast-only
+ * targets the highest advisory floor that would hold now, else the next one (what would be done).
+ */
+function forecastReasons(
+  target: Target,
+  intents: Intent[],
+  effective: Intent[],
+  holder: Intent | undefined,
+  baseline: number,
+  desired: number,
+  t: number,
+): string[] {
+  const out: string[] = [];
+  const highest = (xs: Intent[]) =>
+    xs.reduce<Intent | undefined>((a, b) => (a && a.floor >= b.floor ? a : b), undefined);
+  const forecast = highest(effective.filter((i) => i.source.kind === 'forecast' && i !== holder));
+  if (forecast && forecast.floor <= desired)
+    out.push(`${forecast.reason} (within the floor ${display(target, desired)})`);
+  const advisory = intents.filter((i) => i.advisory && t < intentEnd(target, i));
+  if (advisory.length === 0) return out;
+  const now = highest(advisory.filter((i) => intentStart(target, i, baseline) <= t));
+  const next = advisory
+    .filter((i) => intentStart(target, i, baseline) > t)
+    .sort((a, b) => intentStart(target, a, baseline) - intentStart(target, b, baseline))[0];
+  const shown = now ?? next;
+  if (shown) {
+    const would = clampToBounds(target, shown.floor);
+    const what =
+      would > desired ? `would raise to ${display(target, would)}` : `would keep ${display(target, desired)}`;
+    out.push(
+      `forecast-only (not applied): ${what}${now ? '' : ` from ${iso(intentStart(target, shown, baseline))}`}: ${shown.reason}`,
+    );
+  }
+  return out;
 }
 
 /** The changes from `from` to `to`: the first at `at`, each next one a cooldown later. */

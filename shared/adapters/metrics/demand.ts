@@ -1,0 +1,34 @@
+import path from 'node:path';
+import type { DemandProvider, Logger, PredictiveIntents } from '../../app/ports.ts';
+import type { Config } from '../../config/types.ts';
+import { predictiveIntents } from '../../forecast/predictive.ts';
+import { ForecastDemandProvider } from '../../forecast/provider.ts';
+import type { MetricSource } from '../../ports/metrics.ts';
+import { metricSources } from './index.ts';
+
+export interface ForecastWiring {
+  demand: DemandProvider;
+  predictive: PredictiveIntents;
+}
+
+/**
+ * The forecasting half of a brain: demand from each signal's metric history through the
+ * forecaster, and predictive intents from capacity models. On the simulated cloud every
+ * signal is read from the simulator's demand curves (8 days at 5-minute steps, enough for the
+ * daily shape and cheap enough for `plan`); otherwise from CloudWatch, Prometheus or CSV.
+ */
+export function forecastWiring(
+  config: Config,
+  opts: { sim?: MetricSource; logger?: Logger; baseDir?: string } = {},
+): ForecastWiring {
+  const baseDir = opts.baseDir ?? (config.source ? path.dirname(path.resolve(config.source)) : process.cwd());
+  const demand = opts.sim
+    ? new ForecastDemandProvider({
+        metrics: metricSources({ sim: opts.sim, simulateAll: true, baseDir }),
+        historySeconds: 8 * 86_400,
+        stepSeconds: 300,
+        logger: opts.logger,
+      })
+    : new ForecastDemandProvider({ metrics: metricSources({ baseDir }), logger: opts.logger });
+  return { demand, predictive: predictiveIntents };
+}
