@@ -1,5 +1,96 @@
-import type { TargetKind } from '../../domain/types.ts';
-import type { ActuatorFactory } from '../registry.ts';
+import type { ClusterConfig } from '../../config/types.ts';
+import { ActuatorError } from '../../domain/errors.ts';
+import type { Target, TargetKind } from '../../domain/types.ts';
+import type { Actuator } from '../../ports/actuator.ts';
+import { eksClient, regionOf, tokenCredentials } from '../eks/clients.ts';
+import { EksNodegroupActuator } from '../eks/nodegroup.ts';
+import { EksTokenSource } from '../eks/token.ts';
+import type { ActuatorContext, ActuatorFactory } from '../registry.ts';
+import { type ClusterSource, KubeConnection } from './connection.ts';
+import { DeploymentActuator } from './deployment.ts';
+import { HpaActuator } from './hpa.ts';
+import { KarpenterHeadroomActuator } from './karpenter-headroom.ts';
+import { KedaScaledObjectActuator } from './keda-scaledobject.ts';
+import { EksSource, KubeconfigSource } from './sources.ts';
+import { StatefulSetActuator } from './statefulset.ts';
 
-/** Kubernetes and EKS kinds (k8s-hpa, keda-scaledobject, ..., eks-nodegroup), alphabetical. */
-export const kubernetesFactories: Partial<Record<TargetKind, ActuatorFactory>> = {};
+/** A cluster Headroom cannot reach as configured: every call says why, nothing changes. */
+class MisconfiguredSource implements ClusterSource {
+  readonly description: string;
+  private readonly problem: string;
+  constructor(description: string, problem: string) {
+    this.description = description;
+    this.problem = problem;
+  }
+  async kubeConfig(): Promise<never> {
+    throw new ActuatorError('invalid-request', this.problem, { retryable: false });
+  }
+  refreshCredentials(): void {}
+  reset(): void {}
+}
+
+function sourceFor(c: ClusterConfig, ctx: ActuatorContext): ClusterSource {
+  // A kubeconfig context wins when both are given: it is how people run `dev` against EKS locally.
+  if (c.kubeconfig) return new KubeconfigSource(c.kubeconfig);
+  const clusterName = c.eksCluster!;
+  const region = regionOf(c.region);
+  if (!region)
+    return new MisconfiguredSource(
+      `EKS cluster ${clusterName}`,
+      `clusters.${c.id}: no region (set clusters.${c.id}.region or AWS_REGION)`,
+    );
+  return new EksSource({
+    clusterName,
+    eks: eksClient(region, c.roleArn),
+    tokens: new EksTokenSource({
+      clusterName,
+      region,
+      credentials: tokenCredentials(region, c.roleArn, ctx.clock),
+      clock: ctx.clock,
+    }),
+  });
+}
+
+/** One connection per cluster and runtime: tokens, endpoints and HTTP agents are shared by its targets. */
+const connections = new WeakMap<ActuatorContext, Map<string, KubeConnection>>();
+
+export function connectionFor(ctx: ActuatorContext, target: Target): KubeConnection {
+  let byCluster = connections.get(ctx);
+  if (!byCluster) {
+    byCluster = new Map();
+    connections.set(ctx, byCluster);
+  }
+  const id = target.cluster ?? '';
+  let conn = byCluster.get(id);
+  if (!conn) {
+    const c = ctx.config.clusters[id];
+    conn = new KubeConnection(
+      id,
+      c ? sourceFor(c, ctx) : new MisconfiguredSource(`cluster ${id}`, `unknown cluster "${id}"`),
+    );
+    byCluster.set(id, conn);
+  }
+  return conn;
+}
+
+function kube(make: (conn: KubeConnection) => Actuator): ActuatorFactory {
+  return (ctx) => (target) => make(connectionFor(ctx, target));
+}
+
+const nodegroup: ActuatorFactory = (ctx) => (target) => {
+  const c = ctx.config.clusters[target.cluster ?? ''];
+  return new EksNodegroupActuator({
+    eks: eksClient(regionOf(target.region ?? c?.region), target.roleArn ?? c?.roleArn),
+    clusterName: c?.eksCluster ?? target.cluster ?? '',
+  });
+};
+
+/** Kubernetes and EKS kinds, alphabetical. */
+export const kubernetesFactories: Partial<Record<TargetKind, ActuatorFactory>> = {
+  'eks-nodegroup': nodegroup,
+  'k8s-deployment': kube((conn) => new DeploymentActuator(conn)),
+  'k8s-hpa': kube((conn) => new HpaActuator(conn)),
+  'k8s-statefulset': kube((conn) => new StatefulSetActuator(conn)),
+  'karpenter-headroom': kube((conn) => new KarpenterHeadroomActuator(conn)),
+  'keda-scaledobject': kube((conn) => new KedaScaledObjectActuator(conn)),
+};

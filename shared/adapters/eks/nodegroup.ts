@@ -1,0 +1,197 @@
+import {
+  DescribeNodegroupCommand,
+  DescribeUpdateCommand,
+  type EKSClient,
+  ListUpdatesCommand,
+  type Nodegroup,
+  type Update,
+  UpdateNodegroupConfigCommand,
+} from '@aws-sdk/client-eks';
+import type { Actual, Target } from '../../domain/types.ts';
+import type { Actuator, ApplyContext, ApplyResult } from '../../ports/actuator.ts';
+import { awsError } from './errors.ts';
+
+interface Scaling {
+  minSize: number;
+  desiredSize: number;
+  maxSize: number;
+}
+
+/** How many recent updates of a node group are looked at to find one still in progress. */
+const RECENT_UPDATES = 5;
+
+/**
+ * `eks-nodegroup`: the floor is the managed node group's `minSize`. A raise lifts `desiredSize`
+ * with it (and `maxSize` when the floor exceeds it, remembered for the revert); a release lowers
+ * `desiredSize` only by what the floor gave, so nodes a cluster autoscaler added for real load
+ * stay. EKS runs one update at a time per node group: an update in progress makes the target
+ * busy and is never issued twice (the step id is the idempotency token).
+ */
+export class EksNodegroupActuator implements Actuator {
+  private readonly eks: EKSClient;
+  private readonly clusterName: string;
+  /** The update this process issued last, per node group: checked first on the next read. */
+  private readonly issued = new Map<string, string>();
+
+  constructor(opts: { eks: EKSClient; clusterName: string }) {
+    this.eks = opts.eks;
+    this.clusterName = opts.clusterName;
+  }
+
+  async read(target: Target): Promise<Actual> {
+    const ng = await this.describe(target);
+    const s = scalingOf(ng);
+    const update = await this.updateInProgress(target, ng);
+    const actual: Actual = {
+      value: s.minSize,
+      details: {
+        ...s,
+        status: ng.status,
+        ...(ng.health?.issues?.length
+          ? { healthIssues: ng.health.issues.map((i) => `${i.code}: ${i.message}`) }
+          : {}),
+        ...(update
+          ? { updateInProgress: { id: update.id, type: update.type, since: update.createdAt?.toISOString() } }
+          : {}),
+      },
+    };
+    if (update)
+      actual.busy = `node group update ${update.id} (${update.type}) in progress since ${update.createdAt?.toISOString()}`;
+    else if (ng.status === 'UPDATING') actual.busy = 'node group is UPDATING';
+    else if (ng.status === 'CREATING' || ng.status === 'DELETING') actual.busy = `node group is ${ng.status}`;
+    if (ng.status === 'DELETING' || ng.status === 'CREATE_FAILED' || ng.status === 'DELETE_FAILED')
+      actual.blocked = `node group ${this.name(target)} is ${ng.status}`;
+    return actual;
+  }
+
+  async apply(target: Target, desired: number, ctx: ApplyContext): Promise<ApplyResult> {
+    const ng = await this.describe(target);
+    const cur = scalingOf(ng);
+    const before = { ...cur };
+    if (cur.minSize === desired) return { status: 'no-op', before, after: before };
+    const update = await this.updateInProgress(target, ng);
+    if (update || ng.status === 'UPDATING')
+      return {
+        status: 'in-progress',
+        before,
+        after: before,
+        message: `node group update ${update?.id ?? ''} in progress: not issued again`,
+      };
+
+    const next: Scaling = { ...cur, minSize: desired };
+    let remember: Record<string, unknown> | undefined;
+    let forget: string[] | undefined;
+    const originalMax = typeof ctx.remembered.maxSize === 'number' ? ctx.remembered.maxSize : undefined;
+    if (desired > cur.maxSize) {
+      next.maxSize = desired;
+      remember = { maxSize: cur.maxSize };
+    } else if (originalMax !== undefined && desired <= originalMax) {
+      // The floor is back within the size Headroom found: its max goes back too.
+      next.maxSize = Math.min(cur.maxSize, Math.max(originalMax, 1));
+      forget = ['maxSize'];
+    }
+    next.desiredSize =
+      desired > cur.minSize
+        ? Math.max(cur.desiredSize, desired)
+        : Math.max(desired, cur.desiredSize - (cur.minSize - desired));
+    next.desiredSize = Math.min(next.desiredSize, next.maxSize);
+
+    const ref = this.name(target);
+    let issued: Update | undefined;
+    try {
+      issued = (
+        await this.eks.send(
+          new UpdateNodegroupConfigCommand({
+            clusterName: this.clusterName,
+            nodegroupName: ref,
+            scalingConfig: next,
+            // The same step retried returns the same update instead of a second one.
+            clientRequestToken: ctx.stepId,
+          }),
+        )
+      ).update;
+    } catch (err) {
+      const e = awsError(err, 'eks:UpdateNodegroupConfig', `node group ${this.clusterName}/${ref}`);
+      if (e.code === 'invalid-state')
+        return { status: 'in-progress', before, after: before, message: e.message };
+      throw e;
+    }
+    if (issued?.id) this.issued.set(ref, issued.id);
+    return {
+      status: 'applied',
+      before,
+      after: { ...next },
+      ...(remember ? { remember } : {}),
+      ...(forget ? { forget } : {}),
+      message: issued?.id ? `update ${issued.id} ${issued.status}` : undefined,
+    };
+  }
+
+  private name(target: Target): string {
+    return target.spec.nodegroup as string;
+  }
+
+  private async describe(target: Target): Promise<Nodegroup> {
+    const name = this.name(target);
+    try {
+      const ng = (
+        await this.eks.send(
+          new DescribeNodegroupCommand({ clusterName: this.clusterName, nodegroupName: name }),
+        )
+      ).nodegroup;
+      if (!ng) throw new Error('DescribeNodegroup returned no node group');
+      return ng;
+    } catch (err) {
+      throw awsError(err, 'eks:DescribeNodegroup', `node group ${this.clusterName}/${name}`);
+    }
+  }
+
+  /** The update of this node group still in progress, if any: ours first, then recent ones. */
+  private async updateInProgress(target: Target, ng: Nodegroup): Promise<Update | undefined> {
+    const name = this.name(target);
+    const ours = this.issued.get(name);
+    if (ours) {
+      const u = await this.describeUpdate(name, ours);
+      if (u?.status === 'InProgress') return u;
+      this.issued.delete(name);
+    }
+    if (ng.status !== 'UPDATING') return undefined;
+    let ids: string[];
+    try {
+      ids =
+        (
+          await this.eks.send(
+            new ListUpdatesCommand({
+              name: this.clusterName,
+              nodegroupName: name,
+              maxResults: RECENT_UPDATES,
+            }),
+          )
+        ).updateIds ?? [];
+    } catch (err) {
+      throw awsError(err, 'eks:ListUpdates', `node group ${this.clusterName}/${name}`);
+    }
+    for (const id of ids.filter((i) => i !== ours).slice(0, RECENT_UPDATES)) {
+      const u = await this.describeUpdate(name, id);
+      if (u?.status === 'InProgress') return u;
+    }
+    return undefined;
+  }
+
+  private async describeUpdate(nodegroup: string, updateId: string): Promise<Update | undefined> {
+    try {
+      return (
+        await this.eks.send(
+          new DescribeUpdateCommand({ name: this.clusterName, nodegroupName: nodegroup, updateId }),
+        )
+      ).update;
+    } catch (err) {
+      throw awsError(err, 'eks:DescribeUpdate', `node group ${this.clusterName}/${nodegroup}`);
+    }
+  }
+}
+
+function scalingOf(ng: Nodegroup): Scaling {
+  const s = ng.scalingConfig ?? {};
+  return { minSize: s.minSize ?? 0, desiredSize: s.desiredSize ?? 0, maxSize: s.maxSize ?? 0 };
+}

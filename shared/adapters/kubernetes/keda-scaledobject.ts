@@ -1,0 +1,138 @@
+import type { Actual, Target } from '../../domain/types.ts';
+import type { Actuator, ApplyContext, ApplyResult } from '../../ports/actuator.ts';
+import type { KubeConnection } from './connection.ts';
+import { type Access, errorText } from './errors.ts';
+import { floorChange } from './floor.ts';
+import { type ScaleTargetRef, scaleTargetRequests } from './pod-template.ts';
+import { patchWithRetry } from './update.ts';
+
+const GROUP = 'keda.sh';
+const VERSION = 'v1alpha1';
+const PLURAL = 'scaledobjects';
+/** KEDA's ceiling when `maxReplicaCount` is not set. */
+const KEDA_DEFAULT_MAX = 100;
+/** Set by a person or another tool to freeze the ScaledObject; Headroom never removes them. */
+const PAUSE_ANNOTATIONS = ['autoscaling.keda.sh/paused-replicas', 'autoscaling.keda.sh/paused'];
+
+interface ScaledObject {
+  metadata?: { resourceVersion?: string; annotations?: Record<string, string> };
+  spec?: { minReplicaCount?: number; maxReplicaCount?: number; scaleTargetRef?: ScaleTargetRef };
+  status?: {
+    hpaName?: string;
+    conditions?: { type?: string; status?: string; reason?: string; message?: string }[];
+  };
+}
+
+/**
+ * `keda-scaledobject` (keda.sh/v1alpha1): Headroom owns `spec.minReplicaCount` (and lifts
+ * `maxReplicaCount` when the floor must exceed it). A ScaledObject paused by someone else
+ * (`paused-replicas` or `paused` annotation) is reported `blocked` and left alone.
+ */
+export class KedaScaledObjectActuator implements Actuator {
+  private readonly conn: KubeConnection;
+
+  constructor(conn: KubeConnection) {
+    this.conn = conn;
+  }
+
+  async read(target: Target): Promise<Actual> {
+    const so = await this.get(target);
+    const conditions = Object.fromEntries(
+      (so.status?.conditions ?? []).map((c) => [
+        c.type,
+        c.status === 'True' ? true : c.status === 'False' ? false : c.status,
+      ]),
+    );
+    const details: Record<string, unknown> = {
+      minReplicaCount: so.spec?.minReplicaCount ?? 0,
+      maxReplicaCount: so.spec?.maxReplicaCount ?? `default ${KEDA_DEFAULT_MAX}`,
+      conditions,
+      ...(so.status?.hpaName ? { hpaName: so.status.hpaName } : {}),
+    };
+    const actual: Actual = { value: so.spec?.minReplicaCount ?? 0, details };
+    const paused = pausedBy(so);
+    if (paused) actual.blocked = paused;
+    if (target.podResources) actual.podResources = target.podResources;
+    else {
+      try {
+        const r = await scaleTargetRequests(
+          this.conn,
+          ref(target).namespace,
+          so.spec?.scaleTargetRef ?? { name: '' },
+        );
+        if (r.podResources) actual.podResources = r.podResources;
+        if (r.note) details.podResources = r.note;
+      } catch (err) {
+        details.podResources = `pod requests unknown: ${errorText(err)}`;
+      }
+    }
+    return actual;
+  }
+
+  async apply(target: Target, desired: number, ctx: ApplyContext): Promise<ApplyResult> {
+    const { namespace, name } = ref(target);
+    const r = await patchWithRetry(
+      `ScaledObject ${namespace}/${name}`,
+      () => this.get(target),
+      (so) => {
+        const paused = pausedBy(so);
+        const c = floorChange(
+          {
+            min: so.spec?.minReplicaCount ?? 0,
+            max: so.spec?.maxReplicaCount ?? KEDA_DEFAULT_MAX,
+            maxField: so.spec?.maxReplicaCount ?? null,
+            annotations: so.metadata?.annotations,
+          },
+          desired,
+          { min: 'minReplicaCount', max: 'maxReplicaCount', defaultMax: KEDA_DEFAULT_MAX },
+          ctx.remembered,
+        );
+        // Decided from the same read as the patch: a pause set a moment ago is respected.
+        return paused ? { result: { ...c, paused } } : { patch: c.patch, result: { ...c, paused } };
+      },
+      (body) =>
+        this.conn.call(access(target, 'patch'), (a, o) =>
+          a.custom.patchNamespacedCustomObject(
+            { group: GROUP, version: VERSION, namespace, plural: PLURAL, name, body },
+            o.mergePatch,
+          ),
+        ),
+    );
+    if (r.paused) return { status: 'blocked', before: r.before, after: r.before, message: r.paused };
+    return {
+      status: r.patched ? 'applied' : 'no-op',
+      before: r.before,
+      after: r.patched ? r.after : r.before,
+      ...(r.patched && r.remember ? { remember: r.remember } : {}),
+      ...(r.patched && r.forget ? { forget: r.forget } : {}),
+    };
+  }
+
+  private get(target: Target): Promise<ScaledObject> {
+    const { namespace, name } = ref(target);
+    return this.conn.call(access(target, 'get'), (a, o) =>
+      a.custom.getNamespacedCustomObject(
+        { group: GROUP, version: VERSION, namespace, plural: PLURAL, name },
+        o.read,
+      ),
+    ) as Promise<ScaledObject>;
+  }
+}
+
+function pausedBy(so: ScaledObject): string | undefined {
+  const a = so.metadata?.annotations ?? {};
+  for (const key of PAUSE_ANNOTATIONS) {
+    const v = a[key];
+    if (v === undefined || (key === 'autoscaling.keda.sh/paused' && v !== 'true')) continue;
+    return `ScaledObject paused by annotation ${key}=${v} (set outside Headroom, which never removes it)`;
+  }
+  return undefined;
+}
+
+function ref(target: Target): { namespace: string; name: string } {
+  return { namespace: target.spec.namespace as string, name: target.spec.name as string };
+}
+
+function access(target: Target, verb: 'get' | 'patch'): Access {
+  return { verb, group: GROUP, resource: PLURAL, ...ref(target) };
+}
