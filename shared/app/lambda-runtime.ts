@@ -11,6 +11,7 @@ import { SlackNotifier, slackClient } from '../adapters/slack/notifier.ts';
 import { DynamoStateStore } from '../adapters/state/dynamodb.ts';
 import { loadConfigFile, parseConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
+import { predictiveIntents } from '../forecast/predictive.ts';
 import type { ActuatorRegistry } from '../ports/actuator.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
 import type { Notifier } from '../ports/notifier.ts';
@@ -19,7 +20,7 @@ import { Repo } from '../state/repo.ts';
 import type { DeferredSlackJob, TriggerDeps } from '../triggers/deps.ts';
 import { Brain } from './brain.ts';
 import { invokeAsync } from './lambda-invoke.ts';
-import type { Logger, PhaseScheduler } from './ports.ts';
+import type { DemandProvider, Logger, PhaseScheduler } from './ports.ts';
 
 /** The linked resources of the stacks, by the names `sst.config.ts` gives them. */
 interface Links {
@@ -62,6 +63,7 @@ export interface LambdaRuntimeOverrides {
   notifier?: Notifier;
   scheduler?: PhaseScheduler;
   defer?: TriggerDeps['defer'];
+  demand?: DemandProvider;
 }
 
 /** `HEADROOM_CONFIG`: the YAML itself (inlined at deploy) or the path of the bundled file. */
@@ -108,6 +110,27 @@ function schedulerFor(): PhaseScheduler | undefined {
   });
 }
 
+/**
+ * Forecast demand from the signals' metric sources (CloudWatch, Prometheus, CSV), loaded on
+ * the first reconcile that needs it: handlers that never plan do not pay for the CloudWatch
+ * client at cold start. The provider (and its cached fits) lives as long as the execution environment.
+ */
+function lazyForecastDemand(config: Config): DemandProvider {
+  let provider: Promise<DemandProvider> | undefined;
+  return {
+    demand: async (cfg, now, until, context) => {
+      provider ??= import('../adapters/metrics/demand.ts').then(
+        (m) => m.forecastWiring(config, { logger: brainLogger }).demand,
+        (err: unknown) => {
+          provider = undefined;
+          throw err;
+        },
+      );
+      return (await provider).demand(cfg, now, until, context);
+    },
+  };
+}
+
 /** Slow Slack work runs in a second, asynchronous invocation of this same function. */
 function lambdaDeferrer(): TriggerDeps['defer'] {
   const name = process.env.AWS_LAMBDA_FUNCTION_NAME;
@@ -137,6 +160,8 @@ export async function buildLambdaRuntime(o: LambdaRuntimeOverrides = {}): Promis
     clock,
     notifier: o.notifier ?? notifierFor(config),
     scheduler: o.scheduler ?? schedulerFor(),
+    demand: o.demand ?? lazyForecastDemand(config),
+    predictive: predictiveIntents,
     logger: brainLogger,
     owner: `lambda-${process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? randomUUID()}`,
   });
