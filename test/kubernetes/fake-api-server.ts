@@ -96,6 +96,7 @@ interface Fault {
   status: number;
   reason: string;
   times: number;
+  message?: string;
 }
 
 function status(code: number, reason: string, message: string, details?: KObject): KObject {
@@ -206,8 +207,9 @@ export class FakeKubeApi {
     code: number,
     reason: string,
     times = 1,
+    message?: string,
   ): void {
-    this.faults.push({ ...match, status: code, reason, times });
+    this.faults.push({ ...match, status: code, reason, times, message });
   }
 
   /**
@@ -320,7 +322,7 @@ export class FakeKubeApi {
     );
     if (fault) {
       if (--fault.times <= 0) this.faults.splice(this.faults.indexOf(fault), 1);
-      throw new HttpError(status(fault.status, fault.reason, `injected ${fault.reason}`));
+      throw new HttpError(status(fault.status, fault.reason, fault.message ?? `injected ${fault.reason}`));
     }
 
     if (method === 'POST' && !name) return [201, this.create(t, namespace, body as KObject)];
