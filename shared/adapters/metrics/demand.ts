@@ -13,9 +13,9 @@ export interface ForecastWiring {
 
 /**
  * The forecasting half of a brain: demand from each signal's metric history through the
- * forecaster, and predictive intents from capacity models. On the simulated cloud every
- * signal is read from the simulator's demand curves (8 days at 5-minute steps, enough for the
- * daily shape and cheap enough for `plan`); otherwise from CloudWatch, Prometheus or CSV.
+ * forecaster, and predictive intents from capacity models. On the simulated cloud, CloudWatch
+ * and Prometheus signals are read from the simulator's demand curves (8 days at 5-minute
+ * steps: the daily shape, cheap enough for `plan`); CSV signals always from their file.
  */
 export function forecastWiring(
   config: Config,

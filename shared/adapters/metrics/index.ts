@@ -13,7 +13,10 @@ export { PrometheusMetricSource } from './prometheus.ts';
 export interface MetricSourcesOptions {
   /** The simulated cloud's metrics: serves `source: sim` signals. */
   sim?: MetricSource;
-  /** Running on the simulator: the simulated cloud serves every signal, whatever its source. */
+  /**
+   * Running on the simulator: the simulated cloud serves every remote signal (CloudWatch,
+   * Prometheus); CSV files are local and are still read.
+   */
   simulateAll?: boolean;
   /** Directory csv `file` paths are relative to (the config file's directory). */
   baseDir?: string;
@@ -31,7 +34,7 @@ export function metricSources(opts: MetricSourcesOptions = {}): MetricSource {
   let csv: MetricSource | undefined;
   let prometheus: MetricSource | undefined;
   const pick = (signal: Signal): MetricSource => {
-    if (opts.simulateAll && opts.sim) return opts.sim;
+    if (opts.simulateAll && opts.sim && signal.source !== 'csv') return opts.sim;
     switch (signal.source) {
       case 'cloudwatch':
         cloudwatch ??= new CloudWatchMetricSource(opts.cloudwatch);
