@@ -23,6 +23,8 @@ const MAX_PAGES = 50;
 export interface CloudWatchSourceOptions {
   /** One client per region: the default builds SDK clients with adaptive retry. */
   clientFor?: (region: string | undefined) => CloudWatchMetricsClient;
+  /** Datapoints per page before CloudWatch paginates (the service default and maximum is 100,800). */
+  maxDatapoints?: number;
 }
 
 /** Epoch ms of the nearest period boundary at or after `ms` (CloudWatch aligns periods to the epoch). */
@@ -41,8 +43,10 @@ function alignUp(ms: number, periodMs: number): number {
 export class CloudWatchMetricSource implements MetricSource {
   private readonly clientFor: NonNullable<CloudWatchSourceOptions['clientFor']>;
   private readonly clients = new Map<string, CloudWatchMetricsClient>();
+  private readonly maxDatapoints: number | undefined;
 
   constructor(opts: CloudWatchSourceOptions = {}) {
+    this.maxDatapoints = opts.maxDatapoints;
     this.clientFor =
       opts.clientFor ??
       ((region) => new CloudWatchClient(awsClientConfig({ region })) as CloudWatchMetricsClient);
@@ -110,6 +114,7 @@ export class CloudWatchMetricSource implements MetricSource {
       StartTime: new Date(alignUp(from, periodMs)),
       EndTime: new Date(alignUp(to, periodMs)),
       ScanBy: 'TimestampAscending',
+      ...(this.maxDatapoints ? { MaxDatapoints: this.maxDatapoints } : {}),
     };
     if (input.StartTime!.getTime() >= input.EndTime!.getTime())
       return { t: [], v: [], stepSeconds: periodSeconds };
