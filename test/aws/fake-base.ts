@@ -13,7 +13,8 @@ export function metadata(httpStatusCode = 200): ResponseMetadata {
 
 export interface FakeCall {
   command: string;
-  input: any;
+  /** The command input as the SDK sent it. */
+  input: Record<string, unknown>;
   at: number;
 }
 
@@ -78,14 +79,14 @@ export class FakeApi {
     return this.calls.filter((c) => !/^(Describe|List|Get)/.test(c.command));
   }
 
-  protected handle<T>(command: string, input: any, run: () => T): T {
+  protected handle<T>(command: string, input: object, run: () => T): T {
     this.settle();
     const hook = this.hooks.find((h) => h.command === command);
     if (hook) {
       this.hooks.splice(this.hooks.indexOf(hook), 1);
       hook.run();
     }
-    this.calls.push({ command, input, at: this.now() });
+    this.calls.push({ command, input: input as Record<string, unknown>, at: this.now() });
     const f = this.failures.find((x) => x.command === undefined || x.command === command);
     if (f) {
       f.times--;

@@ -1,17 +1,24 @@
 import {
   DecreaseReplicaCountCommand,
+  type DecreaseReplicaCountCommandInput,
   DescribeReplicationGroupsCommand,
+  type DescribeReplicationGroupsCommandInput,
   DescribeServerlessCachesCommand,
+  type DescribeServerlessCachesCommandInput,
   ElastiCacheClient,
   ElastiCacheServiceException,
   IncreaseReplicaCountCommand,
+  type IncreaseReplicaCountCommandInput,
   InvalidParameterCombinationException,
   InvalidParameterValueException,
   InvalidReplicationGroupStateFault,
   InvalidServerlessCacheStateFault,
   ModifyReplicationGroupCommand,
+  type ModifyReplicationGroupCommandInput,
   ModifyReplicationGroupShardConfigurationCommand,
+  type ModifyReplicationGroupShardConfigurationCommandInput,
   ModifyServerlessCacheCommand,
+  type ModifyServerlessCacheCommandInput,
   type ReplicationGroup,
   ReplicationGroupNotFoundFault,
   type ServerlessCache,
@@ -107,21 +114,39 @@ export class FakeElastiCache extends FakeApi {
 
   install(): this {
     const ec = mockClient(ElastiCacheClient);
-    const on = <I>(cmd: new (input: I) => any, name: string, fn: (input: any) => unknown) =>
-      ec.on(cmd as never).callsFake(async (input: unknown) => this.handle(name, input, () => fn(input)));
-    on(DescribeReplicationGroupsCommand, 'DescribeReplicationGroups', (i) => ({
-      ReplicationGroups: [this.groupApi(this.getGroup(i.ReplicationGroupId))],
-    }));
-    on(IncreaseReplicaCountCommand, 'IncreaseReplicaCount', (i) => this.replicas(i, 'up'));
-    on(DecreaseReplicaCountCommand, 'DecreaseReplicaCount', (i) => this.replicas(i, 'down'));
-    on(ModifyReplicationGroupShardConfigurationCommand, 'ModifyReplicationGroupShardConfiguration', (i) =>
-      this.reshard(i),
+    const on = <I extends object>(cmd: unknown, name: string, fn: (input: I) => unknown) =>
+      ec.on(cmd as never).callsFake(async (input: I) => this.handle(name, input, () => fn(input)));
+    on(
+      DescribeReplicationGroupsCommand,
+      'DescribeReplicationGroups',
+      (i: DescribeReplicationGroupsCommandInput) => ({
+        ReplicationGroups: [this.groupApi(this.getGroup(i.ReplicationGroupId))],
+      }),
     );
-    on(ModifyReplicationGroupCommand, 'ModifyReplicationGroup', (i) => this.nodeType(i));
-    on(DescribeServerlessCachesCommand, 'DescribeServerlessCaches', (i) => ({
-      ServerlessCaches: [this.serverlessApi(this.getServerless(i.ServerlessCacheName))],
-    }));
-    on(ModifyServerlessCacheCommand, 'ModifyServerlessCache', (i) => this.modifyServerless(i));
+    on(IncreaseReplicaCountCommand, 'IncreaseReplicaCount', (i: IncreaseReplicaCountCommandInput) =>
+      this.replicas(i, 'up'),
+    );
+    on(DecreaseReplicaCountCommand, 'DecreaseReplicaCount', (i: DecreaseReplicaCountCommandInput) =>
+      this.replicas(i, 'down'),
+    );
+    on(
+      ModifyReplicationGroupShardConfigurationCommand,
+      'ModifyReplicationGroupShardConfiguration',
+      (i: ModifyReplicationGroupShardConfigurationCommandInput) => this.reshard(i),
+    );
+    on(ModifyReplicationGroupCommand, 'ModifyReplicationGroup', (i: ModifyReplicationGroupCommandInput) =>
+      this.nodeType(i),
+    );
+    on(
+      DescribeServerlessCachesCommand,
+      'DescribeServerlessCaches',
+      (i: DescribeServerlessCachesCommandInput) => ({
+        ServerlessCaches: [this.serverlessApi(this.getServerless(i.ServerlessCacheName))],
+      }),
+    );
+    on(ModifyServerlessCacheCommand, 'ModifyServerlessCache', (i: ModifyServerlessCacheCommandInput) =>
+      this.modifyServerless(i),
+    );
     this.mock = ec;
     return this;
   }
@@ -130,8 +155,8 @@ export class FakeElastiCache extends FakeApi {
     this.mock?.restore();
   }
 
-  private getGroup(id: string): FakeGroup {
-    const g = this.groups.get(id);
+  private getGroup(id: string | undefined): FakeGroup {
+    const g = this.groups.get(id ?? '');
     if (!g)
       throw new ReplicationGroupNotFoundFault({
         message: `ReplicationGroup ${id} not found.`,
@@ -175,7 +200,10 @@ export class FakeElastiCache extends FakeApi {
     };
   }
 
-  private replicas(input: any, dir: 'up' | 'down') {
+  private replicas(
+    input: IncreaseReplicaCountCommandInput | DecreaseReplicaCountCommandInput,
+    dir: 'up' | 'down',
+  ) {
     const g = this.getGroup(input.ReplicationGroupId);
     this.available(g);
     const to = input.NewReplicaCount as number;
@@ -200,7 +228,7 @@ export class FakeElastiCache extends FakeApi {
     return { ReplicationGroup: this.groupApi(g) };
   }
 
-  private reshard(input: any) {
+  private reshard(input: ModifyReplicationGroupShardConfigurationCommandInput) {
     const g = this.getGroup(input.ReplicationGroupId);
     this.available(g);
     if (!g.clusterEnabled)
@@ -225,21 +253,21 @@ export class FakeElastiCache extends FakeApi {
     return { ReplicationGroup: this.groupApi(g) };
   }
 
-  private nodeType(input: any) {
+  private nodeType(input: ModifyReplicationGroupCommandInput) {
     const g = this.getGroup(input.ReplicationGroupId);
     this.available(g);
     if (input.CacheNodeType === g.nodeType)
       throw invalidValue(`The replication group already has node type ${g.nodeType}.`);
     g.status = 'modifying';
     this.later(CACHE_DELAYS.nodeType, () => {
-      g.nodeType = input.CacheNodeType;
+      g.nodeType = input.CacheNodeType ?? g.nodeType;
       g.status = 'available';
     });
     return { ReplicationGroup: this.groupApi(g) };
   }
 
-  private getServerless(name: string): FakeServerless {
-    const c = this.serverless.get(name);
+  private getServerless(name: string | undefined): FakeServerless {
+    const c = this.serverless.get(name ?? '');
     if (!c)
       throw new ServerlessCacheNotFoundFault({
         message: `Serverless cache ${name} not found.`,
@@ -262,7 +290,7 @@ export class FakeElastiCache extends FakeApi {
     };
   }
 
-  private modifyServerless(input: any) {
+  private modifyServerless(input: ModifyServerlessCacheCommandInput) {
     const c = this.getServerless(input.ServerlessCacheName);
     if (c.status !== 'available')
       throw new InvalidServerlessCacheStateFault({

@@ -1,21 +1,33 @@
-import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  GetMetricDataCommand,
+  type GetMetricDataCommandInput,
+} from '@aws-sdk/client-cloudwatch';
 import {
   AddTagsToResourceCommand,
+  type AddTagsToResourceCommandInput,
   CreateDBInstanceCommand,
+  type CreateDBInstanceCommandInput,
   CreateDBInstanceReadReplicaCommand,
+  type CreateDBInstanceReadReplicaCommandInput,
   type DBCluster,
   DBClusterNotFoundFault,
   type DBInstance,
   DBInstanceAlreadyExistsFault,
   DBInstanceNotFoundFault,
   DeleteDBInstanceCommand,
+  type DeleteDBInstanceCommandInput,
   DescribeDBClustersCommand,
+  type DescribeDBClustersCommandInput,
   DescribeDBInstancesCommand,
+  type DescribeDBInstancesCommandInput,
   InstanceQuotaExceededFault,
   InvalidDBClusterStateFault,
   InvalidDBInstanceStateFault,
   ModifyDBClusterCommand,
+  type ModifyDBClusterCommandInput,
   ModifyDBInstanceCommand,
+  type ModifyDBInstanceCommandInput,
   RDSClient,
   RDSServiceException,
 } from '@aws-sdk/client-rds';
@@ -74,6 +86,12 @@ const arn = (id: string) => `arn:aws:rds:${REGION}:${ACCOUNT}:db:${id}`;
 /** Errors RDS answers without a modelled class: the SDK names them after the wire code. */
 export function rdsError(name: string, message: string, status = 400): RDSServiceException {
   return new RDSServiceException({ name, $fault: 'client', message, $metadata: metadata(status) });
+}
+
+/** A parameter the API requires: AWS answers MissingParameter without it. */
+function need<T>(v: T | undefined, name: string): T {
+  if (v === undefined) throw rdsError('MissingParameter', `The request must contain the parameter ${name}`);
+  return v;
 }
 
 /**
@@ -145,18 +163,32 @@ export class FakeRds extends FakeApi {
   /** Routes every RDSClient and CloudWatchClient `send` of this process to this model. */
   install(): this {
     const rds = mockClient(RDSClient);
-    const on = <I>(cmd: new (input: I) => any, name: string, fn: (input: any) => unknown) =>
-      rds.on(cmd as never).callsFake(async (input: unknown) => this.handle(name, input, () => fn(input)));
-    on(DescribeDBInstancesCommand, 'DescribeDBInstances', (i) => this.describeInstances(i));
-    on(ModifyDBInstanceCommand, 'ModifyDBInstance', (i) => this.modifyInstance(i));
-    on(CreateDBInstanceReadReplicaCommand, 'CreateDBInstanceReadReplica', (i) => this.createReplica(i));
-    on(CreateDBInstanceCommand, 'CreateDBInstance', (i) => this.createInstance(i));
-    on(DeleteDBInstanceCommand, 'DeleteDBInstance', (i) => this.deleteInstance(i));
-    on(DescribeDBClustersCommand, 'DescribeDBClusters', (i) => this.describeClusters(i));
-    on(ModifyDBClusterCommand, 'ModifyDBCluster', (i) => this.modifyCluster(i));
-    on(AddTagsToResourceCommand, 'AddTagsToResource', (i) => this.addTags(i));
+    const on = <I extends object>(cmd: unknown, name: string, fn: (input: I) => unknown) =>
+      rds.on(cmd as never).callsFake(async (input: I) => this.handle(name, input, () => fn(input)));
+    on(DescribeDBInstancesCommand, 'DescribeDBInstances', (i: DescribeDBInstancesCommandInput) =>
+      this.describeInstances(i),
+    );
+    on(ModifyDBInstanceCommand, 'ModifyDBInstance', (i: ModifyDBInstanceCommandInput) =>
+      this.modifyInstance(i),
+    );
+    on(
+      CreateDBInstanceReadReplicaCommand,
+      'CreateDBInstanceReadReplica',
+      (i: CreateDBInstanceReadReplicaCommandInput) => this.createReplica(i),
+    );
+    on(CreateDBInstanceCommand, 'CreateDBInstance', (i: CreateDBInstanceCommandInput) =>
+      this.createInstance(i),
+    );
+    on(DeleteDBInstanceCommand, 'DeleteDBInstance', (i: DeleteDBInstanceCommandInput) =>
+      this.deleteInstance(i),
+    );
+    on(DescribeDBClustersCommand, 'DescribeDBClusters', (i: DescribeDBClustersCommandInput) =>
+      this.describeClusters(i),
+    );
+    on(ModifyDBClusterCommand, 'ModifyDBCluster', (i: ModifyDBClusterCommandInput) => this.modifyCluster(i));
+    on(AddTagsToResourceCommand, 'AddTagsToResource', (i: AddTagsToResourceCommandInput) => this.addTags(i));
     const cw = mockClient(CloudWatchClient);
-    cw.on(GetMetricDataCommand).callsFake(async (i: any) =>
+    cw.on(GetMetricDataCommand).callsFake(async (i: GetMetricDataCommandInput) =>
       this.handle('GetMetricData', i, () => this.freeStorage(i)),
     );
     this.mocks.push(rds, cw);
@@ -205,22 +237,22 @@ export class FakeRds extends FakeApi {
     return i;
   }
 
-  private describeInstances(input: any) {
+  private describeInstances(input: DescribeDBInstancesCommandInput) {
     if (input.DBInstanceIdentifier)
       return { DBInstances: [this.toApi(this.get(input.DBInstanceIdentifier))] };
     let list = [...this.instances.values()];
     for (const f of input.Filters ?? []) {
       if (f.Name === 'db-instance-id')
-        list = list.filter((i) => f.Values.includes(i.id) || f.Values.includes(arn(i.id)));
+        list = list.filter((i) => (f.Values ?? []).includes(i.id) || (f.Values ?? []).includes(arn(i.id)));
       else if (f.Name === 'db-cluster-id')
-        list = list.filter((i) => i.cluster && f.Values.includes(i.cluster));
+        list = list.filter((i) => i.cluster && (f.Values ?? []).includes(i.cluster));
       else throw rdsError('InvalidParameterValue', `Unrecognized filter name: ${f.Name}`);
     }
     return { DBInstances: list.map((i) => this.toApi(i)) };
   }
 
-  private modifyInstance(input: any) {
-    const i = this.get(input.DBInstanceIdentifier);
+  private modifyInstance(input: ModifyDBInstanceCommandInput) {
+    const i = this.get(need(input.DBInstanceIdentifier, 'DBInstanceIdentifier'));
     if (i.status !== 'available' && i.status !== 'storage-optimization')
       throw new InvalidDBInstanceStateFault({
         message: 'Database instance is not in available state.',
@@ -275,8 +307,8 @@ export class FakeRds extends FakeApi {
       });
   }
 
-  private createReplica(input: any) {
-    const src = this.get(input.SourceDBInstanceIdentifier);
+  private createReplica(input: CreateDBInstanceReadReplicaCommandInput) {
+    const src = this.get(need(input.SourceDBInstanceIdentifier, 'SourceDBInstanceIdentifier'));
     if (src.status !== 'available')
       throw new InvalidDBInstanceStateFault({
         message: `DB instance ${src.id} is not in available state.`,
@@ -288,9 +320,10 @@ export class FakeRds extends FakeApi {
           'Automated backups are not enabled for this database instance. To enable automated backups, use ModifyDBInstance to set the backup retention period to a non-zero value.',
         $metadata: metadata(400),
       });
-    this.checkNew(input.DBInstanceIdentifier);
+    const id = need(input.DBInstanceIdentifier, 'DBInstanceIdentifier');
+    this.checkNew(id);
     const r = this.addInstance({
-      id: input.DBInstanceIdentifier,
+      id,
       instanceClass: input.DBInstanceClass ?? src.instanceClass,
       status: 'creating',
       multiAZ: input.MultiAZ === true,
@@ -299,7 +332,7 @@ export class FakeRds extends FakeApi {
       usedGiB: src.usedGiB,
       az: input.AvailabilityZone ?? src.az,
       source: src.id,
-      tags: (input.Tags ?? []).map((t: any) => ({ Key: t.Key, Value: t.Value })),
+      tags: (input.Tags ?? []).map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' })),
       createdAt: this.now(),
       securityGroups: input.VpcSecurityGroupIds ?? ['sg-default'],
       publiclyAccessible: input.PubliclyAccessible ?? true,
@@ -311,8 +344,8 @@ export class FakeRds extends FakeApi {
     return { DBInstance: this.toApi(r) };
   }
 
-  private createInstance(input: any) {
-    const c = this.getCluster(input.DBClusterIdentifier);
+  private createInstance(input: CreateDBInstanceCommandInput) {
+    const c = this.getCluster(need(input.DBClusterIdentifier, 'DBClusterIdentifier'));
     if (c.status !== 'available')
       throw new InvalidDBClusterStateFault({
         message: `DB cluster ${c.id} is not in available state.`,
@@ -323,15 +356,16 @@ export class FakeRds extends FakeApi {
         'InvalidParameterCombination',
         `The engine name requested for your DB instance (${input.Engine}) doesn't match the engine name of your DB cluster (${c.engine}).`,
       );
-    this.checkNew(input.DBInstanceIdentifier);
+    const id = need(input.DBInstanceIdentifier, 'DBInstanceIdentifier');
+    this.checkNew(id);
     const r = this.addInstance({
-      id: input.DBInstanceIdentifier,
-      instanceClass: input.DBInstanceClass,
+      id,
+      instanceClass: need(input.DBInstanceClass, 'DBInstanceClass'),
       status: 'creating',
       multiAZ: false,
       engine: c.engine,
       cluster: c.id,
-      tags: (input.Tags ?? []).map((t: any) => ({ Key: t.Key, Value: t.Value })),
+      tags: (input.Tags ?? []).map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' })),
       createdAt: this.now(),
       promotionTier: input.PromotionTier ?? 1,
       parameterGroup: input.DBParameterGroupName ?? `default.${c.engine}16`,
@@ -343,8 +377,8 @@ export class FakeRds extends FakeApi {
     return { DBInstance: this.toApi(r) };
   }
 
-  private deleteInstance(input: any) {
-    const i = this.get(input.DBInstanceIdentifier);
+  private deleteInstance(input: DeleteDBInstanceCommandInput) {
+    const i = this.get(need(input.DBInstanceIdentifier, 'DBInstanceIdentifier'));
     if (i.status !== 'available' && i.status !== 'storage-optimization')
       throw new InvalidDBInstanceStateFault({
         message: `Instance ${i.id} is currently ${i.status} - a final snapshot cannot be taken.`,
@@ -396,12 +430,14 @@ export class FakeRds extends FakeApi {
     };
   }
 
-  private describeClusters(input: any) {
-    return { DBClusters: [this.clusterApi(this.getCluster(input.DBClusterIdentifier))] };
+  private describeClusters(input: DescribeDBClustersCommandInput) {
+    return {
+      DBClusters: [this.clusterApi(this.getCluster(need(input.DBClusterIdentifier, 'DBClusterIdentifier')))],
+    };
   }
 
-  private modifyCluster(input: any) {
-    const c = this.getCluster(input.DBClusterIdentifier);
+  private modifyCluster(input: ModifyDBClusterCommandInput) {
+    const c = this.getCluster(need(input.DBClusterIdentifier, 'DBClusterIdentifier'));
     if (c.status !== 'available')
       throw new InvalidDBClusterStateFault({
         message: `DB cluster ${c.id} is not in available state.`,
@@ -409,12 +445,14 @@ export class FakeRds extends FakeApi {
       });
     const s = input.ServerlessV2ScalingConfiguration;
     if (s) {
-      if (s.MaxCapacity > 256 || s.MinCapacity < 0 || s.MinCapacity > s.MaxCapacity)
+      const min = need(s.MinCapacity, 'MinCapacity');
+      const max = need(s.MaxCapacity, 'MaxCapacity');
+      if (max > 256 || min < 0 || min > max)
         throw rdsError(
           'InvalidParameterCombination',
-          `MinCapacity ${s.MinCapacity} and MaxCapacity ${s.MaxCapacity} are not a valid Serverless v2 range.`,
+          `MinCapacity ${min} and MaxCapacity ${max} are not a valid Serverless v2 range.`,
         );
-      c.serverless = { min: s.MinCapacity, max: s.MaxCapacity };
+      c.serverless = { min, max };
       c.status = 'modifying';
       this.later(RDS_DELAYS.clusterModify, () => {
         c.status = 'available';
@@ -423,22 +461,26 @@ export class FakeRds extends FakeApi {
     return { DBCluster: this.clusterApi(c) };
   }
 
-  private addTags(input: any) {
+  private addTags(input: AddTagsToResourceCommandInput) {
     const i = [...this.instances.values()].find((x) => arn(x.id) === input.ResourceName);
     if (!i)
       throw new DBInstanceNotFoundFault({
         message: `DBInstance ${input.ResourceName} not found.`,
         $metadata: metadata(404),
       });
-    for (const t of input.Tags) {
-      i.tags = [...i.tags.filter((x) => x.Key !== t.Key), { Key: t.Key, Value: t.Value }];
+    for (const t of input.Tags ?? []) {
+      i.tags = [...i.tags.filter((x) => x.Key !== t.Key), { Key: t.Key ?? '', Value: t.Value ?? '' }];
     }
     return {};
   }
 
-  private freeStorage(input: any) {
-    const q = input.MetricDataQueries[0];
-    const id = q.MetricStat.Metric.Dimensions.find((d: any) => d.Name === 'DBInstanceIdentifier')?.Value;
+  private freeStorage(input: GetMetricDataCommandInput) {
+    const q = need(input.MetricDataQueries?.[0], 'MetricDataQueries');
+    const dims = q.MetricStat?.Metric?.Dimensions ?? [];
+    const id = need(
+      dims.find((d) => d.Name === 'DBInstanceIdentifier')?.Value,
+      'DBInstanceIdentifier dimension',
+    );
     const i = this.instances.get(id);
     const values = i ? [(i.allocatedGiB - i.usedGiB) * 1024 ** 3] : [];
     return {

@@ -2,6 +2,7 @@ import { stringify } from 'yaml';
 import { awsActuators } from '../../shared/adapters/registry.ts';
 import { parseConfig } from '../../shared/config/load.ts';
 import type { Config } from '../../shared/config/types.ts';
+import type { ActuatorError } from '../../shared/domain/errors.ts';
 import type { Target } from '../../shared/domain/types.ts';
 import type { Actuator, ApplyContext } from '../../shared/ports/actuator.ts';
 import { ManualClock } from '../../shared/ports/clock.ts';
@@ -36,12 +37,12 @@ export function applyCtx(clock: ManualClock, over: Partial<ApplyContext> = {}): 
   };
 }
 
-/** The rejection of `p` (fails the test if it resolves). */
-export async function rejection(p: Promise<unknown>): Promise<any> {
+/** The rejection of `p` (fails the test if it resolves), as the ActuatorError it should be. */
+export async function rejection(p: Promise<unknown>): Promise<ActuatorError> {
   try {
     await p;
   } catch (err) {
-    return err;
+    return err as ActuatorError;
   }
   throw new Error('expected a rejection');
 }
