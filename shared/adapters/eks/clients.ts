@@ -1,38 +1,61 @@
 import { EKSClient } from '@aws-sdk/client-eks';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
-import type { Clock } from '../../ports/clock.ts';
 import { assumedRole, awsClientConfig } from '../aws-clients.ts';
+import type { ActuatorContext } from '../registry.ts';
 import { type CredentialSource, cachedCredentials } from './credentials.ts';
 
-/** One EKS client per region and role for the life of the process (a Lambda cold start). */
-const clients = new Map<string, EKSClient>();
+interface Clients {
+  eks: Map<string, EKSClient>;
+  credentials: Map<string, CredentialSource>;
+}
 
-export function eksClient(region: string | undefined, roleArn: string | undefined): EKSClient {
-  const key = `${region ?? ''}|${roleArn ?? ''}`;
-  let c = clients.get(key);
+/** One set per runtime (one per Lambda cold start, one per `headroom dev`): built once, shared by targets. */
+const perRuntime = new WeakMap<ActuatorContext, Clients>();
+
+function clientsOf(ctx: ActuatorContext): Clients {
+  let c = perRuntime.get(ctx);
   if (!c) {
-    c = new EKSClient(awsClientConfig({ region, roleArn }));
-    clients.set(key, c);
+    c = { eks: new Map(), credentials: new Map() };
+    perRuntime.set(ctx, c);
   }
   return c;
 }
 
-const credentialSources = new Map<string, CredentialSource>();
+/** The EKS client of a region and role. */
+export function eksClient(
+  ctx: ActuatorContext,
+  region: string | undefined,
+  roleArn: string | undefined,
+): EKSClient {
+  const all = clientsOf(ctx).eks;
+  const key = `${region ?? ''}|${roleArn ?? ''}`;
+  let c = all.get(key);
+  if (!c) {
+    // With a role, EKS calls and token signing share one assumed session (one AssumeRole).
+    c = new EKSClient({
+      ...awsClientConfig({ region, roleArn }),
+      ...(roleArn ? { credentials: tokenCredentials(ctx, region, roleArn) } : {}),
+    });
+    all.set(key, c);
+  }
+  return c;
+}
 
 /**
  * The credentials EKS tokens are signed with: the cluster's role assumed with STS when one is
  * named (cross-account), else the function's own (the default provider chain).
  */
 export function tokenCredentials(
+  ctx: ActuatorContext,
   region: string | undefined,
   roleArn: string | undefined,
-  clock: Clock,
 ): CredentialSource {
+  const all = clientsOf(ctx).credentials;
   const key = `${region ?? ''}|${roleArn ?? ''}`;
-  let s = credentialSources.get(key);
+  let s = all.get(key);
   if (!s) {
-    s = cachedCredentials(roleArn ? assumedRole(roleArn, region) : fromNodeProviderChain(), clock);
-    credentialSources.set(key, s);
+    s = cachedCredentials(roleArn ? assumedRole(roleArn, region) : fromNodeProviderChain(), ctx.clock);
+    all.set(key, s);
   }
   return s;
 }

@@ -41,11 +41,11 @@ function sourceFor(c: ClusterConfig, ctx: ActuatorContext): ClusterSource {
     );
   return new EksSource({
     clusterName,
-    eks: eksClient(region, c.roleArn),
+    eks: eksClient(ctx, region, c.roleArn),
     tokens: new EksTokenSource({
       clusterName,
       region,
-      credentials: tokenCredentials(region, c.roleArn, ctx.clock),
+      credentials: tokenCredentials(ctx, region, c.roleArn),
       clock: ctx.clock,
     }),
   });
@@ -80,7 +80,7 @@ function kube(make: (conn: KubeConnection) => Actuator): ActuatorFactory {
 const nodegroup: ActuatorFactory = (ctx) => (target) => {
   const c = ctx.config.clusters[target.cluster ?? ''];
   return new EksNodegroupActuator({
-    eks: eksClient(regionOf(target.region ?? c?.region), target.roleArn ?? c?.roleArn),
+    eks: eksClient(ctx, regionOf(target.region ?? c?.region), target.roleArn ?? c?.roleArn),
     clusterName: c?.eksCluster ?? target.cluster ?? '',
   });
 };
