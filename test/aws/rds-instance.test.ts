@@ -76,12 +76,13 @@ describe('Actuator: rds-instance', () => {
     expect(rds.changes()).toEqual([]);
   });
 
-  it('maps the InvalidDBInstanceState of a modify that lost a race to invalid-state, changing nothing', async () => {
+  it('a second modify while modifying fails with InvalidDBInstanceState: mapped to invalid-state, nothing changed', async () => {
     const inst = rds.addInstance({ id: 'kaireon-prod' });
     const { target, actuator } = realActuator(db(), 'db', clock);
-    // A person starts a reboot between Headroom's describe and its modify.
+    // A person's console modify lands between Headroom's describe and its own modify.
     rds.beforeNext('ModifyDBInstance', () => {
-      inst.status = 'rebooting';
+      inst.status = 'modifying';
+      inst.pending = { DBInstanceClass: 'db.r6g.2xlarge' };
     });
     const err = await rejection(actuator.apply(target, 1, applyCtx(clock)));
     expect(err).toBeInstanceOf(ActuatorError);
@@ -90,7 +91,11 @@ describe('Actuator: rds-instance', () => {
     expect(err.message).toContain(
       'InvalidDBInstanceStateFault: Database instance is not in available state.',
     );
-    expect(rds.instance('kaireon-prod')).toMatchObject({ instanceClass: 'db.r6g.large', pending: {} });
+    expect(rds.instance('kaireon-prod')).toMatchObject({
+      instanceClass: 'db.r6g.large',
+      pending: { DBInstanceClass: 'db.r6g.2xlarge' },
+    });
+    expect(rds.callsOf('ModifyDBInstance')).toHaveLength(1);
   });
 
   describe('Single-AZ instances', () => {

@@ -49,7 +49,7 @@ function view(target: Target, inst: DBInstance): View {
   };
   if (tiers.includes(current)) actual.ready = tiers.indexOf(current);
   const waiting = Object.entries(inst.PendingModifiedValues ?? {})
-    .filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0))
+    .filter(([, v]) => v !== undefined && v !== null && (typeof v !== 'object' || Object.keys(v).length > 0))
     .map(([k]) => k);
 
   if (capacityState(status) === 'broken' || capacityState(status) === 'gone')
