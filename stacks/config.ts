@@ -1,0 +1,36 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfigFile } from '../shared/config/load.ts';
+import type { Config } from '../shared/config/types.ts';
+import { ConfigError } from '../shared/domain/errors.ts';
+
+/**
+ * The configuration a deploy ships. It is read once, validated, and then both bundled into
+ * every function package (`headroom.yaml` beside the code, `HEADROOM_CONFIG` points at it)
+ * and turned into the IAM policy. Bundling rather than an SSM parameter is deliberate: the
+ * policy is derived from the config, so a config change must go through a deploy anyway, and
+ * one artifact can never disagree with the permissions it was deployed with. Lambda's 4 KB
+ * limit on environment variables rules out inlining it.
+ */
+export interface DeployConfig {
+  config: Config;
+  /** Absolute path of the file that is bundled. */
+  file: string;
+}
+
+/** `HEADROOM_CONFIG`, else `./headroom.yaml` (as the CLI reads it, CONTRACTS.md). */
+export function loadDeployConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): DeployConfig {
+  const file = path.resolve(cwd, env.HEADROOM_CONFIG || 'headroom.yaml');
+  if (!existsSync(file))
+    throw new Error(
+      `no Headroom configuration at ${file}: put it in headroom.yaml or set HEADROOM_CONFIG=path/to/headroom.yaml`,
+    );
+  try {
+    return { config: loadConfigFile(file), file };
+  } catch (err) {
+    // Every problem at once, one `path: message` per line, and nothing deployed.
+    if (err instanceof ConfigError)
+      throw new Error(`${file} is not a valid Headroom configuration:\n  ${err.problems.join('\n  ')}`);
+    throw err;
+  }
+}
