@@ -17,17 +17,26 @@ export interface Grid {
   last: number;
 }
 
-/** The step of a series: its declared step, else the median spacing of its timestamps. */
+/**
+ * The step of a series: its declared step, else the most common spacing of its timestamps
+ * (the shorter one on a tie: a gap makes a longer spacing, never a shorter one).
+ */
 export function stepOf(series: Pick<Series, 't' | 'stepSeconds'>): number {
   if (series.stepSeconds > 0) return series.stepSeconds;
-  const diffs: number[] = [];
+  const counts = new Map<number, number>();
   for (let i = 1; i < series.t.length; i++) {
-    const d = series.t[i]! - series.t[i - 1]!;
-    if (d > 0) diffs.push(d);
+    const d = Math.round((series.t[i]! - series.t[i - 1]!) / 1000);
+    if (d > 0) counts.set(d, (counts.get(d) ?? 0) + 1);
   }
-  if (diffs.length === 0) return 60;
-  diffs.sort((a, b) => a - b);
-  return Math.max(1, Math.round(diffs[diffs.length >> 1]! / 1000));
+  let best = 0;
+  let bestCount = 0;
+  for (const [d, n] of counts) {
+    if (n > bestCount || (n === bestCount && d < best)) {
+      best = d;
+      bestCount = n;
+    }
+  }
+  return best > 0 ? best : 60;
 }
 
 /**

@@ -53,6 +53,6 @@ export function metricSources(opts: MetricSourcesOptions = {}): MetricSource {
     }
   };
   return {
-    history: (signal: Signal, q: MetricQuery): Promise<Series> => pick(signal).history(signal, q),
+    history: async (signal: Signal, q: MetricQuery): Promise<Series> => pick(signal).history(signal, q),
   };
 }

@@ -33,8 +33,28 @@ export function redactUrl(url: string): string {
 }
 
 /**
+ * fetch refuses URLs with user:password; they become a Basic Authorization header (unless a
+ * bearer token is configured) and never appear in a URL or a message again.
+ */
+function withoutCredentials(url: string, headers: Record<string, string>): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new MetricSourceError(`invalid Prometheus url ${redactUrl(url)}`);
+  }
+  if (u.username || u.password) {
+    headers.authorization ??= `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`;
+    u.username = '';
+    u.password = '';
+  }
+  return u.toString();
+}
+
+/**
  * `source: prometheus` signals through the HTTP API's `query_range` (`url`, `query`, optional
- * `step`, optional bearer token read from the environment variable named by `tokenEnv`). The
+ * `step`, optional bearer token read from the environment variable named by `tokenEnv`, or
+ * basic auth written in the URL). The
  * query must return one series (aggregate it, e.g. `sum(rate(http_requests_total[5m]))`); its
  * values are taken in the signal's `unit`. Long ranges are read in chunks below Prometheus'
  * 11,000-points limit; evaluation times are aligned to the step so repeated reads line up.
@@ -73,7 +93,7 @@ export class PrometheusMetricSource implements MetricSource {
     const step =
       typeof signal.spec.step === 'number' && signal.spec.step > 0 ? signal.spec.step : q.stepSeconds;
     const headers = this.headers(signal);
-    const endpoint = `${url.replace(/\/+$/, '')}/api/v1/query_range`;
+    const endpoint = `${withoutCredentials(url, headers).replace(/\/+$/, '')}/api/v1/query_range`;
     const stepMs = step * 1000;
     const first = Math.ceil(q.from.getTime() / stepMs) * stepMs;
     const last = Math.floor(q.to.getTime() / stepMs) * stepMs;
