@@ -157,7 +157,7 @@ export class FakeAws {
 
   // HTTP ------------------------------------------------------------------------------------
 
-  private handle(req: IncomingMessage, res: ServerResponse): unknown {
+  private handle(req: IncomingMessage, res: ServerResponse): void {
     let raw = '';
     req.on('data', (c) => {
       raw += c;
@@ -166,8 +166,8 @@ export class FakeAws {
       this.tick();
       const url = new URL(req.url ?? '/', 'http://x');
       if (req.method === 'POST' && url.pathname === '/' && /Action=/.test(raw))
-        return this.sts(new URLSearchParams(raw), res);
-      this.eks(req.method ?? 'GET', url, raw ? JSON.parse(raw) : {}, res);
+        this.sts(new URLSearchParams(raw), res);
+      else this.eks(req.method ?? 'GET', url, raw ? JSON.parse(raw) : {}, res);
     });
   }
 

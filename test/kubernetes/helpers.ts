@@ -50,7 +50,9 @@ export async function fakeCluster(opts: FakeKubeOptions & { allowAll?: boolean }
 export function target(kind: string, fields: Record<string, unknown>, id = 'subject'): Target {
   const yaml = JSON.stringify({
     version: 1,
-    clusters: { test: { eksCluster: 'kaireon-prod', region: 'eu-central-1', kubeconfig: { context: 'fake' } } },
+    clusters: {
+      test: { eksCluster: 'kaireon-prod', region: 'eu-central-1', kubeconfig: { context: 'fake' } },
+    },
     targets: { [id]: { kind, cluster: 'test', ...fields } },
   });
   const t = parseConfig(yaml).targets[0];

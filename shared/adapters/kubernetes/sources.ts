@@ -30,24 +30,30 @@ export class KubeconfigSource implements ClusterSource {
 
   async kubeConfig(): Promise<KubeConfig> {
     if (this.loaded) return this.loaded;
-    const kc = new (await kubernetesClient()).KubeConfig();
-    const files = this.file ?? process.env.KUBECONFIG ?? path.join(homedir(), '.kube', 'config');
-    if (this.file) {
-      if (!existsSync(this.file))
-        throw new ActuatorError('invalid-request', `kubeconfig ${this.file} does not exist`);
-      kc.loadFromFile(this.file);
-    } else {
-      if (!files.split(path.delimiter).some((f) => f && existsSync(f)))
-        throw new ActuatorError(
-          'invalid-request',
-          `no kubeconfig found (${files}); set KUBECONFIG or clusters.<id>.kubeconfig.path`,
-        );
-      kc.loadFromDefault();
+    const { KubeConfig } = await kubernetesClient();
+    const list = this.file ?? process.env.KUBECONFIG ?? path.join(homedir(), '.kube', 'config');
+    // As kubectl: files of the list that do not exist are skipped; the first to define a name wins.
+    const files = this.file ? [this.file] : list.split(path.delimiter).filter((f) => f && existsSync(f));
+    if (this.file && !existsSync(this.file))
+      throw new ActuatorError('invalid-request', `kubeconfig ${this.file} does not exist`);
+    if (!files.length)
+      throw new ActuatorError(
+        'invalid-request',
+        `no kubeconfig found (${list}); set KUBECONFIG or clusters.<id>.kubeconfig.path`,
+      );
+    const kc = new KubeConfig();
+    kc.loadFromFile(files[0]!);
+    for (const f of files.slice(1)) {
+      const more = new KubeConfig();
+      more.loadFromFile(f);
+      for (const c of more.getClusters()) if (!kc.getCluster(c.name)) kc.addCluster(c);
+      for (const u of more.getUsers()) if (!kc.getUser(u.name)) kc.addUser(u);
+      for (const c of more.getContexts()) if (!kc.getContextObject(c.name)) kc.addContext(c);
     }
     if (!kc.getContextObject(this.context))
       throw new ActuatorError(
         'invalid-request',
-        `kubeconfig context "${this.context}" not found in ${files} (contexts: ${
+        `kubeconfig context "${this.context}" not found in ${files.join(path.delimiter)} (contexts: ${
           kc
             .getContexts()
             .map((c) => c.name)
