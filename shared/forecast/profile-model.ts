@@ -137,6 +137,71 @@ function profileAt(
   return (1 - choice.weeklyShare) * d + choice.weeklyShare * w;
 }
 
+/**
+ * In-sample profiles over slots [first, n) for many shapes: each slot's profile uses only the
+ * cycles before it. Daily and weekly components are computed once per (smoothing, cycles) and
+ * blended per shape, since a shape is a weighted mix of the two.
+ */
+class InSampleProfiles {
+  private readonly components = new Map<string, Float64Array>();
+  private readonly smoothed = new Map<number, Float64Array>();
+  private readonly z: Float64Array;
+  private readonly first: number;
+  private readonly n: number;
+  private readonly dayLag: number;
+  private readonly weekLag: number;
+  constructor(z: Float64Array, first: number, n: number, dayLag: number, weekLag: number) {
+    this.z = z;
+    this.first = first;
+    this.n = n;
+    this.dayLag = dayLag;
+    this.weekLag = weekLag;
+  }
+
+  smoothedZ(w: number): Float64Array {
+    let zs = this.smoothed.get(w);
+    if (!zs) {
+      zs = smooth(this.z, w);
+      this.smoothed.set(w, zs);
+    }
+    return zs;
+  }
+
+  private component(lag: number, w: number, K: number): Float64Array {
+    const key = `${lag}|${w}|${K}`;
+    let c = this.components.get(key);
+    if (!c) {
+      const zs = this.smoothedZ(w);
+      c = new Float64Array(this.n - this.first);
+      for (let i = this.first; i < this.n; i++) c[i - this.first] = cycleMean(zs, i, lag, 1, K, i - 1);
+      this.components.set(key, c);
+    }
+    return c;
+  }
+
+  /** The profile of a shape, `S[k]` for slot `first + k`; all zeros without seasonality. */
+  of(shape: Shape): Float64Array {
+    const len = this.n - this.first;
+    if (!shape.seasonal) return new Float64Array(len);
+    const a = shape.weeklyShare;
+    const d =
+      a < 1 && this.dayLag > 0 ? this.component(this.dayLag, shape.smoothSlots, shape.daysBack) : undefined;
+    const w =
+      a > 0 && this.weekLag > 0
+        ? this.component(this.weekLag, shape.smoothSlots, shape.weeksBack)
+        : undefined;
+    if (!w) return d ?? new Float64Array(len).fill(Number.NaN);
+    if (!d) return w;
+    const S = new Float64Array(len);
+    for (let k = 0; k < len; k++) {
+      const x = d[k]!;
+      const y = w[k]!;
+      S[k] = Number.isNaN(x) ? y : Number.isNaN(y) ? x : (1 - a) * x + a * y;
+    }
+    return S;
+  }
+}
+
 /** Mean of z - S over the last `levelSlots` observed slots up to `origin` (0 when none). */
 function levelAt(z: Float64Array, S: (i: number) => number, origin: number, levelSlots: number): number {
   let sum = 0;
@@ -160,8 +225,9 @@ class LevelIndex {
   private readonly zn: Float64Array;
   /** First slot covered: windows reaching further back are cut there. */
   private readonly first: number;
+  /** `S[k]` is the profile at slot `first + k`. */
   constructor(z: Float64Array, S: Float64Array, first = 0) {
-    const n = S.length - first;
+    const n = S.length;
     this.first = first;
     this.r = new Float64Array(n + 1);
     this.rn = new Float64Array(n + 1);
@@ -169,7 +235,7 @@ class LevelIndex {
     this.zn = new Float64Array(n + 1);
     for (let k = 0; k < n; k++) {
       const v = z[first + k]!;
-      const s = S[first + k]!;
+      const s = S[k]!;
       const okZ = !Number.isNaN(v);
       const okR = okZ && !Number.isNaN(s);
       this.r[k + 1] = this.r[k]! + (okR ? v - s : 0);
@@ -287,29 +353,16 @@ export function fitProfile(grid: Grid, opts: FitOptions): ProfileModel {
   const origins = pickOrigins(z, from, n - 1 - 1, 160);
   const hs = horizonSample(H);
 
-  const smoothed = new Map<number, Float64Array>();
-  const zsOf = (w: number) => {
-    let s = smoothed.get(w);
-    if (!s) {
-      s = smooth(z, w);
-      smoothed.set(w, s);
-    }
-    return s;
-  };
-
   const space = searchSpace(grid.stepSeconds, dayLag, weekLag);
-  const maxLevel = Math.max(...space.levels);
+  // Only the evaluated slots and the level windows before them need a profile.
+  const first = Math.max(0, from - Math.max(...space.levels));
+  const inSample = new InSampleProfiles(z, first, n, dayLag, weekLag);
   // Profiles depend on the shape only, not on level or decay: computed once per shape.
   const profiles = new Map<Shape, { S: Float64Array; levels: LevelIndex }>();
   const profileOf = (shape: Shape) => {
     let p = profiles.get(shape);
     if (!p) {
-      const zs = zsOf(shape.smoothSlots);
-      const m = { dayLag, weekLag, choice: { ...shape, levelSlots: 1, tauSlots: 0 } };
-      // Only the evaluated slots and the level windows before them need a profile.
-      const first = Math.max(0, from - maxLevel);
-      const S = new Float64Array(n).fill(Number.NaN);
-      for (let i = first; i < n; i++) S[i] = profileAt(zs, i, i - 1, m);
+      const S = inSample.of(shape);
       p = { S, levels: new LevelIndex(z, S, first) };
       profiles.set(shape, p);
     }
@@ -328,7 +381,7 @@ export function fitProfile(grid: Grid, opts: FitOptions): ProfileModel {
         const y = grid.v[t]!;
         if (Number.isNaN(y)) continue;
         // For h <= one day the profile at t only uses data at or before the origin.
-        const s = S[t]!;
+        const s = S[t - first]!;
         const zhat = Number.isNaN(s) ? cNone : s + (Number.isNaN(c) ? 0 : c * decay(choice, h));
         if (Number.isNaN(zhat)) continue;
         err += Math.abs(tr.from(zhat) - y);
@@ -384,16 +437,17 @@ export function fitProfile(grid: Grid, opts: FitOptions): ProfileModel {
     if (weekLag > 0 && choice.weeklyShare > 0 && week.autocorrelation >= MIN_AUTOCORRELATION)
       model.periods.push(7 * 86_400);
   }
-  residualsFor(model, z, Math.min(from, Math.max(warm, n - 4 * evalSlots)), n, H);
+  // Errors from up to four weeks of origins (at most ~20,000 slots) describe more situations
+  // than the week the variant was chosen on: intervals closer to nominal out of sample.
+  const residualFrom = Math.min(from, Math.max(warm, n - Math.min(4 * evalSlots, 20_000)));
+  residualsFor(model, z, residualFrom, n, H);
   return model;
 }
 
 /** Errors of the chosen variant's in-sample forecasts, per horizon bucket, sorted. */
 function residualsFor(model: ProfileModel, z: Float64Array, from: number, n: number, H: number) {
-  const zs = smooth(z, model.choice.smoothSlots);
   const first = Math.max(0, from - model.choice.levelSlots);
-  const S = new Float64Array(n).fill(Number.NaN);
-  for (let i = first; i < n; i++) S[i] = profileAt(zs, i, i - 1, model);
+  const S = new InSampleProfiles(z, first, n, model.dayLag, model.weekLag).of(model.choice);
   const levels = new LevelIndex(z, S, first);
   const buckets = Math.min(8, H);
   model.bucketSlots = Math.ceil(H / buckets);
@@ -411,7 +465,7 @@ function residualsFor(model: ProfileModel, z: Float64Array, from: number, n: num
         if (h > H) break;
         const t = o + h;
         if (t >= n || Number.isNaN(z[t]!)) continue;
-        const s = S[t]!;
+        const s = S[t - first]!;
         const zhat = Number.isNaN(s)
           ? Number.isNaN(cNone)
             ? Number.NaN
