@@ -64,6 +64,8 @@ export class ForecastDemandProvider implements DemandProvider {
   private readonly log: Logger;
   private readonly states = new Map<string, SignalState>();
   private readonly failures = new Map<string, { at: number; message: string }>();
+  /** What the cache saved: model fits, forecast refreshes and metric reads so far. */
+  readonly stats = { fits: 0, refreshes: 0, reads: 0 };
 
   constructor(opts: ForecastDemandProviderOptions) {
     this.metrics = opts.metrics;
@@ -159,6 +161,7 @@ export class ForecastDemandProvider implements DemandProvider {
     if (!s.fitted || now - s.fittedAt >= this.reselectSeconds * 1000 || s.excludeKey !== excludeKey) {
       s.fitted = fitForecaster(grid, Math.max(horizon, this.refitSeconds));
       s.fittedAt = now;
+      this.stats.fits++;
     }
     const quantiles = quantilesFor(config, signal.name);
     const q = quantiles[0]!;
@@ -186,6 +189,7 @@ export class ForecastDemandProvider implements DemandProvider {
     }
     if (grid.last >= 0) view.observedPerSecond = perSecond(grid.v[grid.last]!);
     s.view = view;
+    this.stats.refreshes++;
     s.refreshedAt = now;
     s.excludeKey = excludeKey;
     s.coveredUntil = now + coverSeconds * 1000;
@@ -202,6 +206,7 @@ export class ForecastDemandProvider implements DemandProvider {
     const lastT = s.t.length > 0 ? s.t[s.t.length - 1]! : undefined;
     const from =
       lastT !== undefined && lastT >= earliest ? lastT - OVERLAP_STEPS * s.stepSeconds * 1000 : earliest;
+    this.stats.reads++;
     const got = await this.metrics.history(signal, {
       from: new Date(from),
       to: new Date(now),
