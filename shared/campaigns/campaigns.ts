@@ -4,6 +4,7 @@ import { KINDS } from '../domain/kinds.ts';
 import { iso } from '../domain/time.ts';
 import type { Actual, Campaign, DemandView, Intent, Target } from '../domain/types.ts';
 import { clampToBounds, display } from '../domain/units.ts';
+import { formatRate, quantileLabel } from '../forecast/predictive.ts';
 
 export interface CampaignContext {
   config: Config;
@@ -19,8 +20,9 @@ export function campaignEnd(c: Campaign): number {
 }
 
 /**
- * Expected demand per second over [from, to): the highest bound of the forecast points in the
- * window, else the last observation, else the configured baseline.
+ * Expected demand per second over [from, to): the highest upper bound of the forecast in the
+ * window (a forecast fitted with campaign windows left out of the history, so this is demand
+ * without the campaign), else the last observation, else the configured baseline.
  */
 export function expectedDemand(
   view: DemandView | undefined,
@@ -37,13 +39,13 @@ export function expectedDemand(
     if (peak) {
       return {
         perSecond: peak.upper,
-        how: `forecast ${view.signal} p${Math.round(view.quantile * 100)} ${peak.upper.toFixed(1)}/s at ${iso(peak.t)} (${view.model})`,
+        how: `forecast ${view.signal} ${quantileLabel(view.quantile)} ${formatRate(peak.upper)} at ${iso(peak.t)} (${view.model})`,
       };
     }
     if (view.observedPerSecond !== undefined)
       return {
         perSecond: view.observedPerSecond,
-        how: `last observed ${view.signal} ${view.observedPerSecond.toFixed(1)}/s`,
+        how: `last observed ${view.signal} ${formatRate(view.observedPerSecond)}`,
       };
   }
   if (fallback !== undefined) return { perSecond: fallback, how: `configured baseline ${fallback}/s` };

@@ -8,6 +8,11 @@ export function quantileLabel(q: number): string {
   return `p${Number((q * 100).toFixed(1))}`;
 }
 
+/** A demand per second for reasons: `812.4/s`, and three significant digits below 10 (`0.56/s`). */
+export function formatRate(perSecond: number): string {
+  return `${perSecond >= 10 ? perSecond.toFixed(1) : Number(perSecond.toPrecision(3))}/s`;
+}
+
 /** Units a capacity model needs for a demand per second: ceil(demand / (perUnit x targetUtilization)). */
 export function unitsFor(target: Target, perSecond: number): number {
   const c = target.capacity!;
@@ -53,7 +58,7 @@ export const predictiveIntents: PredictiveIntents = (config: Config, demand, now
         floor: run.floor,
         from: iso(run.from),
         until: iso(run.until),
-        reason: `forecast ${p.signal} ${quantileLabel(quantile)} ${run.peak.toFixed(1)}/s at ${iso(run.peakAt)} (${view.model}) needs ${run.floor} at ${c.perUnit}/s per unit and ${Number((c.targetUtilization * 100).toFixed(1))}% utilisation`,
+        reason: `forecast ${p.signal} ${quantileLabel(quantile)} ${formatRate(run.peak)} at ${iso(run.peakAt)} (${view.model}) needs ${run.floor} at ${c.perUnit}/s per unit and ${Number((c.targetUtilization * 100).toFixed(1))}% utilisation`,
         source: { kind: 'forecast', ref: p.signal },
         advisory: p.mode === 'forecast-only' ? true : undefined,
         createdAt: iso(now),
