@@ -4,7 +4,12 @@ import type { Campaign, DemandView, Intent } from '../domain/types.ts';
 /** Expected demand per signal for this reconcile (forecasts, or the simulated curves). */
 export interface DemandProvider {
   /** `until`: the latest instant the views should cover (upcoming campaign windows). */
-  demand(config: Config, now: Date, until: Date, context?: DemandContext): Promise<Record<string, DemandView>>;
+  demand(
+    config: Config,
+    now: Date,
+    until: Date,
+    context?: DemandContext,
+  ): Promise<Record<string, DemandView>>;
 }
 
 export interface DemandContext {
