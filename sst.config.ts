@@ -77,7 +77,13 @@ export default $config({
     });
     reconcileTick(fns.schedule!, config.defaults.reconcileIntervalSeconds, ops.deadLetters);
     subscribeRequests(bus.bus, fns.bus!, ops.deadLetters);
-    const alarms = alarmDelivery(config, scope, fns.alarm!, ops.deadLetters);
+    const alarms = alarmDelivery(
+      config,
+      settings.alarmDelivery(process.env),
+      scope,
+      fns.alarm!,
+      ops.deadLetters,
+    );
     const api = httpApi(fns);
     brainAlarms({
       names,
@@ -100,7 +106,7 @@ export default $config({
       functionsRoleArn: role.arn,
       busName: bus.bus.name,
       busArn: bus.bus.arn,
-      alarmTopicArn: alarms?.topic.arn ?? 'none: no rule watches a CloudWatch alarm',
+      alarmTopicArn: alarms?.topic?.arn ?? 'none: alarms arrive through EventBridge (or no rule watches one)',
       alertsTopicArn: ops.alerts.arn,
       deadLetterQueueUrl: ops.deadLetters.url,
       stateTable: state.table.name,

@@ -169,6 +169,22 @@ export function reconcileRate(seconds: number): `rate(${string})` {
   return minutes === 1 ? 'rate(1 minute)' : `rate(${minutes} minutes)`;
 }
 
+export type AlarmDelivery = 'eventbridge' | 'sns';
+
+/**
+ * How CloudWatch alarms reach the alarm function, chosen at deploy with
+ * `HEADROOM_ALARM_DELIVERY`: `eventbridge` (default; a rule on the default bus sees every
+ * alarm of the region, nothing to change on the alarms) or `sns` (a topic the alarms name in
+ * their actions). One or the other: the same state change delivered both ways would carry two
+ * different ids and count twice.
+ */
+export function alarmDelivery(env: Record<string, string | undefined>): AlarmDelivery {
+  const v = env.HEADROOM_ALARM_DELIVERY || 'eventbridge';
+  if (v !== 'eventbridge' && v !== 'sns')
+    throw new Error(`HEADROOM_ALARM_DELIVERY: expected "eventbridge" or "sns", got "${v}"`);
+  return v;
+}
+
 export type AlarmNameFilter = (string | { wildcard: string })[];
 
 /**

@@ -7,6 +7,7 @@ import { parseConfig } from '../../shared/config/load.ts';
 import { headroomPolicy } from '../../shared/iam/index.ts';
 import { loadDeployConfig } from '../../stacks/config.ts';
 import {
+  alarmDelivery,
   alarmNameFilter,
   deploymentOf,
   FUNCTIONS,
@@ -88,6 +89,14 @@ describe('Stacks: what the config decides', () => {
     ]);
     doc.rules = [{ name: 'cron', when: { cron: '0 7 * * *' }, then: { target: 'api', floor: 4, for: '1h' } }];
     expect(alarmNameFilter(parseConfig(stringify(doc)))).toBeUndefined();
+  });
+
+  it('delivers alarms through EventBridge unless the deploy asks for SNS, never both', () => {
+    expect(alarmDelivery({})).toBe('eventbridge');
+    expect(alarmDelivery({ HEADROOM_ALARM_DELIVERY: 'sns' })).toBe('sns');
+    expect(() => alarmDelivery({ HEADROOM_ALARM_DELIVERY: 'both' })).toThrow(
+      'HEADROOM_ALARM_DELIVERY: expected "eventbridge" or "sns", got "both"',
+    );
   });
 
   it('deploys Slack only when the config uses it', () => {
