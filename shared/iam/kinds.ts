@@ -21,7 +21,8 @@ import {
  *   those group ARNs are `*` in the target's region, and the create only passes when it
  *   tags the new instance `headroom:managed=true`. Deleting needs that tag on the instance.
  * - ElastiCache: every action used supports `replicationgroup` / `serverlesscache` ARNs;
- *   member nodes of a group are cache clusters named `<group>-...`.
+ *   changes that add or remove member nodes (cache clusters named `<group>-...`) are also
+ *   granted on those nodes.
  * - EKS: node group ARNs end in a UUID (matched by `*`); DescribeUpdate/ListUpdates need the
  *   cluster ARN and accept the node group ARN.
  */
@@ -158,24 +159,26 @@ export const KIND_GRANTS: Record<TargetKind, KindGrants> = {
   },
   'elasticache-replication-group': (t, names) => {
     const id = lowerName(names, `${t.path}.replicationGroupId`, t.spec.replicationGroupId);
+    const group = elasticacheArn(t.scope, 'replicationgroup', id);
+    // Member nodes are cache clusters `<group>-<nnn>[-<nnn>]`, created and deleted by the changes.
+    const nodes = elasticacheArn(t.scope, 'cluster', `${id}-*`);
     return [
       {
         purpose: 'ReplicationGroup',
+        actions: ['elasticache:DescribeReplicationGroups', 'elasticache:ListAllowedNodeTypeModifications'],
+        resources: [group],
+      },
+      {
+        purpose: 'ChangeReplicationGroup',
         actions: [
-          'elasticache:DescribeReplicationGroups',
           'elasticache:IncreaseReplicaCount',
           'elasticache:DecreaseReplicaCount',
           'elasticache:ModifyReplicationGroupShardConfiguration',
           'elasticache:ModifyReplicationGroup',
-          'elasticache:ListAllowedNodeTypeModifications',
         ],
-        resources: [elasticacheArn(t.scope, 'replicationgroup', id)],
+        resources: [group, nodes],
       },
-      {
-        purpose: 'Nodes',
-        actions: ['elasticache:DescribeCacheClusters'],
-        resources: [elasticacheArn(t.scope, 'cluster', `${id}-*`)],
-      },
+      { purpose: 'Nodes', actions: ['elasticache:DescribeCacheClusters'], resources: [nodes] },
     ];
   },
   'elasticache-serverless': (t, names) => {

@@ -46,20 +46,24 @@ function sources(dir: string): string[] {
     .map((e) => path.relative(ROOT, path.join(e.parentPath, e.name)));
 }
 
-/** Every `new XCommand(` whose class comes from an AWS SDK package, as an IAM action. */
+/**
+ * Every command class a file imports (as a value) from an AWS SDK package, as an IAM action:
+ * importing a command is how the code calls it, even when it picks the class at run time
+ * (`const Command = up ? IncreaseReplicaCountCommand : DecreaseReplicaCountCommand`).
+ */
 function awsCalls(file: string): string[] {
   const text = readFileSync(path.join(ROOT, file), 'utf8');
-  const origin = new Map<string, string>();
-  for (const m of text.matchAll(/import\s*{([^}]*)}\s*from\s*'(@aws-sdk\/[a-z0-9-]+)'/g))
-    for (const name of m[1]!.split(',').map((n) => n.replace(/^\s*type\s+/, '').trim()))
-      if (name.endsWith('Command')) origin.set(name, m[2]!);
   const calls: string[] = [];
-  for (const m of text.matchAll(/new\s+([A-Za-z]+Command)\s*\(/g)) {
-    const pkg = origin.get(m[1]!);
-    const service = pkg && SERVICE_OF[pkg];
-    if (!service) continue;
-    const op = m[1]!.replace(/Command$/, '');
-    calls.push(`${service}:${pkg === '@aws-sdk/lib-dynamodb' ? (DOCUMENT_COMMANDS[op] ?? op) : op}`);
+  for (const m of text.matchAll(/import\s*(type\s+)?{([^}]*)}\s*from\s*'(@aws-sdk\/[a-z0-9-]+)'/g)) {
+    const service = SERVICE_OF[m[3]!];
+    if (m[1] || !service) continue;
+    for (const entry of m[2]!.split(',').map((n) => n.trim())) {
+      if (entry.startsWith('type ')) continue;
+      const name = entry.split(/\s+as\s+/)[0]!;
+      if (!/^[A-Z][A-Za-z]+Command$/.test(name)) continue;
+      const op = name.replace(/Command$/, '');
+      calls.push(`${service}:${m[3] === '@aws-sdk/lib-dynamodb' ? (DOCUMENT_COMMANDS[op] ?? op) : op}`);
+    }
   }
   return calls;
 }
@@ -108,7 +112,12 @@ describe('Function: headroomPolicy (coverage of the code)', () => {
     expect(missing).toEqual([]);
     // The scan itself found the calls it is meant to guard.
     expect(files.flatMap(awsCalls)).toEqual(
-      expect.arrayContaining(['dynamodb:PutItem', 'scheduler:CreateSchedule', 'events:PutEvents']),
+      expect.arrayContaining([
+        'dynamodb:PutItem',
+        'scheduler:CreateSchedule',
+        'events:PutEvents',
+        'rds:ModifyDBInstance',
+      ]),
     );
   });
 });
