@@ -54,12 +54,11 @@ export class KedaScaledObjectActuator implements Actuator {
     if (paused) actual.blocked = paused;
     if (target.podResources) actual.podResources = target.podResources;
     else {
+      const tref = so.spec?.scaleTargetRef;
       try {
-        const r = await scaleTargetRequests(
-          this.conn,
-          ref(target).namespace,
-          so.spec?.scaleTargetRef ?? { name: '' },
-        );
+        const r = tref
+          ? await scaleTargetRequests(this.conn, ref(target).namespace, tref)
+          : { note: 'pod requests unknown: no scaleTargetRef' };
         if (r.podResources) actual.podResources = r.podResources;
         if (r.note) details.podResources = r.note;
       } catch (err) {
