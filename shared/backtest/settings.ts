@@ -62,8 +62,10 @@ export const backtestSchema = z.strictObject({
   warmup: seconds.optional(),
   /** How demand moves between two trace rows. */
   interpolation: z.enum(['linear', 'hold']).optional(),
-  /** How often the forecaster refits during a backtest (its cached fit serves in between). */
+  /** How often the forecast is refreshed with the newest history during a backtest. */
   forecastRefit: seconds.optional(),
+  /** How often the forecast model is chosen again from the whole history during a backtest. */
+  forecastReselect: seconds.optional(),
   hpa: z
     .strictObject({
       syncPeriod: seconds.optional(),
@@ -84,6 +86,7 @@ export const backtestSchema = z.strictObject({
     .strictObject({
       startup: seconds.optional(),
       preemption: seconds.optional(),
+      pdbMaxUnavailable: z.number().gt(0).lte(1).optional(),
       cpu: cpu.optional(),
       memory: memory.optional(),
     })
@@ -155,9 +158,16 @@ export interface SimSettings {
   warmupSeconds?: number;
   interpolation: 'linear' | 'hold';
   forecastRefitSeconds: number;
+  forecastReselectSeconds: number;
   hpa: HpaSettings;
   keda: { metricsDelaySeconds: number; pollingIntervalSeconds: number; cooldownPeriodSeconds: number };
-  pods: { startupSeconds: number; preemptionSeconds: number; cpuMillis: number; memoryBytes: number };
+  pods: {
+    startupSeconds: number;
+    preemptionSeconds: number;
+    pdbMaxUnavailable: number;
+    cpuMillis: number;
+    memoryBytes: number;
+  };
   nodes: { cpuMillis: number; memoryBytes: number; provisioner?: 'karpenter' | 'nodegroup' | 'none' };
   karpenter: {
     batchIdleSeconds: number;
@@ -210,6 +220,7 @@ export function resolveSimSettings(raw: BacktestSection | undefined): SimSetting
     warmupSeconds: r.warmup,
     interpolation: r.interpolation ?? 'linear',
     forecastRefitSeconds: r.forecastRefit ?? 3600,
+    forecastReselectSeconds: r.forecastReselect ?? 86_400,
     hpa: {
       syncPeriodSeconds: r.hpa?.syncPeriod ?? DEFAULT_HPA.syncPeriodSeconds,
       tolerance: r.hpa?.tolerance ?? DEFAULT_HPA.tolerance,
@@ -225,6 +236,7 @@ export function resolveSimSettings(raw: BacktestSection | undefined): SimSetting
     pods: {
       startupSeconds: r.pods?.startup ?? 30,
       preemptionSeconds: r.pods?.preemption ?? 5,
+      pdbMaxUnavailable: r.pods?.pdbMaxUnavailable ?? 0.25,
       cpuMillis: r.pods?.cpu ?? 500,
       memoryBytes: r.pods?.memory ?? 1024 ** 3,
     },

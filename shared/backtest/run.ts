@@ -1,0 +1,331 @@
+import type { Config } from '../config/types.ts';
+import { InputError } from '../domain/errors.ts';
+import { KINDS } from '../domain/kinds.ts';
+import { iso } from '../domain/time.ts';
+import type { Campaign, Signal } from '../domain/types.ts';
+import { toPerSecond } from '../domain/types.ts';
+import { builtinConfig } from './builtin-config.ts';
+import { DemandTimeline, type Surge } from './demand.ts';
+import { productionForecasting } from './forecasts.ts';
+import { type OracleTarget, runOracle } from './oracle.ts';
+import {
+  type Forecasting,
+  type HeadroomTrace,
+  POLICIES,
+  type PolicyContext,
+  type PolicyName,
+  runHeadroom,
+  runReactive,
+} from './policies.ts';
+import { type PolicyScores, type PolicySeries, Scorer, type ServingTarget, type Timeline } from './score.ts';
+import { resolveSimSettings, type SimSettings } from './settings.ts';
+import { cutTrace, endOf, type Trace } from './trace.ts';
+
+export interface BacktestInput {
+  trace: Trace;
+  /** The targets, capacity models and rules; the built-in single service when absent. */
+  config?: Config;
+  /** Campaigns added to the config's calendar (`--calendar`). */
+  calendar?: Campaign[];
+  /** The config signal the trace replays (default: the signal of the first capacity model). */
+  signal?: string;
+  /** What one trace value counts (default: requests per row, `perStep`). */
+  unit?: Signal['unit'];
+  from?: number;
+  to?: number;
+  /** History before the scored period (default `backtest.warmup`, else 7 days or a quarter of the trace). */
+  warmupSeconds?: number;
+  policies?: PolicyName[];
+  surges?: Surge[];
+  /** Headroom's forecasts (default: the production forecaster); `null` runs the brain without them. */
+  forecasting?: Forecasting | null;
+  onProgress?: (policy: PolicyName, fraction: number) => void;
+}
+
+/** The scores of one policy as CONTRACTS.md names them, plus a few more facts. */
+export interface PolicyJson {
+  underProvisionedMinutes: number;
+  unservedFraction: number;
+  capacityUnitHours: number;
+  costVsOracle: number;
+  scalingActions: number;
+  overTargetMinutes: number;
+  nodeHours: number;
+  actions: Record<string, number>;
+}
+
+/** The Backtest object of CONTRACTS.md (`trace`, `policies`), with what a reader needs to trust it. */
+export interface BacktestJson {
+  trace: { file: string; points: number; stepSeconds: number; from: string; to: string };
+  policies: Partial<Record<PolicyName, PolicyJson>>;
+  scored: { from: string; to: string; minutes: number; gapMinutes: number; warmupSeconds: number };
+  config: string;
+  signal: string;
+  serving: { target: string; perUnit: number; targetUtilization: number }[];
+  campaigns: { name: string; start: string; end: string; multiplier: number }[];
+  surges: { start: string; end: string; multiplier: number; rampSeconds: number }[];
+  tickSeconds: number;
+  elapsedSeconds: number;
+}
+
+/** Everything the HTML report draws. */
+export interface BacktestReportData {
+  json: BacktestJson;
+  minuteStart: number;
+  /** Mean demand per second per minute of the scored period (NaN in gaps). */
+  demand: Float32Array;
+  series: Partial<Record<PolicyName, PolicySeries>>;
+  headroom?: HeadroomTrace;
+}
+
+export interface BacktestResult {
+  json: BacktestJson;
+  report: BacktestReportData;
+}
+
+const DAY = 86_400;
+const SETTLE_SECONDS = 3600;
+
+function round(x: number, digits: number): number {
+  return Number.isFinite(x) ? Number(x.toFixed(digits)) : x;
+}
+
+function toJson(s: PolicyScores): PolicyJson {
+  return {
+    underProvisionedMinutes: s.underProvisionedMinutes,
+    unservedFraction: s.unservedFraction === 0 ? 0 : Number(s.unservedFraction.toPrecision(4)),
+    capacityUnitHours: round(s.capacityUnitHours, 1),
+    costVsOracle: round(s.costVsOracle, 3),
+    scalingActions: s.scalingActions,
+    overTargetMinutes: s.overTargetMinutes,
+    nodeHours: round(s.nodeHours, 1),
+    actions: s.actions,
+  };
+}
+
+/** The config the brain runs with: the replayed signal in the trace's unit, the calendar added. */
+function prepareConfig(config: Config, signal: string, unit: Signal['unit'], calendar: Campaign[]): Config {
+  const sig = config.signals[signal]!;
+  const names = new Set(config.campaigns.map((c) => c.name));
+  for (const c of calendar)
+    if (names.has(c.name)) throw new InputError(`--calendar: campaign "${c.name}" is already in the config`);
+  return {
+    ...config,
+    signals: { ...config.signals, [signal]: { ...sig, unit } },
+    campaigns: [...config.campaigns, ...calendar],
+  };
+}
+
+function servingTargets(config: Config, signal: string): ServingTarget[] {
+  return config.targets
+    .filter((t) => t.capacity?.signal === signal)
+    .map((t) => ({
+      target: t,
+      perUnit: t.capacity!.perUnit,
+      targetUtilization: t.capacity!.targetUtilization,
+    }));
+}
+
+function buildTimeline(
+  demand: DemandTimeline,
+  trace: Trace,
+  warmupSeconds: number,
+  settings: SimSettings,
+): Timeline {
+  const tickMs = settings.tickSeconds * 1000;
+  const end = Math.floor(endOf(trace) / tickMs) * tickMs;
+  const scoreStart = Math.ceil((trace.startMs + warmupSeconds * 1000) / tickMs) * tickMs;
+  if (scoreStart >= end)
+    throw new InputError(
+      `the warm-up (${warmupSeconds / 3600} h) leaves nothing to score in ${iso(trace.startMs)} to ${iso(endOf(trace))}`,
+    );
+  const settle = Math.min(SETTLE_SECONDS, warmupSeconds) * 1000;
+  const start = Math.max(
+    Math.ceil(trace.startMs / tickMs) * tickMs,
+    Math.floor((scoreStart - settle) / tickMs) * tickMs,
+  );
+  const n = Math.round((end - start) / tickMs);
+  const d = new Float64Array(n);
+  const scored = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const t = start + i * tickMs;
+    d[i] = demand.at(t);
+    scored[i] = t >= scoreStart && demand.known(t) ? 1 : 0;
+  }
+  const minuteStart = Math.floor(scoreStart / 60_000) * 60_000;
+  return {
+    start,
+    tickMs,
+    demand: d,
+    scored,
+    scoreStart,
+    scoreEnd: end,
+    minuteStart,
+    minutes: Math.ceil((end - minuteStart) / 60_000),
+  };
+}
+
+/** Nodes the oracle needs: its pods (and the other workloads at their floor) packed by resources. */
+function oracleNodes(
+  config: Config,
+  settings: SimSettings,
+  serving: OracleTarget[],
+): (units: number[]) => number {
+  const shape = (id: string) => {
+    const t = config.targets.find((x) => x.id === id)!;
+    return t.podResources ?? { cpuMillis: settings.pods.cpuMillis, memoryBytes: settings.pods.memoryBytes };
+  };
+  const pods = serving.map((s) => (KINDS[s.target.kind].podWorkload ? shape(s.target.id) : undefined));
+  let baseCpu = 0;
+  let baseMem = 0;
+  for (const t of config.targets) {
+    if (!KINDS[t.kind].podWorkload || serving.some((s) => s.target.id === t.id)) continue;
+    const sh = shape(t.id);
+    baseCpu += (t.baseline ?? t.bounds.min) * sh.cpuMillis;
+    baseMem += (t.baseline ?? t.bounds.min) * sh.memoryBytes;
+  }
+  const hasCluster =
+    config.targets.some((t) => KINDS[t.kind].kubernetes) && settings.nodes.provisioner !== 'none';
+  return (units) => {
+    if (!hasCluster) return 0;
+    let cpu = baseCpu;
+    let mem = baseMem;
+    units.forEach((u, k) => {
+      const p = pods[k];
+      if (p) {
+        cpu += u * p.cpuMillis;
+        mem += u * p.memoryBytes;
+      }
+    });
+    return Math.ceil(Math.max(cpu / settings.nodes.cpuMillis, mem / settings.nodes.memoryBytes) - 1e-9);
+  };
+}
+
+function minuteDemand(tl: Timeline): Float32Array {
+  const sum = new Float64Array(tl.minutes);
+  const count = new Uint16Array(tl.minutes);
+  for (let i = 0; i < tl.demand.length; i++) {
+    if (!tl.scored[i]) continue;
+    const m = Math.floor((tl.start + i * tl.tickMs - tl.minuteStart) / 60_000);
+    sum[m]! += tl.demand[i]!;
+    count[m]!++;
+  }
+  return Float32Array.from(sum, (s, m) => (count[m]! > 0 ? s / count[m]! : Number.NaN));
+}
+
+/**
+ * Replays a trace through the three policies on the same simulated world and scores them
+ * (CONTRACTS.md, Backtest). Bad input throws before anything runs.
+ */
+export async function runBacktest(input: BacktestInput): Promise<BacktestResult> {
+  const t0 = performance.now();
+  const unit = input.unit ?? 'perStep';
+  const trace = cutTrace(input.trace, input.from, input.to);
+  const base = input.config ?? builtinConfig(trace, unit);
+  const settings = resolveSimSettings(base.backtest);
+  const signal = input.signal ?? base.targets.find((t) => t.capacity)?.capacity?.signal;
+  if (!signal)
+    throw new InputError('no target has a capacity model: nothing turns the trace into needed capacity');
+  if (!base.signals[signal])
+    throw new InputError(
+      `--signal: unknown signal "${signal}" (known: ${Object.keys(base.signals).join(', ') || 'none'})`,
+    );
+  const config = prepareConfig(base, signal, unit, input.calendar ?? []);
+  const serving = servingTargets(config, signal);
+  if (serving.length === 0) throw new InputError(`no target has a capacity model on signal "${signal}"`);
+  const policies = input.policies ?? [...POLICIES];
+  const spanSeconds = (endOf(trace) - trace.startMs) / 1000;
+  const warmupSeconds =
+    input.warmupSeconds ??
+    settings.warmupSeconds ??
+    Math.min(7 * DAY, Math.floor((spanSeconds * 0.25) / 3600) * 3600);
+  const surges = input.surges ?? [];
+  const demand = new DemandTimeline(trace, {
+    perSecondFactor: toPerSecond({ unit }, 1, trace.stepSeconds),
+    interpolation: settings.interpolation,
+    surges,
+  });
+  const tl = buildTimeline(demand, trace, warmupSeconds, settings);
+  const forecasting =
+    input.forecasting === undefined ? productionForecasting(settings) : (input.forecasting ?? undefined);
+  const ctx = (name: PolicyName): PolicyContext => ({
+    config,
+    settings,
+    timeline: tl,
+    demand,
+    signal,
+    serving,
+    forecasting,
+    onProgress: input.onProgress ? (f) => input.onProgress!(name, f) : undefined,
+  });
+
+  const oracleTargets: OracleTarget[] = serving.map((s) => ({
+    ...s,
+    leadSeconds: KINDS[s.target.kind].podWorkload
+      ? settings.pods.startupSeconds
+      : settings.leadTimeSeconds(s.target),
+  }));
+  const oracleScorer = new Scorer(tl);
+  const oracle = runOracle(tl, oracleTargets, oracleScorer, oracleNodes(config, settings, oracleTargets));
+  input.onProgress?.('oracle', 1);
+  const scores: Partial<Record<PolicyName, PolicyScores>> = {};
+  const series: Partial<Record<PolicyName, PolicySeries>> = {};
+  let headroom: HeadroomTrace | undefined;
+  for (const name of policies) {
+    if (name === 'oracle') {
+      scores.oracle = oracle;
+      series.oracle = oracleScorer.series;
+      continue;
+    }
+    const run = name === 'reactive' ? runReactive(ctx(name)) : await runHeadroom(ctx(name));
+    input.onProgress?.(name, 1);
+    scores[name] = { ...run.scores, costVsOracle: run.scores.capacityUnitHours / oracle.capacityUnitHours };
+    series[name] = run.series;
+    headroom = run.headroom ?? headroom;
+  }
+
+  let scoredMinutes = 0;
+  let gapMinutes = 0;
+  const d = minuteDemand(tl);
+  for (const v of d) if (Number.isNaN(v)) gapMinutes++;
+  scoredMinutes = tl.minutes - gapMinutes;
+  const json: BacktestJson = {
+    trace: {
+      file: trace.file,
+      points: trace.points,
+      stepSeconds: trace.stepSeconds,
+      from: iso(trace.startMs),
+      to: iso(endOf(trace)),
+    },
+    policies: Object.fromEntries(policies.map((p) => [p, toJson(scores[p]!)])),
+    scored: {
+      from: iso(tl.scoreStart),
+      to: iso(tl.scoreEnd),
+      minutes: scoredMinutes,
+      gapMinutes,
+      warmupSeconds,
+    },
+    config: input.config ? (input.config.source ?? 'config') : 'built-in',
+    signal,
+    serving: serving.map((s) => ({
+      target: s.target.id,
+      perUnit: s.perUnit,
+      targetUtilization: s.targetUtilization,
+    })),
+    campaigns: config.campaigns.map((c) => ({
+      name: c.name,
+      start: iso(Date.parse(c.start)),
+      end: iso(Date.parse(c.start) + c.durationSeconds * 1000),
+      multiplier: c.multiplier,
+    })),
+    surges: surges.map((s) => ({
+      start: iso(s.startMs),
+      end: iso(s.startMs + s.durationSeconds * 1000),
+      multiplier: s.multiplier,
+      rampSeconds: s.rampSeconds,
+    })),
+    tickSeconds: settings.tickSeconds,
+    elapsedSeconds: round((performance.now() - t0) / 1000, 2),
+  };
+  return { json, report: { json, minuteStart: tl.minuteStart, demand: d, series, headroom } };
+}

@@ -1,0 +1,167 @@
+import { iso } from '../../domain/time.ts';
+import type { Actual, Target } from '../../domain/types.ts';
+import { display, fieldOf } from '../../domain/units.ts';
+import type { Actuator, ActuatorRegistry, ApplyContext, ApplyResult } from '../../ports/actuator.ts';
+import type { Clock } from '../../ports/clock.ts';
+import type { World } from './world.ts';
+
+/**
+ * The Actuator port over the simulated world, so the real executor changes exactly what it
+ * changes in a cluster: an HPA's `minReplicas` (and `maxReplicas` when the floor needs it,
+ * restored later), a ScaledObject's `minReplicaCount`, a Deployment's `replicas`, the
+ * placeholder pods of karpenter-headroom (and the NodePool's disruption budget, `0` while a
+ * campaign runs), a node group's `minSize`, and the AWS-managed resources with their real
+ * lead times. The autoscalers keep doing their job on top of Headroom's floors.
+ */
+export function worldActuators(world: World, clock: Clock): ActuatorRegistry {
+  const made = new Map<string, Actuator>();
+  return (target) => {
+    let a = made.get(target.id);
+    if (!a) {
+      a = actuatorFor(world, clock, target);
+      made.set(target.id, a);
+    }
+    return a;
+  };
+}
+
+type Field = { get: () => number; set: (n: number) => void; name: string };
+
+function result(status: ApplyResult['status'], before: Record<string, unknown>, after = before): ApplyResult {
+  return { status, before, after };
+}
+
+/** A floor under an autoscaler whose maximum is raised (and later restored) when the floor needs it. */
+function floorActuator(floor: Field, max: Field, read: () => Omit<Actual, 'value'>): Actuator {
+  return {
+    read: async () => ({ value: floor.get(), ...read() }),
+    apply: async (_t, desired, ctx: ApplyContext) => {
+      const before = { [floor.name]: floor.get(), [max.name]: max.get() };
+      if (desired === floor.get()) return result('no-op', before);
+      const out: ApplyResult = result('applied', before);
+      if (desired > max.get()) {
+        out.remember = { [max.name]: max.get() };
+        max.set(desired);
+      } else {
+        const original = ctx.remembered[max.name];
+        if (typeof original === 'number' && desired <= original && max.get() !== original) {
+          max.set(original);
+          out.forget = [max.name];
+        }
+      }
+      floor.set(desired);
+      out.after = { [floor.name]: floor.get(), [max.name]: max.get() };
+      return out;
+    },
+  };
+}
+
+function actuatorFor(world: World, clock: Clock, target: Target): Actuator {
+  const w = world.workloads.get(target.id);
+  if (w?.hpa) {
+    const hpa = w.hpa;
+    return floorActuator(
+      { name: 'minReplicas', get: () => hpa.minReplicas, set: (n) => (hpa.minReplicas = n) },
+      { name: 'maxReplicas', get: () => hpa.maxReplicas, set: (n) => (hpa.maxReplicas = n) },
+      () => ({
+        ready: w.workload.ready,
+        podResources: w.workload.shape,
+        details: {
+          currentReplicas: w.workload.existing,
+          desiredReplicas: w.workload.replicas,
+          readyReplicas: w.workload.ready,
+        },
+      }),
+    );
+  }
+  if (w?.keda) {
+    const keda = w.keda;
+    return floorActuator(
+      { name: 'minReplicaCount', get: () => keda.minReplicaCount, set: (n) => (keda.minReplicaCount = n) },
+      { name: 'maxReplicaCount', get: () => keda.hpa.maxReplicas, set: (n) => (keda.hpa.maxReplicas = n) },
+      () => ({
+        ready: w.workload.ready,
+        podResources: w.workload.shape,
+        details: { currentReplicas: w.workload.existing, readyReplicas: w.workload.ready },
+      }),
+    );
+  }
+  if (w) {
+    const wl = w.workload;
+    return {
+      read: async () => ({ value: wl.replicas, ready: wl.ready, podResources: wl.shape }),
+      apply: async (_t, desired) => {
+        const before = { replicas: wl.replicas };
+        if (desired === wl.replicas) return result('no-op', before);
+        wl.replicas = desired;
+        return result('applied', before, { replicas: desired });
+      },
+    };
+  }
+  const ph = world.placeholders.get(target.id);
+  if (ph) {
+    const wl = ph.workload;
+    const state = () => ({ spareNodes: wl.replicas, disruptionBudget: ph.karpenter?.budget ?? 'default' });
+    return {
+      read: async () => ({
+        value: wl.replicas,
+        ready: wl.ready,
+        details: { pendingPlaceholders: wl.pending, disruptionBudget: ph.karpenter?.budget ?? 'default' },
+      }),
+      apply: async (_t, desired, ctx) => {
+        const before = state();
+        const out = result('applied', before);
+        // Consolidation would take the warm nodes away mid-campaign: the budget holds them.
+        if (ph.karpenter && ctx.campaignActive && ph.karpenter.budget !== '0') {
+          out.remember = { disruptionBudget: ph.karpenter.budget };
+          ph.karpenter.budget = '0';
+        } else if (ph.karpenter && !ctx.campaignActive && ctx.remembered.disruptionBudget !== undefined) {
+          ph.karpenter.budget = ctx.remembered.disruptionBudget as 'default' | '0';
+          out.forget = ['disruptionBudget'];
+        }
+        wl.replicas = desired;
+        out.after = state();
+        return desired === before.spareNodes && out.after.disruptionBudget === before.disruptionBudget
+          ? result('no-op', before)
+          : out;
+      },
+    };
+  }
+  const group = world.nodegroups.get(target.id);
+  if (group) {
+    return floorActuator(
+      { name: 'minSize', get: () => group.minSize, set: (n) => (group.minSize = n) },
+      { name: 'maxSize', get: () => group.maxSize, set: (n) => (group.maxSize = n) },
+      () => ({ ready: group.readyCount, details: { desiredSize: group.desired } }),
+    );
+  }
+  const m = world.managed.get(target.id);
+  if (m) {
+    const field = fieldOf(target);
+    const singleAz = world.settings.singleAz.includes(target.id);
+    const risk = singleAz ? 'Single-AZ instance: a class change restarts the database (downtime)' : undefined;
+    const lead = world.settings.leadTimeSeconds(target);
+    return {
+      read: async () => {
+        const now = clock.now().getTime();
+        const until = m.busyUntil(now);
+        const actual: Actual = { value: m.value, ready: m.ready(now) };
+        if (until !== undefined) actual.busy = `modifying to ${display(target, m.value)} until ${iso(until)}`;
+        if (risk) actual.risk = risk;
+        return actual;
+      },
+      apply: async (_t, desired, ctx) => {
+        const now = ctx.now.getTime();
+        const before = { [field]: display(target, m.value) };
+        if (desired === m.value) return result('no-op', before);
+        if (m.busyUntil(now) !== undefined)
+          return { ...result('in-progress', before), message: 'a change is in progress' };
+        if (risk && !ctx.approved)
+          return { ...result('blocked', before), message: 'Single-AZ class change without approval refused' };
+        m.set(now, desired, lead);
+        return result('applied', before, { [field]: display(target, desired) });
+      },
+    };
+  }
+  throw new Error(`the simulated world has no target ${target.id}`);
+}
