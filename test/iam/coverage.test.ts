@@ -97,8 +97,10 @@ describe('Function: headroomPolicy (coverage of the code)', () => {
       deployment(),
     );
     const granted = new Set([...statements, ...Object.values(assumedRoles).flat()].flatMap((s) => s.Action));
-    // Credentials for a target's roleArn come from sts:AssumeRole (credential-providers).
+    // Credentials for a target's roleArn come from sts:AssumeRole (credential-providers), and
+    // GetCallerIdentity (the EKS token is a presigned one) needs no permission at all.
     granted.add('sts:AssumeRole');
+    granted.add('sts:GetCallerIdentity');
     const files = ['shared/adapters', 'shared/app', 'shared/triggers', 'functions']
       .flatMap(sources)
       .filter((f) => !NOT_IN_LAMBDA.has(f));
