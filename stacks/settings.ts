@@ -32,8 +32,9 @@ export interface FunctionSpec {
 
 /**
  * Memory buys CPU on Lambda (1,769 MB is one vCPU), and CPU is what a cold start spends:
- * `npm run bench -- functions` measures ~250-360 ms of cold import at full speed and a peak
- * of ~125 MB per invocation. Timeouts follow what each trigger waits for.
+ * `npm run bench -- functions` measures 0.25-0.7 s of cold import at full speed (3.1 MB
+ * bundles) and a peak of ~125 MB per invocation, so memory is sized for CPU, not for RSS.
+ * Timeouts follow what each trigger waits for.
  */
 export const FUNCTIONS: Record<FunctionKey, FunctionSpec> = {
   alarm: {
@@ -54,7 +55,7 @@ export const FUNCTIONS: Record<FunctionKey, FunctionSpec> = {
   slack: {
     handler: 'functions/slack.handler',
     // Slack gives a command 3 s, cold start included. Scaled from the bench's full-CPU cold
-    // import (~360 ms), 1024 MB (0.58 vCPU) starts in ~0.6 s where 512 MB would take ~1.2 s
+    // import (~0.4-0.6 s), 1024 MB (0.58 vCPU) starts in ~1 s where 512 MB would need ~2 s
     // before the first byte of work. Slow commands finish in an asynchronous
     // self-invocation of this same function, which may reconcile: hence 60 s.
     memoryMB: 1024,
