@@ -56,6 +56,13 @@ export function summariseHistory(series: Series, until?: number): HistorySummary
 
 const round = (x: number) => Math.round(x * 100) / 100;
 
+/** `3.4d`, `5.2h`, `17m`: a gap length people can read at a glance. */
+function humanDuration(seconds: number): string {
+  if (seconds >= 86_400) return `${Math.round((seconds / 86_400) * 10) / 10}d`;
+  if (seconds >= 3600) return `${Math.round((seconds / 3600) * 10) / 10}h`;
+  return formatDuration(seconds);
+}
+
 /**
  * The Forecast object of CONTRACTS.md. `historyPoints` counts the rows of history up to the
  * cut; `fittedPoints` the rows of the window the model was fitted on (at most 8 weeks).
@@ -95,7 +102,7 @@ export function formatForecast(
   const num = (x: number | undefined) => (x === undefined ? '-' : round(x).toString());
   lines.push(
     `signal ${signal}: ${history.points} points every ${formatDuration(history.stepSeconds)} from ${history.from ?? '-'} to ${history.to ?? '-'}`,
-    `  range ${num(history.min)} .. ${num(history.max)} (mean ${num(history.mean)}); ${history.gaps} gap(s)${history.gaps ? `, longest ${formatDuration(history.longestGapSeconds)}` : ''} (not filled)`,
+    `  range ${num(history.min)} .. ${num(history.max)} (mean ${num(history.mean)}); ${history.gaps} gap(s)${history.gaps ? `, longest ${humanDuration(history.longestGapSeconds)}` : ''} (not filled)`,
     `seasonality: ${result.seasonality.length ? result.seasonality.map(periodName).join(', ') : 'none detected'}`,
     `model: ${result.model}`,
   );
