@@ -147,5 +147,7 @@
     ];
     chart(el, d.title, series, columns, groups, { height: 240 });
   }
+  // For people poking at the data in the console (and for tests): the uPlot instances.
+  window.backtestCharts = charts;
   document.body.dataset.charts = String(charts.length);
 })();

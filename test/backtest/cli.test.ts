@@ -1,0 +1,174 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EXAMPLE_CONFIG, TRACES } from '../helpers/example.ts';
+
+const BIN = path.resolve(import.meta.dirname, '../../bin/headroom.mjs');
+const NASA = path.join(TRACES, 'nasa_kennedy_http_1995_per_minute.csv');
+const SHORT = [
+  '--trace',
+  NASA,
+  '--from',
+  '1995-07-10T00:00:00Z',
+  '--to',
+  '1995-07-12T00:00:00Z',
+  '--warmup',
+  '1d',
+];
+
+function headroom(args: string[]) {
+  const cwd = mkdtempSync(path.join(tmpdir(), 'headroom-backtest-'));
+  const r = spawnSync(process.execPath, [BIN, 'backtest', ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, HEADROOM_CONFIG: '' },
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr, cwd };
+}
+
+describe('Command: headroom backtest', () => {
+  it('prints the Backtest JSON of CONTRACTS.md with --json, and nothing else', () => {
+    const r = headroom([...SHORT, '--json']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toBe('');
+    const j = JSON.parse(r.out);
+    expect(j.trace).toEqual({
+      file: 'nasa_kennedy_http_1995_per_minute.csv',
+      points: 2880,
+      stepSeconds: 60,
+      from: '1995-07-10T00:00:00Z',
+      to: '1995-07-12T00:00:00Z',
+    });
+    expect(Object.keys(j.policies)).toEqual(['reactive', 'headroom', 'oracle']);
+    for (const p of Object.values(j.policies) as Record<string, number>[]) {
+      for (const k of [
+        'underProvisionedMinutes',
+        'unservedFraction',
+        'capacityUnitHours',
+        'costVsOracle',
+        'scalingActions',
+      ])
+        expect(typeof p[k], k).toBe('number');
+      expect(Number.isInteger(p.underProvisionedMinutes)).toBe(true);
+    }
+    expect(j.policies.oracle.costVsOracle).toBe(1);
+    expect(j.scored.from).toBe('1995-07-11T00:00:00Z');
+  });
+
+  it('prints a table, runs only the policies asked for, and writes a self-contained report', () => {
+    const r = headroom([...SHORT, '--policies', 'reactive,oracle', '--report', 'out/../report.html']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^trace {3}nasa_kennedy_http_1995_per_minute\.csv: 2880 rows, step 60s/m);
+    expect(r.out).toMatch(/^reactive +\d+/m);
+    expect(r.out).not.toMatch(/^headroom/m);
+    expect(r.out).toMatch(/^oracle +0 +0\.000%/m);
+    // Not a terminal: no progress bar on stderr.
+    expect(r.err).toBe('');
+    const html = readFileSync(path.join(r.cwd, 'report.html'), 'utf8');
+    expect(html).toContain('<title>Headroom backtest: nasa_kennedy_http_1995_per_minute.csv</title>');
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=/);
+    expect(html).toContain('uPlot');
+  });
+
+  it('draws a progress bar on a terminal, and stays quiet there with --json', () => {
+    const cmd = (extra: string) =>
+      spawnSync(
+        'script',
+        ['-qec', `${process.execPath} ${BIN} backtest ${SHORT.join(' ')} ${extra}`, '/dev/null'],
+        {
+          encoding: 'utf8',
+          env: { ...process.env, HEADROOM_CONFIG: '', COLUMNS: '120' },
+        },
+      );
+    const tty = cmd('--policies headroom');
+    expect(tty.status).toBe(0);
+    expect(tty.stdout).toMatch(/backtest .*\d+% \| headroom/);
+    const json = cmd('--json --policies headroom');
+    expect(json.status).toBe(0);
+    expect(json.stdout).not.toMatch(/\d+% \| headroom/);
+    expect(JSON.parse(json.stdout.replace(/\r/g, '')).policies.headroom).toBeDefined();
+  });
+
+  it('adds calendar campaigns and synthetic surges', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'headroom-cal-'));
+    const cal = path.join(dir, 'calendar.yaml');
+    writeFileSync(
+      cal,
+      'campaigns:\n  - { name: launch, start: "1995-07-11T15:00:00Z", duration: 1h, multiplier: 4, targets: [api, nodes] }\n',
+    );
+    const r = headroom([...SHORT, '--calendar', cal, '--surge', '1995-07-11T15:00:00Z,1h,x4,1m', '--json']);
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.campaigns).toEqual([
+      { name: 'launch', start: '1995-07-11T15:00:00Z', end: '1995-07-11T16:00:00Z', multiplier: 4 },
+    ]);
+    expect(j.surges).toEqual([
+      { start: '1995-07-11T15:00:00Z', end: '1995-07-11T16:00:00Z', multiplier: 4, rampSeconds: 60 },
+    ]);
+  });
+
+  it('runs a given config: the example one replays its traffic signal into api and db-readers', () => {
+    const r = headroom([...SHORT, '--config', EXAMPLE_CONFIG, '--json', '--policies', 'reactive,oracle']);
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.signal).toBe('traffic');
+    expect(j.serving.map((s: { target: string }) => s.target)).toEqual(['api', 'db-readers']);
+  });
+
+  it('refuses bad input with exit 1 and a message that says what is wrong, writing nothing', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'headroom-bad-'));
+    const report = path.join(dir, 'r.html');
+    const badTrace = path.join(dir, 'bad.csv');
+    writeFileSync(
+      badTrace,
+      'timestamp,value\n2026-01-01T00:00:00Z,1\n2026-01-01T00:01:00Z,lots\n2026-01-01T00:02:00Z,3\n',
+    );
+    const badCal = path.join(dir, 'cal.yaml');
+    writeFileSync(
+      badCal,
+      '- { name: x, start: "1995-07-11T15:00:00Z", duration: 1h, multiplier: 4, targets: [web] }\n',
+    );
+    const badConfig = path.join(dir, 'c.yaml');
+    writeFileSync(badConfig, `${readFileSync(EXAMPLE_CONFIG, 'utf8')}\nbacktest:\n  hpa: { tolerance: 2 }\n`);
+    const badAlarm = path.join(dir, 'a.yaml');
+    writeFileSync(
+      badAlarm,
+      `${readFileSync(EXAMPLE_CONFIG, 'utf8')}\nbacktest:\n  tick: 7s\n  alarms: { cpu: { target: nope, metric: utilization, threshold: 0.8 } }\n`,
+    );
+    const cases: [string[], RegExp][] = [
+      [['--trace', badTrace, '--report', report], /bad\.csv line 3: invalid value "lots"/],
+      [[...SHORT, '--policies', 'reactive,magic', '--report', report], /--policies: unknown policy "magic"/],
+      [
+        [...SHORT, '--calendar', badCal, '--report', report],
+        /cal\.yaml: campaigns\[0\]\.targets\[0\]: unknown target "web"/,
+      ],
+      [[...SHORT, '--config', badConfig, '--report', report], /backtest\.hpa\.tolerance: Too big/],
+      [
+        [...SHORT, '--config', badAlarm, '--report', report],
+        /backtest\.alarms\.cpu\.target: unknown target "nope"\nbacktest\.tick: must divide a minute/,
+      ],
+      [
+        ['--trace', NASA, '--from', '1995-08-01T00:00:00Z', '--to', '1995-07-01T00:00:00Z'],
+        /--from must be before --to/,
+      ],
+      [['--trace', NASA, '--warmup', 'a while'], /--warmup: invalid duration "a while"/],
+      [[...SHORT, '--signal', 'clicks'], /--signal: unknown signal "clicks" \(known: traffic\)/],
+      [[...SHORT, '--report', '/nonexistent/dir/r.html'], /--report: cannot write to \/nonexistent\/dir/],
+      [[...SHORT, '--surge', 'tomorrow,1h,x3'], /--surge: invalid start "tomorrow"/],
+    ];
+    for (const [args, message] of cases) {
+      const r = headroom(args);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.err).toMatch(message);
+      expect(r.out).toBe('');
+    }
+    expect(existsSync(report)).toBe(false);
+  });
+
+  it('exits 2 on a usage error', () => {
+    expect(headroom([]).code).toBe(2);
+    expect(headroom([...SHORT, '--unit', 'perFortnight']).code).toBe(2);
+  });
+});
