@@ -19,14 +19,25 @@ const BUS_NAME = /^[A-Za-z0-9][A-Za-z0-9./_-]*$/;
 const BUS_ARN = /^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[A-Za-z0-9./_-]+$/;
 const ROLE_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/[A-Za-z0-9+=,.@_/-]+$/;
 
-/** Collects `path: message` problems so one deploy reports every bad name at once. */
+/**
+ * Collects `path: message` problems so one deploy reports every bad name at once (each once,
+ * though every target of a cluster names the cluster).
+ */
 export class NameProblems {
-  readonly list: string[] = [];
+  private readonly seen = new Set<string>();
+
+  get list(): string[] {
+    return [...this.seen];
+  }
+
+  private add(problem: string): void {
+    this.seen.add(problem);
+  }
 
   /** The name, or a placeholder after recording why it cannot be part of a policy. */
   simple(path: string, value: unknown): string {
     if (typeof value === 'string' && SIMPLE_NAME.test(value)) return value;
-    this.list.push(
+    this.add(
       `${path}: ${JSON.stringify(value)} cannot appear in an IAM policy (letters, digits, ".", "_" and "-" only; no wildcards)`,
     );
     return 'invalid';
@@ -34,13 +45,13 @@ export class NameProblems {
 
   bus(path: string, value: string): string {
     if (BUS_NAME.test(value) || BUS_ARN.test(value)) return value;
-    this.list.push(`${path}: ${JSON.stringify(value)} is not an event bus name or ARN (no wildcards)`);
+    this.add(`${path}: ${JSON.stringify(value)} is not an event bus name or ARN (no wildcards)`);
     return 'invalid';
   }
 
   role(path: string, value: string): string {
     if (ROLE_ARN.test(value) && !/[*?]/.test(value)) return value;
-    this.list.push(`${path}: ${JSON.stringify(value)} is not an IAM role ARN without wildcards`);
+    this.add(`${path}: ${JSON.stringify(value)} is not an IAM role ARN without wildcards`);
     return 'invalid';
   }
 }

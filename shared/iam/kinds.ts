@@ -34,7 +34,7 @@ export const MANAGED_TAG_VALUE = 'true';
 export type Condition = Record<string, Record<string, string | string[]>>;
 
 export interface Grant {
-  /** What the statement is for; with the target id it becomes the statement's Sid. */
+  /** What the statement is for; with the kind it becomes the statement's Sid. */
   purpose: string;
   actions: string[];
   resources: string[];
@@ -49,8 +49,8 @@ export interface KindTarget {
   spec: Record<string, unknown>;
   /** The target's region, and its role's account when it is reached through `roleArn`. */
   scope: Scope;
-  /** The EKS cluster name when the target lives in a cluster declared with `eksCluster`. */
-  eksCluster?: string;
+  /** The EKS cluster when the target lives in a cluster declared with `eksCluster`. */
+  eks?: { name: string; path: string };
 }
 
 type KindGrants = (t: KindTarget, names: NameProblems) => Grant[];
@@ -107,8 +107,8 @@ function managedInstances(s: Scope, base: string, parent: string[], create: stri
 }
 
 function kubernetes(t: KindTarget, names: NameProblems): Grant[] {
-  if (!t.eksCluster) return [];
-  const cluster = names.simple(`${t.path}.cluster`, t.eksCluster);
+  if (!t.eks) return [];
+  const cluster = names.simple(t.eks.path, t.eks.name);
   return [
     { purpose: 'Cluster', actions: ['eks:DescribeCluster'], resources: [eksClusterArn(t.scope, cluster)] },
   ];
@@ -138,8 +138,8 @@ export const KIND_GRANTS: Record<TargetKind, KindGrants> = {
     ];
   },
   'eks-nodegroup': (t, names) => {
-    if (!t.eksCluster) return [];
-    const cluster = names.simple(`${t.path}.cluster`, t.eksCluster);
+    if (!t.eks) return [];
+    const cluster = names.simple(t.eks.path, t.eks.name);
     const nodegroup = names.simple(`${t.path}.nodegroup`, t.spec.nodegroup);
     const group = eksNodegroupArn(t.scope, cluster, nodegroup);
     const clusterArn = eksClusterArn(t.scope, cluster);

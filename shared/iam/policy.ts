@@ -147,7 +147,9 @@ function kindTarget(config: Config, d: Deployment, t: Config['targets'][number])
     path: `targets.${t.id}`,
     spec: t.spec,
     scope: { partition: scope.partition, account: scope.account, region: scope.region },
-    ...(cluster?.eksCluster ? { eksCluster: cluster.eksCluster } : {}),
+    ...(cluster?.eksCluster
+      ? { eks: { name: cluster.eksCluster, path: `clusters.${t.cluster}.eksCluster` } }
+      : {}),
   };
 }
 

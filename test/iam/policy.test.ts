@@ -287,14 +287,17 @@ describe('Function: headroomPolicy', () => {
     const doc = exampleYaml();
     doc.targets.db.identifier = 'kaireon-*';
     doc.targets.cache.replicationGroupId = 'kaireon redis';
+    doc.clusters.prod.eksCluster = 'kaireon-?';
+    delete doc.clusters.prod.roleArn;
     const config = configOf(doc);
     expect(() => headroomPolicy(config, d)).toThrow(ConfigError);
     try {
       headroomPolicy(config, d);
     } catch (err) {
-      expect((err as ConfigError).problems).toEqual([
-        'targets.db.identifier: "kaireon-*" cannot appear in an IAM policy (letters, digits, ".", "_" and "-" only; no wildcards)',
+      expect((err as ConfigError).problems.sort()).toEqual([
+        'clusters.prod.eksCluster: "kaireon-?" cannot appear in an IAM policy (letters, digits, ".", "_" and "-" only; no wildcards)',
         'targets.cache.replicationGroupId: "kaireon redis" cannot appear in an IAM policy (letters, digits, ".", "_" and "-" only; no wildcards)',
+        'targets.db.identifier: "kaireon-*" cannot appear in an IAM policy (letters, digits, ".", "_" and "-" only; no wildcards)',
       ]);
     }
   });
