@@ -164,6 +164,37 @@ describe('Actuator: karpenter-headroom', () => {
     expect(pool().spec.disruption.budgets).toEqual([{ nodes: '0' }]);
   });
 
+  it('retries when the placeholder Deployment changed between the read and the patch', async () => {
+    await actuator().apply(subject, 2, ctx());
+    cluster.api.concurrentWrites('deployments', 'headroom', PLACEHOLDER, 1);
+    expect((await actuator().apply(subject, 5, ctx())).status).toBe('applied');
+    expect(cluster.api.calls('PATCH', `/deployments/${PLACEHOLDER}`).map((p) => p.status)).toEqual([
+      409, 200,
+    ]);
+    expect(pods()).toHaveLength(5);
+  });
+
+  it('re-rolls the placeholder template when the configured size changes', async () => {
+    await actuator().apply(subject, 2, ctx());
+    const bigger = target(
+      'karpenter-headroom',
+      {
+        namespace: 'headroom',
+        nodePool: 'default',
+        placeholder: { cpu: '7', memory: '28Gi' },
+        bounds: { min: 0, max: 20 },
+      },
+      'nodes',
+    );
+    const r = await new KarpenterHeadroomActuator(cluster.conn).apply(bigger, 2, ctx());
+    expect(r.status).toBe('applied');
+    expect(placeholders()!.spec.template.spec.containers[0].resources.requests).toEqual({
+      cpu: '7',
+      memory: '28Gi',
+    });
+    expect(placeholders()!.spec.replicas).toBe(2);
+  });
+
   it('says the NodePool is missing (karpenter.sh/v1), and creates nothing', async () => {
     const other = target(
       'karpenter-headroom',
