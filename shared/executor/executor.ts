@@ -122,15 +122,7 @@ async function executeStep(
       approved: e.approved,
     });
     if (result.status === 'blocked') {
-      await repo.audit(
-        {
-          action: 'blocked',
-          target: target.id,
-          stepId: step.id,
-          reason: result.message ?? 'blocked by the actuator',
-        },
-        now,
-      );
+      await auditBlocked(target, result.message ?? 'blocked by the actuator', deps, step.id);
       return { ...base, outcome: 'blocked', message: result.message };
     }
     if (result.status === 'in-progress') return { ...base, outcome: 'in-progress', message: result.message };
@@ -229,11 +221,19 @@ async function requestApproval(
 }
 
 async function reportBlocked(target: Target, e: PlannedTarget, deps: ExecutorDeps): Promise<void> {
+  await auditBlocked(target, e.reasons.join('; '), deps);
+}
+
+/** A guardrail or the actuator stopped a change: audited and notified once per reason and hour, not per tick. */
+async function auditBlocked(
+  target: Target,
+  reason: string,
+  deps: ExecutorDeps,
+  stepId?: string,
+): Promise<void> {
   const now = deps.clock.now();
-  const reason = e.reasons.join('; ');
-  // One audit entry and notification per distinct reason and hour, not one per tick.
   if (await deps.repo.claim(`blocked:${target.id}:${shortHash(reason)}`, now, 3600)) {
-    await deps.repo.audit({ action: 'blocked', target: target.id, reason }, now);
+    await deps.repo.audit({ action: 'blocked', target: target.id, stepId, reason }, now);
     await deps.notifier.notify({
       kind: 'blocked',
       target: target.id,

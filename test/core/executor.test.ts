@@ -160,4 +160,44 @@ describe('Function: execute', () => {
     expect(r.plan.targets.find((t) => t.id === 'db')?.reasons.join()).toContain('Single-AZ');
     expect(env.sim.value('db')).toBe(0);
   });
+
+  it('audits and notifies an actuator refusal once an hour, not on every reconcile', async () => {
+    const env = simBrain({ at: '2026-11-27T12:00:00Z' });
+    const refusing = {
+      read: env.sim.actuator.read,
+      apply: async () => ({
+        status: 'blocked' as const,
+        before: {},
+        after: {},
+        message: 'only hand-made replicas are above the desired count',
+      }),
+    };
+    const brain = new Brain({
+      config: env.config,
+      repo: env.repo,
+      actuators: (t) => (t.id === 'api' ? refusing : env.sim.actuator),
+      clock: env.clock,
+      notifier: env.notifier,
+      owner: 'x',
+    });
+    await brain.requestFloor({
+      target: 'api',
+      floor: 9,
+      forSeconds: 7200,
+      reason: 'test',
+      source: { kind: 'cli', ref: 'me' },
+    });
+    const blockedEntries = async () =>
+      (await env.store.listAudit()).filter((e) => e.action === 'blocked' && e.target === 'api');
+    for (let i = 0; i < 10; i++) {
+      await brain.reconcile();
+      env.clock.advance(30_000);
+    }
+    expect(await blockedEntries()).toHaveLength(1);
+    expect(env.notifier.sent.filter((n) => n.kind === 'blocked' && n.target === 'api')).toHaveLength(1);
+    env.clock.advance(3600_000);
+    await brain.reconcile();
+    expect(await blockedEntries()).toHaveLength(2);
+    expect(env.sim.value('api')).toBe(3);
+  });
 });
