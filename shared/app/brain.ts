@@ -14,7 +14,7 @@ import type {
   RaiseSpec,
   Target,
 } from '../domain/types.ts';
-import { display } from '../domain/units.ts';
+import { display, fieldOf } from '../domain/units.ts';
 import { describeError, execute, type StepResult } from '../executor/executor.ts';
 import {
   type ActualOrFailure,
@@ -74,6 +74,9 @@ export interface FloorRequest {
   /** Optional start (ISO); default now. */
   from?: string;
 }
+
+/** A forecast-only advice that stays the same is recorded again after this long. */
+const ADVICE_REPEAT_SECONDS = 3600;
 
 /** How far ahead campaigns are sized from demand views (beyond it they use the observed level). */
 const CAMPAIGN_LOOKAHEAD_MS = 36 * 3600 * 1000;
@@ -222,7 +225,40 @@ export class Brain {
         { target: t.id, decision: t.decision, trigger },
       );
     }
+    await this.recordAdvice(p);
     return { plan: p, results };
+  }
+
+  /**
+   * forecast-only targets are never changed, but what the forecast would do is recorded: a
+   * `step-dry-run` audit entry (and a log line) when the advice appears or changes, and again
+   * every hour while it holds.
+   */
+  private async recordAdvice(p: FullPlan): Promise<void> {
+    const { repo, clock } = this.deps;
+    const now = clock.now();
+    for (const t of p.targets) {
+      if (!t.advice) continue;
+      const target = this.target(t.id);
+      const to = display(target, t.advice.floor);
+      if (!(await repo.claim(`forecast-only:${t.id}:${t.advice.floor}`, now, ADVICE_REPEAT_SECONDS)))
+        continue;
+      const field = Object.keys(t.steps[0]?.set ?? {})[0] ?? fieldOf(target);
+      await repo.audit(
+        {
+          action: 'step-dry-run',
+          target: t.id,
+          before: { [field]: t.actual },
+          after: { [field]: to },
+          reason: t.advice.reason,
+        },
+        now,
+      );
+      this.log.info(`${t.id}: forecast-only ${t.actual} -> ${to} (not applied) — ${t.advice.reason}`, {
+        target: t.id,
+        decision: 'forecast-only',
+      });
+    }
   }
 
   // Signals --------------------------------------------------------------------------------

@@ -44,6 +44,19 @@ export interface PlannedTarget extends TargetPlan {
   campaigns: string[];
   /** The step is approved (by a person, or by an approved campaign). */
   approved: boolean;
+  /** forecast-only: the floor the advisory forecast would set now (above the desired value). */
+  advice?: ForecastAdvice;
+}
+
+export interface ForecastAdvice {
+  /** Units. */
+  floor: number;
+  reason: string;
+}
+
+interface ForecastNotes {
+  reasons: string[];
+  advice?: ForecastAdvice;
 }
 
 export interface FullPlan extends Plan {
@@ -135,9 +148,10 @@ function planTarget(
   now: Date,
 ): PlannedTarget {
   // What the forecast says comes after the reasons for the decision itself.
-  const notes: string[] = [];
+  const notes: ForecastNotes = { reasons: [] };
   const planned = decideTarget(config, target, intents, read, state, now, notes);
-  planned.reasons.push(...notes);
+  planned.reasons.push(...notes.reasons);
+  if (notes.advice) planned.advice = notes.advice;
   return planned;
 }
 
@@ -148,7 +162,7 @@ function decideTarget(
   read: ActualOrFailure | undefined,
   state: PlannerState,
   now: Date,
-  notes: string[],
+  notes: ForecastNotes,
 ): PlannedTarget {
   const t = now.getTime();
   const base: PlannedTarget = {
@@ -198,7 +212,7 @@ function decideTarget(
   if (unclamped > desired) base.reasons.push(`capped at bounds max ${display(target, target.bounds.max)}`);
   if (unclamped < desired && holder === undefined && baseline === desired && desired > unclamped)
     base.reasons.push(`raised to bounds min ${display(target, target.bounds.min)}`);
-  notes.push(...forecastReasons(target, intents, effective, holder, baseline, desired, t));
+  Object.assign(notes, forecastReasons(target, intents, effective, holder, baseline, desired, t));
   base.desired = display(target, desired);
 
   const paused = ts?.paused ?? state.paused;
@@ -308,7 +322,7 @@ function forecastReasons(
   baseline: number,
   desired: number,
   t: number,
-): string[] {
+): ForecastNotes {
   const out: string[] = [];
   const highest = (xs: Intent[]) =>
     xs.reduce<Intent | undefined>((a, b) => (a && a.floor >= b.floor ? a : b), undefined);
@@ -316,21 +330,19 @@ function forecastReasons(
   if (forecast && forecast.floor <= desired)
     out.push(`${forecast.reason} (within the floor ${display(target, desired)})`);
   const advisory = intents.filter((i) => i.advisory && t < intentEnd(target, i));
-  if (advisory.length === 0) return out;
+  if (advisory.length === 0) return { reasons: out };
   const now = highest(advisory.filter((i) => intentStart(target, i, baseline) <= t));
   const next = advisory
     .filter((i) => intentStart(target, i, baseline) > t)
     .sort((a, b) => intentStart(target, a, baseline) - intentStart(target, b, baseline))[0];
   const shown = now ?? next;
-  if (shown) {
-    const would = clampToBounds(target, shown.floor);
-    const what =
-      would > desired ? `would raise to ${display(target, would)}` : `would keep ${display(target, desired)}`;
-    out.push(
-      `forecast-only (not applied): ${what}${now ? '' : ` from ${iso(intentStart(target, shown, baseline))}`}: ${shown.reason}`,
-    );
-  }
-  return out;
+  if (!shown) return { reasons: out };
+  const would = clampToBounds(target, shown.floor);
+  const what =
+    would > desired ? `would raise to ${display(target, would)}` : `would keep ${display(target, desired)}`;
+  const reason = `forecast-only (not applied): ${what}${now ? '' : ` from ${iso(intentStart(target, shown, baseline))}`}: ${shown.reason}`;
+  out.push(reason);
+  return { reasons: out, advice: now && would > desired ? { floor: would, reason } : undefined };
 }
 
 /** The changes from `from` to `to`: the first at `at`, each next one a cooldown later. */

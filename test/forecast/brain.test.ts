@@ -78,7 +78,7 @@ describe('Function: reconcile with predictive floors from the forecast', () => {
     expect(steps.filter((s) => s.reason.startsWith('forecast')).length).toBeGreaterThan(3);
   });
 
-  it('never changes a forecast-only target, and the plan says what it would do', async () => {
+  it('never changes a forecast-only target, and the plan and the audit log say what it would do', async () => {
     const config = nasaConfig({ mode: 'forecast-only' });
     const { brain, clock, sim, store } = forecastBrain(config, DAY_START);
     const initial = sim.value('api');
@@ -97,9 +97,16 @@ describe('Function: reconcile with predictive floors from the forecast', () => {
     }
     expect(advised).toBe(true);
     expect(sim.calls.filter((c) => c.target === 'api')).toEqual([]);
-    expect(
-      (await store.listAudit()).filter((e) => e.target === 'api' && e.action.startsWith('step')),
-    ).toEqual([]);
+    const audit = (await store.listAudit()).filter((e) => e.target === 'api');
+    expect(audit.filter((e) => e.action === 'step-executed' || e.action === 'step-failed')).toEqual([]);
+    // What it would have done is recorded, with the forecast that said so.
+    const advice = audit.filter((e) => e.action === 'step-dry-run');
+    expect(advice.length).toBeGreaterThan(2);
+    for (const e of advice) {
+      expect(e.reason).toMatch(/^forecast-only \(not applied\): would raise to \d+: forecast traffic p95 /);
+      expect(e.before).toEqual({ minReplicas: initial });
+      expect((e.after as { minReplicas: number }).minReplicas).toBeGreaterThan(initial);
+    }
   });
 
   it('sizes a campaign from the forecast without the campaign, and its own surge does not compound', async () => {
