@@ -33,7 +33,6 @@ export function globMatch(pattern: string, text: string): boolean {
   return re.test(text);
 }
 
-
 /** AlertManager-style matchers: `value` exact, `=~re`, `!=value`, `!~re` (regexes anchored). */
 export function labelsMatch(matchers: Record<string, string>, labels: Record<string, string>): boolean {
   return Object.entries(matchers).every(([k, m]) => {
@@ -121,6 +120,8 @@ interface CronMemo {
   /** nextRun(from) was `next`: there is no run in (from, next), so any later `from` below it gives it too. */
   from: number;
   next: number | null;
+  /** The run after each recent run: every reconcile walks the same runs of the next day. */
+  after: Map<number, number | null>;
 }
 const crons = new WeakMap<Rule, CronMemo>();
 
@@ -128,7 +129,12 @@ const crons = new WeakMap<Rule, CronMemo>();
 function nextRun(rule: Rule, timezone: string, from: Date): Date | null {
   let m = crons.get(rule);
   if (!m) {
-    m = { cron: new Cron(rule.when.cron!, { timezone, paused: true }), from: Number.NaN, next: null };
+    m = {
+      cron: new Cron(rule.when.cron!, { timezone, paused: true }),
+      from: Number.NaN,
+      next: null,
+      after: new Map(),
+    };
     crons.set(rule, m);
   }
   const t = from.getTime();
@@ -137,6 +143,19 @@ function nextRun(rule: Rule, timezone: string, from: Date): Date | null {
   m.from = t;
   m.next = next ? next.getTime() : null;
   return next;
+}
+
+/** The run after `run` (itself a run of the rule); remembered per rule. */
+function runAfter(rule: Rule, run: Date): Date | null {
+  const m = crons.get(rule)!;
+  const key = run.getTime();
+  let next = m.after.get(key);
+  if (next === undefined) {
+    next = m.cron.nextRun(run)?.getTime() ?? null;
+    if (m.after.size >= 512) m.after.clear();
+    m.after.set(key, next);
+  }
+  return next === null ? null : new Date(next);
 }
 
 /**
@@ -171,7 +190,7 @@ export function cronIntents(
       );
       intent.id = `cron:${rule.name}:${iso(t)}`;
       out.push(intent);
-      t = crons.get(rule)!.cron.nextRun(t);
+      t = runAfter(rule, t);
     }
   }
   return out;
