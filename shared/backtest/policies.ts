@@ -206,9 +206,11 @@ export async function runHeadroom(ctx: PolicyContext): Promise<PolicyRun> {
   let executed = 0;
   const scorer = new Scorer(tl);
   const n = tl.demand.length;
+  const floorOf = world.workloads.get(first.target.id);
   for (let i = 0; i < n; i++) {
     const t = tl.start + i * tl.tickMs;
-    clock.set(t);
+    // The brain and the actuators read the clock only when they run.
+    if (alarms.length > 0 || (next < times.length && times[next]! <= t)) clock.set(t);
     for (const alarm of alarms) {
       const state = alarm.sample(t, alarmMetric(world, ctx, alarm, tl.demand[i]!, t));
       if (state)
@@ -226,10 +228,9 @@ export async function runHeadroom(ctx: PolicyContext): Promise<PolicyRun> {
     const m = measure(world, serving, t, tl.demand[i]!);
     scorer.record(i, m.capacity, m.hot, m.units, world.nodeCount());
     const minute = minuteOf(t);
-    if (minute >= 0 && minute < tl.minutes) {
-      const hpa = world.workloads.get(first.target.id);
-      const f = hpa?.hpa?.minReplicas ?? hpa?.keda?.minReplicaCount ?? 0;
-      floor[minute] = Math.max(floor[minute]!, capacityOf(first, f));
+    if (floorOf && minute >= 0 && minute < tl.minutes) {
+      const c = capacityOf(first, floorOf.hpa?.minReplicas ?? floorOf.keda?.minReplicaCount ?? 0);
+      if (c > floor[minute]!) floor[minute] = c;
     }
     progress(ctx, i, n);
   }

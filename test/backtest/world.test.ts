@@ -178,6 +178,16 @@ describe('Function: World (simulated cluster under the reactive autoscalers)', (
     )(nodes).apply(nodes, 0, ctx(T0, { campaignActive: true }));
     expect(res.after).toMatchObject({ disruptionBudget: '0' });
     expect(res.remember).toEqual({ disruptionBudget: 'default' });
+    // After the campaign the executor passes back what was remembered: the budget is restored.
+    const restore = await worldActuators(
+      b.world,
+      new ManualClock(T0),
+    )(nodes).apply(nodes, 0, ctx(T0, { remembered: { disruptionBudget: 'default' } }));
+    expect(restore).toMatchObject({ after: { disruptionBudget: 'default' }, forget: ['disruptionBudget'] });
+    await worldActuators(
+      b.world,
+      new ManualClock(T0),
+    )(nodes).apply(nodes, 0, ctx(T0, { campaignActive: true }));
     let emptyAt = 0;
     run(a.world, T0, T0 + 900_000, (t) => {
       if (!emptyAt && a.world.workloads.get('api')!.workload.replicas <= 10) emptyAt = t;
@@ -218,6 +228,29 @@ describe('Function: World (simulated cluster under the reactive autoscalers)', (
     expect(allReady - T0).toBeGreaterThanOrEqual(60_000 + 360_000 + 30_000);
     expect(allReady - T0).toBeLessThanOrEqual(60_000 + 15_000 + 10_000 + 360_000 + 30_000 + TICK);
     expect(world.nodegroups.get('group')!.launched).toBeGreaterThan(0);
+  });
+
+  it('raises the HPA maximum when a floor needs it, and restores it when the floor comes down', async () => {
+    const c = config();
+    const world = new World({
+      config: c,
+      settings: resolveSimSettings(c.backtest),
+      signal: 'traffic',
+      demand: () => 7,
+      start: T0,
+    });
+    const api = c.targets[0]!;
+    const a = worldActuators(world, new ManualClock(T0))(api);
+    const up = await a.apply(api, 450, ctx(T0));
+    expect(up).toMatchObject({
+      before: { minReplicas: 2, maxReplicas: 400 },
+      after: { minReplicas: 450, maxReplicas: 450 },
+    });
+    expect(up.remember).toEqual({ maxReplicas: 400 });
+    expect(await a.read(api)).toMatchObject({ value: 450, details: { desiredReplicas: 10 } });
+    const down = await a.apply(api, 2, ctx(T0 + 60_000, { remembered: { maxReplicas: 400 } }));
+    expect(down).toMatchObject({ after: { minReplicas: 2, maxReplicas: 400 }, forget: ['maxReplicas'] });
+    expect((await a.apply(api, 2, ctx(T0 + 120_000))).status).toBe('no-op');
   });
 
   it('applies pod start-up overrides from the backtest section', () => {
