@@ -21,6 +21,16 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
+/** Run in the page (the test's TypeScript has no DOM types): the report's script has finished. */
+const CHARTS_DRAWN = 'document.body.dataset.charts !== undefined';
+/** The part of a canvas element the pixel count reads. */
+type Canvas = {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): {
+    getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+  };
+};
 const COLORS = { reactive: [232, 89, 12], headroom: [25, 113, 194], oracle: [47, 158, 68] } as const;
 
 describe('Report: the HTML file opens in headless Chromium and shows its charts', () => {
@@ -66,7 +76,7 @@ describe('Report: the HTML file opens in headless Chromium and shows its charts'
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     await page.goto(`file://${file}`);
-    await page.waitForFunction(() => document.body.dataset.charts !== undefined);
+    await page.waitForFunction(CHARTS_DRAWN);
 
     const shot = path.join(dir, 'report.png');
     await page.screenshot({ path: shot, fullPage: true });
@@ -87,7 +97,7 @@ describe('Report: the HTML file opens in headless Chromium and shows its charts'
       const pixels = await page.$eval(
         `.chart[data-policy="${policy}"] canvas`,
         (canvas, [r, g, b]) => {
-          const c = canvas as HTMLCanvasElement;
+          const c = canvas as unknown as Canvas;
           const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
           let n = 0;
           for (let i = 0; i < data.length; i += 4)
@@ -128,22 +138,16 @@ describe('Report: the HTML file opens in headless Chromium and shows its charts'
   it('zooms the overview charts together when one is dragged', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`file://${file}`);
-    await page.waitForFunction(() => document.body.dataset.charts !== undefined);
+    await page.waitForFunction(CHARTS_DRAWN);
     const over = page.locator('.chart[data-policy="reactive"] .u-over');
     const box = (await over.boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2);
     await page.mouse.down();
     await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 5 });
     await page.mouse.up();
-    const ranges = await page.evaluate(() =>
-      (
-        window as unknown as {
-          backtestCharts: { group?: string; scales: { x: { min: number; max: number } } }[];
-        }
-      ).backtestCharts
-        .filter((c) => c.group === 'overview')
-        .map((c) => [c.scales.x.min, c.scales.x.max]),
-    );
+    const ranges = (await page.evaluate(
+      "backtestCharts.filter((c) => c.group === 'overview').map((c) => [c.scales.x.min, c.scales.x.max])",
+    )) as [number, number][];
     // Three policy charts and the cost chart now show the same, narrower window (about a fifth).
     expect(ranges).toHaveLength(4);
     for (const r of ranges) expect(r).toEqual(ranges[0]);
@@ -151,15 +155,9 @@ describe('Report: the HTML file opens in headless Chromium and shows its charts'
     expect(ranges[0]![1]! - ranges[0]![0]!).toBeLessThan(span * 0.3);
     // A double-click resets the zoom.
     await page.mouse.dblclick(box.x + box.width / 2, box.y + box.height / 2);
-    const reset = await page.evaluate(() =>
-      (
-        window as unknown as {
-          backtestCharts: { group?: string; scales: { x: { min: number; max: number } } }[];
-        }
-      ).backtestCharts
-        .filter((c) => c.group === 'overview')
-        .map((c) => c.scales.x.max - c.scales.x.min),
-    );
+    const reset = (await page.evaluate(
+      "backtestCharts.filter((c) => c.group === 'overview').map((c) => c.scales.x.max - c.scales.x.min)",
+    )) as number[];
     for (const w of reset) expect(w).toBeGreaterThan(span * 0.9);
     await page.close();
   });
