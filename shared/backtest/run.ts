@@ -152,6 +152,10 @@ function buildTimeline(
     d[i] = demand.at(t);
     scored[i] = t >= scoreStart && demand.known(t) ? 1 : 0;
   }
+  if (!scored.includes(1))
+    throw new InputError(
+      `nothing to score: the trace has no rows from ${iso(scoreStart)} to ${iso(end)} (all gaps after the warm-up)`,
+    );
   const minuteStart = Math.floor(scoreStart / 60_000) * 60_000;
   return {
     start,

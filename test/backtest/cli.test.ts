@@ -157,6 +157,10 @@ describe('Command: headroom backtest', () => {
       [[...SHORT, '--signal', 'clicks'], /--signal: unknown signal "clicks" \(known: traffic\)/],
       [[...SHORT, '--report', '/nonexistent/dir/r.html'], /--report: cannot write to \/nonexistent\/dir/],
       [[...SHORT, '--surge', 'tomorrow,1h,x3'], /--surge: invalid start "tomorrow"/],
+      [
+        ['--trace', NASA, '--from', '1995-07-28T00:00:00Z', '--to', '1995-08-01T00:00:00Z', '--warmup', '1d'],
+        /nothing to score: the trace has no rows from 1995-07-29T00:00:00Z/,
+      ],
     ];
     for (const [args, message] of cases) {
       const r = headroom(args);
