@@ -4,7 +4,7 @@ import type { AwsCredentialIdentityProvider } from '@smithy/types';
 /**
  * The shared settings of every AWS SDK client the actuators build: the target's region,
  * adaptive retry (client-side rate limiting on throttling, as AWS recommends for control-plane
- * APIs) and, when a role is named, credentials assumed with STS (cross-account targets).
+ * APIs; attempts from `AWS_MAX_ATTEMPTS`, else the SDK's 3) and, when a role is named, credentials assumed with STS (cross-account targets).
  */
 export interface AwsClientOptions {
   region?: string;
@@ -16,7 +16,6 @@ export interface AwsClientConfig {
   region?: string;
   credentials?: AwsCredentialIdentityProvider;
   retryMode: 'adaptive';
-  maxAttempts: number;
 }
 
 const assumed = new Map<string, AwsCredentialIdentityProvider>();
@@ -39,6 +38,5 @@ export function awsClientConfig(o: AwsClientOptions): AwsClientConfig {
     ...(o.region ? { region: o.region } : {}),
     ...(o.roleArn ? { credentials: assumedRole(o.roleArn, o.region) } : {}),
     retryMode: 'adaptive',
-    maxAttempts: 5,
   };
 }
