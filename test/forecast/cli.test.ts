@@ -45,7 +45,8 @@ function corr(a: number[], b: number[]): number {
   return ab / Math.sqrt(aa * bb);
 }
 
-describe('Command: headroom forecast', () => {
+// Each test spawns the CLI (Node start-up and module loading): slow on a busy machine, not a timing assertion.
+describe('Command: headroom forecast', { timeout: 60_000 }, () => {
   it('forecasts the next day of the NYC taxi trace with its daily and weekly shape', () => {
     const r = headroom(['forecast', '--trace', TAXI, '--json']);
     expect(r.err).toBe('');
@@ -128,9 +129,12 @@ describe('Command: headroom forecast', () => {
     expect(Math.max(...f.forecast.map((p) => p.upper))).toBeLessThanOrEqual(15_000 * 1.05);
   });
 
-  it('says what was wrong: usage errors exit 2, bad input exits 1', () => {
+  it('exits 2 on a usage error: exactly one of --signal or --trace', () => {
     expect(headroom(['forecast']).code).toBe(2);
     expect(headroom(['forecast', '--trace', TAXI, '--signal', 'traffic']).code).toBe(2);
+  });
+
+  it('says what was wrong with the input and exits 1', () => {
     const horizon = headroom(['forecast', '--trace', TAXI, '--horizon', 'soon']);
     expect(horizon.code).toBe(1);
     expect(horizon.err.trim()).toBe('error: --horizon: invalid duration "soon" (use 90s, 5m, 2h, 1d)');
@@ -146,7 +150,7 @@ describe('Command: headroom forecast', () => {
   });
 });
 
-describe('Command: headroom plan with forecasts on the simulated cloud', () => {
+describe('Command: headroom plan with forecasts on the simulated cloud', { timeout: 60_000 }, () => {
   it('raises the API floor ahead of the daily peak and cites the forecast', () => {
     // The example configuration with a busier simulated service: a 1,500/s daily peak.
     const dir = mkdtempSync(path.join(tmpdir(), 'headroom-forecast-'));
