@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { build, type Plugin } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 import { createTableIfMissing } from '../shared/adapters/state/index.ts';
 import { slackSignature } from '../shared/triggers/slack-signature.ts';
 
@@ -20,28 +20,6 @@ const SECRET = 'bench-signing-secret';
 
 /** SST's ESM banner: bundled CommonJS dependencies still find `require`. */
 const BANNER = `import { createRequire as topLevelCreateRequire } from 'module';const require = topLevelCreateRequire(import.meta.url);`;
-
-/**
- * The integrator's AWS actuator registry may not exist yet while the functions are written;
- * then it is replaced by a stub that refuses every call, and the result says so.
- */
-function registryStub(stubbed: { value: boolean }): Plugin {
-  return {
-    name: 'registry-stub',
-    setup(b) {
-      b.onResolve({ filter: /adapters\/registry\.ts$/ }, (args) => {
-        const file = path.resolve(args.resolveDir, args.path);
-        if (existsSync(file)) return undefined;
-        stubbed.value = true;
-        return { path: file, namespace: 'registry-stub' };
-      });
-      b.onLoad({ filter: /.*/, namespace: 'registry-stub' }, () => ({
-        contents: `export function awsActuators(){return()=>({read:async()=>{throw new Error('no registry')},apply:async()=>{throw new Error('no registry')}})}`,
-        loader: 'js',
-      }));
-    },
-  };
-}
 
 const fixture = (name: string) => JSON.parse(readFileSync(path.join(EVENTS, name), 'utf8'));
 
@@ -101,13 +79,35 @@ process.exit(0);
 `;
 
 export interface FunctionBench {
+  /** The entry file and the chunks it imports statically: what a cold start loads. */
   bundleBytes: number;
+  /** Chunks loaded on first use only (cloud actuators, the Kubernetes client). */
+  lazyChunkBytes: number;
   coldImportMs: number;
   invokeMs: number;
   peakRssMB: number;
   status?: unknown;
   error?: string;
   withinTargets: boolean;
+}
+
+/** Bytes a cold start loads (the entry and its static imports) and bytes loaded only on first use. */
+function chunkSizes(meta: Metafile, entry: string): { initial: number; lazy: number } {
+  const initial = new Set<string>();
+  const visit = (file: string) => {
+    if (initial.has(file)) return;
+    initial.add(file);
+    for (const i of meta.outputs[file]?.imports ?? []) if (i.kind === 'import-statement') visit(i.path);
+  };
+  visit(entry);
+  let a = 0;
+  let b = 0;
+  for (const [file, out] of Object.entries(meta.outputs)) {
+    if (!file.endsWith('.mjs')) continue;
+    if (initial.has(file)) a += out.bytes;
+    else b += out.bytes;
+  }
+  return { initial: a, lazy: b };
 }
 
 export async function benchFunctions(): Promise<object> {
@@ -134,7 +134,6 @@ export async function benchFunctions(): Promise<object> {
     SST_RESOURCE_HeadroomBus: JSON.stringify({ name: 'headroom-bench' }),
   };
   const results: Record<string, FunctionBench> = {};
-  const stubbed = { value: false };
   try {
     const client = new DynamoDBClient({
       endpoint,
@@ -145,11 +144,16 @@ export async function benchFunctions(): Promise<object> {
     client.destroy();
     const evs = events();
     for (const name of Object.keys(evs)) {
-      const outfile = path.join(dir, `${name}.mjs`);
-      await build({
+      const outdir = path.join(dir, name);
+      // As the stacks bundle (nodejs.splitting): dynamic imports become chunks loaded on first use.
+      const { metafile } = await build({
         entryPoints: [path.join(ROOT, 'functions', `${name}.ts`)],
-        outfile,
+        outdir,
+        entryNames: '[name]',
+        chunkNames: 'chunks/[name]-[hash]',
+        outExtension: { '.js': '.mjs' },
         bundle: true,
+        splitting: true,
         format: 'esm',
         platform: 'node',
         target: 'node24',
@@ -157,9 +161,11 @@ export async function benchFunctions(): Promise<object> {
         treeShaking: true,
         mainFields: ['module', 'main'],
         banner: { js: BANNER },
-        plugins: [registryStub(stubbed)],
+        metafile: true,
         logLevel: 'silent',
       });
+      const outfile = path.join(outdir, `${name}.mjs`);
+      const sizes = chunkSizes(metafile, path.relative(process.cwd(), outfile));
       const { stdout } = await run(process.execPath, ['--input-type=module', '-e', CHILD], {
         env: { ...env, BENCH_BUNDLE: outfile, BENCH_EVENT: JSON.stringify(evs[name]) },
         maxBuffer: 64 * 1024 * 1024,
@@ -167,12 +173,16 @@ export async function benchFunctions(): Promise<object> {
       });
       const line = stdout.split('\n').find((l) => l.startsWith('@@'));
       if (!line) throw new Error(`${name}: the child printed no result`);
-      const m = JSON.parse(line.slice(2)) as Omit<FunctionBench, 'bundleBytes' | 'withinTargets'> & {
+      const m = JSON.parse(line.slice(2)) as Omit<
+        FunctionBench,
+        'bundleBytes' | 'lazyChunkBytes' | 'withinTargets'
+      > & {
         importMs: number;
       };
-      const bundleBytes = statSync(outfile).size;
+      const bundleBytes = sizes.initial;
       results[name] = {
         bundleBytes,
+        lazyChunkBytes: sizes.lazy,
         coldImportMs: Math.round(m.importMs * 10) / 10,
         invokeMs: Math.round(m.invokeMs * 10) / 10,
         peakRssMB: Math.round(m.peakRssMB * 10) / 10,
@@ -193,8 +203,7 @@ export async function benchFunctions(): Promise<object> {
     node: process.version,
     targets: TARGETS,
     bundling:
-      'esbuild, ESM, minified, tree-shaken, platform node, target node24, AWS SDK bundled (as SST does)',
-    registryStubbed: stubbed.value,
+      'esbuild, ESM, minified, tree-shaken, code splitting, platform node, target node24, AWS SDK bundled (as the stacks do)',
     functions: results,
   };
 }

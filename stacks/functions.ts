@@ -43,8 +43,9 @@ const componentName = (key: FunctionKey) => `${key[0]!.toUpperCase()}${key.slice
 
 /**
  * The Lambda functions of functions/: Node 24 on arm64 (cheaper per ms than x86 for the same
- * work), bundled by esbuild as ESM and minified (what `npm run bench -- functions` measures),
- * with the config at `headroom.yaml` in the package root, the Lambda working directory.
+ * work), bundled by esbuild as ESM, minified and split (what `npm run bench -- functions`
+ * measures: the cloud actuators and the Kubernetes client are chunks loaded on first use, not at
+ * cold start), with the config at `headroom.yaml` in the package root, the Lambda working directory.
  * Asynchronous invocations that still fail after Lambda's two retries go to the dead-letter
  * queue. Live `sst dev` is off: develop with `headroom dev`, which serves the same handlers.
  */
@@ -65,7 +66,7 @@ export function brainFunctions(o: FunctionInputs): Partial<Record<FunctionKey, s
       link: [...o.links, ...(o.linksOf[key] ?? [])],
       copyFiles: [{ from, to: BUNDLED_CONFIG }],
       environment: { HEADROOM_CONFIG: BUNDLED_CONFIG, POWERTOOLS_LOG_LEVEL: 'INFO' },
-      nodejs: { format: 'esm', minify: true, install: UNBUNDLED_PACKAGES },
+      nodejs: { format: 'esm', minify: true, splitting: true, install: UNBUNDLED_PACKAGES },
       logging: { retention: '3 months' },
       dev: false,
       transform: {

@@ -81,7 +81,7 @@ export const FUNCTIONS: Record<FunctionKey, FunctionSpec> = {
 
 /**
  * Packages kept out of the esbuild bundle and installed beside it instead (SST
- * `nodejs.install`). Empty: every function is bundled whole, exactly as
+ * `nodejs.install`). Empty: every function is bundled (with code splitting), exactly as
  * `npm run bench -- functions` measures it.
  */
 export const UNBUNDLED_PACKAGES: string[] = [];
