@@ -1,7 +1,7 @@
 import type { FunctionKey } from './settings.ts';
 
 /**
- * The HTTP API of CONTRACTS.md: `POST /alertmanager`, and `POST /slack/commands` and
+ * The HTTP API of CONTRACTS.md: `POST /alertmanager` and `GET /healthz` (probes), and `POST /slack/commands` and
  * `POST /slack/interactions` when the config uses Slack. Callers authenticate in the
  * functions (bearer token, Slack signature); the stage throttles a flood before it costs
  * invocations, and access logs keep who called what.
@@ -16,7 +16,10 @@ export function httpApi(fns: Partial<Record<FunctionKey, sst.aws.Function>>) {
       },
     },
   });
-  if (fns.alertmanager) api.route('POST /alertmanager', fns.alertmanager.arn);
+  if (fns.alertmanager) {
+    api.route('POST /alertmanager', fns.alertmanager.arn);
+    api.route('GET /healthz', fns.alertmanager.arn);
+  }
   if (fns.slack) {
     api.route('POST /slack/commands', fns.slack.arn);
     api.route('POST /slack/interactions', fns.slack.arn);

@@ -29,6 +29,7 @@ export const LAMBDA_ROUTES: Record<string, Route> = {
   'POST /alertmanager': alertmanagerRoute,
   'POST /slack/commands': slackCommandsRoute,
   'POST /slack/interactions': slackInteractionsRoute,
+  'GET /healthz': healthRoute,
 };
 
 /** `headroom dev` serves the Lambda routes plus the local-only ones. */
@@ -37,7 +38,6 @@ export const DEV_ROUTES: Record<string, Route> = {
   'POST /events': eventsRoute,
   'GET /api/state': stateRoute,
   'GET /api/audit': auditRoute,
-  'GET /healthz': healthRoute,
 };
 
 /** Dispatches on method and path (`routeKey` when API Gateway set one); 404 / 405 otherwise. */

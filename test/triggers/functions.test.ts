@@ -102,6 +102,15 @@ describe('Function: alertmanager handler', () => {
     expect((await w.repo.intents(w.clock.now())).map((i) => i.target)).toEqual(['workers']);
   });
 
+  it('answers the health probe without a token, and nothing else without one', async () => {
+    await world();
+    const health = await alertmanager(httpEvent('GET', '/healthz', {}), context);
+    expect(health.statusCode).toBe(200);
+    expect(bodyOf(health)).toEqual({ ok: true });
+    const state = await alertmanager(httpEvent('GET', '/api/state', {}), context);
+    expect(state.statusCode).toBe(404);
+  });
+
   it('never writes the token into the logs, and tags log lines with the request id', async () => {
     await world();
     await alertmanager(
