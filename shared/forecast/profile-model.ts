@@ -1,4 +1,16 @@
 import type { Grid } from './grid.ts';
+import { quantileOf, residualsFor } from './intervals.ts';
+import {
+  decay,
+  InSampleProfiles,
+  LevelIndex,
+  levelAt,
+  type ProfileChoice,
+  pickOrigins,
+  profileAt,
+  type Shape,
+  smooth,
+} from './profiles.ts';
 import { MIN_AUTOCORRELATION, seasonalEvidence } from './seasonality.ts';
 import { log1pTransform, type Transform } from './transform.ts';
 
@@ -16,19 +28,6 @@ import { log1pTransform, type Transform } from './transform.ts';
  * its origin) over the last days of history; the prediction interval at each horizon is the
  * empirical distribution of those same forecasts' errors. Gaps are skipped everywhere.
  */
-
-export interface ProfileChoice {
-  /** 0 = no seasonal profile (recent level only). */
-  seasonal: boolean;
-  /** Share of the weekly profile in the blend (0 = daily only, 1 = weekly only). */
-  weeklyShare: number;
-  smoothSlots: number;
-  daysBack: number;
-  weeksBack: number;
-  levelSlots: number;
-  /** Decay of the level correction, in slots; 0 = no correction, Infinity = kept. */
-  tauSlots: number;
-}
 
 export interface ProfileModel {
   transform: Transform;
@@ -60,212 +59,6 @@ export const MIN_POINTS = 12;
 
 const HOUR = 3600;
 
-/** NaN-aware centred moving average over +-w slots (prefix sums: O(n)). */
-export function smooth(z: Float64Array, w: number): Float64Array {
-  if (w <= 0) return z;
-  const n = z.length;
-  const s = new Float64Array(n + 1);
-  const c = new Float64Array(n + 1);
-  for (let i = 0; i < n; i++) {
-    const v = z[i]!;
-    const ok = !Number.isNaN(v);
-    s[i + 1] = s[i]! + (ok ? v : 0);
-    c[i + 1] = c[i]! + (ok ? 1 : 0);
-  }
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const a = Math.max(0, i - w);
-    const b = Math.min(n, i + w + 1);
-    const k = c[b]! - c[a]!;
-    out[i] = k > 0 && !Number.isNaN(z[i]!) ? (s[b]! - s[a]!) / k : Number.NaN;
-  }
-  return out;
-}
-
-/**
- * Mean of zs at i - k*lag for k0 <= k < k0 + K, over slots at or before `lastAllowed`,
- * skipping gaps (and reaching up to K further cycles back to get past a long gap).
- */
-function cycleMean(
-  zs: Float64Array,
-  i: number,
-  lag: number,
-  k0: number,
-  K: number,
-  lastAllowed: number,
-): number {
-  let sum = 0;
-  let n = 0;
-  for (let k = k0; k < k0 + 2 * K && n < K; k++) {
-    const j = i - k * lag;
-    if (j < 0) break;
-    if (j > lastAllowed) continue;
-    const v = zs[j]!;
-    if (Number.isNaN(v)) continue;
-    sum += v;
-    n++;
-  }
-  return n > 0 ? sum / n : Number.NaN;
-}
-
-/** The seasonal profile at slot i seen from `origin` (only cycles at or before it count). */
-function profileAt(
-  zs: Float64Array,
-  i: number,
-  origin: number,
-  m: Pick<ProfileModel, 'dayLag' | 'weekLag' | 'choice'>,
-): number {
-  const { choice } = m;
-  if (!choice.seasonal) return 0;
-  const d =
-    choice.weeklyShare < 1 && m.dayLag > 0
-      ? cycleMean(zs, i, m.dayLag, Math.max(1, Math.ceil((i - origin) / m.dayLag)), choice.daysBack, origin)
-      : Number.NaN;
-  const w =
-    choice.weeklyShare > 0 && m.weekLag > 0
-      ? cycleMean(
-          zs,
-          i,
-          m.weekLag,
-          Math.max(1, Math.ceil((i - origin) / m.weekLag)),
-          choice.weeksBack,
-          origin,
-        )
-      : Number.NaN;
-  if (Number.isNaN(d)) return w;
-  if (Number.isNaN(w)) return d;
-  return (1 - choice.weeklyShare) * d + choice.weeklyShare * w;
-}
-
-/**
- * In-sample profiles over slots [first, n) for many shapes: each slot's profile uses only the
- * cycles before it. Daily and weekly components are computed once per (smoothing, cycles) and
- * blended per shape, since a shape is a weighted mix of the two.
- */
-class InSampleProfiles {
-  private readonly components = new Map<string, Float64Array>();
-  private readonly smoothed = new Map<number, Float64Array>();
-  private readonly z: Float64Array;
-  private readonly first: number;
-  private readonly n: number;
-  private readonly dayLag: number;
-  private readonly weekLag: number;
-  constructor(z: Float64Array, first: number, n: number, dayLag: number, weekLag: number) {
-    this.z = z;
-    this.first = first;
-    this.n = n;
-    this.dayLag = dayLag;
-    this.weekLag = weekLag;
-  }
-
-  smoothedZ(w: number): Float64Array {
-    let zs = this.smoothed.get(w);
-    if (!zs) {
-      zs = smooth(this.z, w);
-      this.smoothed.set(w, zs);
-    }
-    return zs;
-  }
-
-  private component(lag: number, w: number, K: number): Float64Array {
-    const key = `${lag}|${w}|${K}`;
-    let c = this.components.get(key);
-    if (!c) {
-      const zs = this.smoothedZ(w);
-      c = new Float64Array(this.n - this.first);
-      for (let i = this.first; i < this.n; i++) c[i - this.first] = cycleMean(zs, i, lag, 1, K, i - 1);
-      this.components.set(key, c);
-    }
-    return c;
-  }
-
-  /** The profile of a shape, `S[k]` for slot `first + k`; all zeros without seasonality. */
-  of(shape: Shape): Float64Array {
-    const len = this.n - this.first;
-    if (!shape.seasonal) return new Float64Array(len);
-    const a = shape.weeklyShare;
-    const d =
-      a < 1 && this.dayLag > 0 ? this.component(this.dayLag, shape.smoothSlots, shape.daysBack) : undefined;
-    const w =
-      a > 0 && this.weekLag > 0
-        ? this.component(this.weekLag, shape.smoothSlots, shape.weeksBack)
-        : undefined;
-    if (!w) return d ?? new Float64Array(len).fill(Number.NaN);
-    if (!d) return w;
-    const S = new Float64Array(len);
-    for (let k = 0; k < len; k++) {
-      const x = d[k]!;
-      const y = w[k]!;
-      S[k] = Number.isNaN(x) ? y : Number.isNaN(y) ? x : (1 - a) * x + a * y;
-    }
-    return S;
-  }
-}
-
-/** Mean of z - S over the last `levelSlots` observed slots up to `origin` (0 when none). */
-function levelAt(z: Float64Array, S: (i: number) => number, origin: number, levelSlots: number): number {
-  let sum = 0;
-  let n = 0;
-  for (let i = origin; i >= 0 && i > origin - levelSlots; i--) {
-    const v = z[i]!;
-    if (Number.isNaN(v)) continue;
-    const s = S(i);
-    if (Number.isNaN(s)) continue;
-    sum += v - s;
-    n++;
-  }
-  return n > 0 ? sum / n : Number.NaN;
-}
-
-/** Prefix sums of z - S and of z over observed slots: the mean level of any window in O(1). */
-class LevelIndex {
-  private readonly r: Float64Array;
-  private readonly rn: Float64Array;
-  private readonly zs: Float64Array;
-  private readonly zn: Float64Array;
-  /** First slot covered: windows reaching further back are cut there. */
-  private readonly first: number;
-  /** `S[k]` is the profile at slot `first + k`. */
-  constructor(z: Float64Array, S: Float64Array, first = 0) {
-    const n = S.length;
-    this.first = first;
-    this.r = new Float64Array(n + 1);
-    this.rn = new Float64Array(n + 1);
-    this.zs = new Float64Array(n + 1);
-    this.zn = new Float64Array(n + 1);
-    for (let k = 0; k < n; k++) {
-      const v = z[first + k]!;
-      const s = S[k]!;
-      const okZ = !Number.isNaN(v);
-      const okR = okZ && !Number.isNaN(s);
-      this.r[k + 1] = this.r[k]! + (okR ? v - s : 0);
-      this.rn[k + 1] = this.rn[k]! + (okR ? 1 : 0);
-      this.zs[k + 1] = this.zs[k]! + (okZ ? v : 0);
-      this.zn[k + 1] = this.zn[k]! + (okZ ? 1 : 0);
-    }
-  }
-  /** Mean of z - S over slots (o - L, o]; NaN when none is observed. */
-  level(o: number, L: number): number {
-    const b = o + 1 - this.first;
-    const a = Math.max(0, b - L);
-    const k = this.rn[b]! - this.rn[a]!;
-    return k > 0 ? (this.r[b]! - this.r[a]!) / k : Number.NaN;
-  }
-  /** Mean of z over slots (o - L, o]. */
-  plain(o: number, L: number): number {
-    const b = o + 1 - this.first;
-    const a = Math.max(0, b - L);
-    const k = this.zn[b]! - this.zn[a]!;
-    return k > 0 ? (this.zs[b]! - this.zs[a]!) / k : Number.NaN;
-  }
-}
-
-function decay(choice: ProfileChoice, slotsAhead: number): number {
-  if (choice.tauSlots === 0) return 0;
-  if (!Number.isFinite(choice.tauSlots)) return 1;
-  return Math.exp(-slotsAhead / choice.tauSlots);
-}
-
 function transformed(grid: Grid, tr: Transform): Float64Array {
   const z = new Float64Array(grid.v.length);
   for (let i = 0; i < z.length; i++) {
@@ -278,8 +71,6 @@ function transformed(grid: Grid, tr: Transform): Float64Array {
 function uniq(xs: number[]): number[] {
   return [...new Set(xs)];
 }
-
-type Shape = Pick<ProfileChoice, 'seasonal' | 'weeklyShare' | 'daysBack' | 'weeksBack' | 'smoothSlots'>;
 
 /**
  * The variants the in-sample evaluation chooses from, given the periods this history can
@@ -310,15 +101,6 @@ function searchSpace(stepSeconds: number, dayLag: number, weekLag: number) {
     levels: uniq([slots(HOUR), slots(4 * HOUR)]),
     taus: uniq([0, slots(2 * HOUR), slots(12 * HOUR), Number.POSITIVE_INFINITY]),
   };
-}
-
-/** Evenly spread observed origins in [from, to], at most `max`. */
-function pickOrigins(z: Float64Array, from: number, to: number, max: number): number[] {
-  const out: number[] = [];
-  if (to < from) return out;
-  const stride = Math.max(1, Math.floor((to - from + 1) / max));
-  for (let o = to; o >= from && out.length < max; o -= stride) if (!Number.isNaN(z[o]!)) out.push(o);
-  return out.reverse();
 }
 
 /** Horizons (slots) sampled for choosing a variant: dense near, sparse far. */
@@ -442,53 +224,6 @@ export function fitProfile(grid: Grid, opts: FitOptions): ProfileModel {
   const residualFrom = Math.min(from, Math.max(warm, n - Math.min(4 * evalSlots, 20_000)));
   residualsFor(model, z, residualFrom, n, H);
   return model;
-}
-
-/** Errors of the chosen variant's in-sample forecasts, per horizon bucket, sorted. */
-function residualsFor(model: ProfileModel, z: Float64Array, from: number, n: number, H: number) {
-  const first = Math.max(0, from - model.choice.levelSlots);
-  const S = new InSampleProfiles(z, first, n, model.dayLag, model.weekLag).of(model.choice);
-  const levels = new LevelIndex(z, S, first);
-  const buckets = Math.min(8, H);
-  model.bucketSlots = Math.ceil(H / buckets);
-  const lists: number[][] = Array.from({ length: buckets }, () => []);
-  const origins = pickOrigins(z, from, n - 2, 600);
-  const hsPerBucket = Math.min(model.bucketSlots, 16);
-  for (const o of origins) {
-    const c = levels.level(o, model.choice.levelSlots);
-    const cNone = levels.plain(o, model.choice.levelSlots);
-    for (let b = 0; b < buckets; b++) {
-      for (let k = 0; k < hsPerBucket; k++) {
-        // Spread the sampled horizons inside the bucket, shifted per origin to cover it all.
-        const offset = Math.floor(((k + (o % 7) / 7) * model.bucketSlots) / hsPerBucket);
-        const h = b * model.bucketSlots + 1 + Math.min(model.bucketSlots - 1, offset);
-        if (h > H) break;
-        const t = o + h;
-        if (t >= n || Number.isNaN(z[t]!)) continue;
-        const s = S[t - first]!;
-        const zhat = Number.isNaN(s)
-          ? Number.isNaN(cNone)
-            ? Number.NaN
-            : cNone
-          : s + (Number.isNaN(c) ? 0 : c * decay(model.choice, h));
-        if (Number.isNaN(zhat)) continue;
-        lists[b]!.push(z[t]! - zhat);
-      }
-    }
-  }
-  // Thin buckets borrow from the pooled errors rather than pretend to be certain.
-  const pooled = lists.flat();
-  model.residualCount = pooled.length;
-  model.residuals = lists.map((l) => Float64Array.from(l.length >= 30 ? l : pooled).sort());
-}
-
-/** The q-quantile of sorted values (linear interpolation); 0 when empty. */
-export function quantileOf(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return 0;
-  const x = q * (sorted.length - 1);
-  const lo = Math.floor(x);
-  const hi = Math.min(sorted.length - 1, lo + 1);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (x - lo);
 }
 
 export interface ProfilePoint {
