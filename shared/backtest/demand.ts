@@ -1,6 +1,6 @@
 import { parseDuration } from '../domain/duration.ts';
 import { InputError } from '../domain/errors.ts';
-import { iso, parseInstant } from '../domain/time.ts';
+import { parseInstant } from '../domain/time.ts';
 import type { Signal } from '../domain/types.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { MetricQuery, MetricSource, Series } from '../ports/metrics.ts';
@@ -164,8 +164,4 @@ export class TraceMetricSource implements MetricSource {
     }
     return { t, v, stepSeconds: trace.stepSeconds };
   }
-}
-
-export function describeSurge(s: Surge): string {
-  return `x${s.multiplier} from ${iso(s.startMs)} for ${s.durationSeconds / 60} min (ramp ${s.rampSeconds}s)`;
 }

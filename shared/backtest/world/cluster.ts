@@ -347,23 +347,9 @@ export class Cluster {
   unplacedPending(owner: NodeOwner): { w: Workload; n: number }[] {
     const out: { w: Workload; n: number }[] = [];
     if (!this.workloads.some((w) => w.pending > 0)) return out;
-    const room = this.nodes
-      .filter((n) => !n.ready && n.owner === owner)
-      .map((n) => ({ cpu: n.cpuFree, mem: n.memFree }));
+    const rooms = this.nodes.filter((n) => !n.ready && n.owner === owner).map(roomOf);
     for (const w of this.workloads) {
-      let left = w.pending;
-      for (const r of room) {
-        if (left === 0) break;
-        const k = Math.min(
-          left,
-          Math.floor(r.cpu / w.shape.cpuMillis),
-          Math.floor(r.mem / w.shape.memoryBytes),
-        );
-        if (k <= 0) continue;
-        r.cpu -= k * w.shape.cpuMillis;
-        r.mem -= k * w.shape.memoryBytes;
-        left -= k;
-      }
+      const left = placeVirtually(rooms, w.shape, w.pending);
       if (left > 0) out.push({ w, n: left });
     }
     return out;
@@ -371,36 +357,16 @@ export class Cluster {
 
   /** Nodes needed to hold these pods, packed first-fit by decreasing size. */
   nodesFor(pods: { w: Workload; n: number }[]): number {
-    const sorted = [...pods].sort((a, b) => b.w.shape.cpuMillis - a.w.shape.cpuMillis);
-    const room: { cpu: number; mem: number }[] = [];
-    for (const { w, n } of sorted) {
-      let left = n;
-      for (const r of room) {
-        if (left === 0) break;
-        const k = Math.min(
-          left,
-          Math.floor(r.cpu / w.shape.cpuMillis),
-          Math.floor(r.mem / w.shape.memoryBytes),
-        );
-        if (k <= 0) continue;
-        r.cpu -= k * w.shape.cpuMillis;
-        r.mem -= k * w.shape.memoryBytes;
-        left -= k;
-      }
+    const rooms: Room[] = [];
+    for (const { w, n } of [...pods].sort((a, b) => b.w.shape.cpuMillis - a.w.shape.cpuMillis)) {
+      let left = placeVirtually(rooms, w.shape, n);
       while (left > 0) {
-        const r = { cpu: this.nodeShape.cpuMillis, mem: this.nodeShape.memoryBytes };
-        const k = Math.min(
-          left,
-          Math.floor(r.cpu / w.shape.cpuMillis),
-          Math.floor(r.mem / w.shape.memoryBytes),
-        );
-        r.cpu -= k * w.shape.cpuMillis;
-        r.mem -= k * w.shape.memoryBytes;
-        left -= k;
-        room.push(r);
+        const fresh = { cpu: this.nodeShape.cpuMillis, mem: this.nodeShape.memoryBytes };
+        rooms.push(fresh);
+        left = placeVirtually([fresh], w.shape, left);
       }
     }
-    return room.length;
+    return rooms.length;
   }
 
   /**
@@ -414,25 +380,32 @@ export class Cluster {
       if (w.priority < 0) continue;
       if (count > Math.max(1, Math.floor(w.ready * this.pdbMaxUnavailable))) return false;
     }
-    const room = this.nodes
-      .filter((n) => n !== node && n.ready)
-      .map((n) => ({ cpu: n.cpuFree, mem: n.memFree }));
-    for (const [w, count] of node.bound) {
-      let left = count;
-      for (const r of room) {
-        if (left === 0) break;
-        const k = Math.min(
-          left,
-          Math.floor(r.cpu / w.shape.cpuMillis),
-          Math.floor(r.mem / w.shape.memoryBytes),
-        );
-        if (k <= 0) continue;
-        r.cpu -= k * w.shape.cpuMillis;
-        r.mem -= k * w.shape.memoryBytes;
-        left -= k;
-      }
-      if (left > 0) return false;
-    }
+    const rooms = this.nodes.filter((n) => n !== node && n.ready).map(roomOf);
+    for (const [w, count] of node.bound) if (placeVirtually(rooms, w.shape, count) > 0) return false;
     return true;
   }
+}
+
+/** A node's free room, for placement that must not change the cluster. */
+interface Room {
+  cpu: number;
+  mem: number;
+}
+
+function roomOf(n: Node): Room {
+  return { cpu: n.cpuFree, mem: n.memFree };
+}
+
+/** Places up to `n` pods first-fit into `rooms` (using their room up); returns how many did not fit. */
+function placeVirtually(rooms: Room[], shape: PodShape, n: number): number {
+  let left = n;
+  for (const r of rooms) {
+    if (left === 0) break;
+    const k = Math.min(left, Math.floor(r.cpu / shape.cpuMillis), Math.floor(r.mem / shape.memoryBytes));
+    if (k <= 0) continue;
+    r.cpu -= k * shape.cpuMillis;
+    r.mem -= k * shape.memoryBytes;
+    left -= k;
+  }
+  return left;
 }
