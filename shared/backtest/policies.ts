@@ -42,6 +42,8 @@ export interface PolicyContext {
   serving: ServingTarget[];
   forecasting?: Forecasting;
   onProgress?: (fraction: number) => void;
+  /** Sees the world after every tick (diagnostics: why was a minute short?). */
+  observe?: (t: number, world: World, demand: number) => void;
 }
 
 /** Per-minute facts of Headroom's run for the report: its floor and the forecast it acted on. */
@@ -99,6 +101,7 @@ export function runReactive(ctx: PolicyContext): PolicyRun {
     world.step(t);
     const m = measure(world, ctx.serving, t, tl.demand[i]!);
     scorer.record(i, m.capacity, m.hot, m.units, world.nodeCount());
+    ctx.observe?.(t, world, tl.demand[i]!);
     progress(ctx, i, n);
   }
   const a = world.actions();
@@ -227,6 +230,7 @@ export async function runHeadroom(ctx: PolicyContext): Promise<PolicyRun> {
     world.step(t);
     const m = measure(world, serving, t, tl.demand[i]!);
     scorer.record(i, m.capacity, m.hot, m.units, world.nodeCount());
+    ctx.observe?.(t, world, tl.demand[i]!);
     const minute = minuteOf(t);
     if (floorOf && minute >= 0 && minute < tl.minutes) {
       const c = capacityOf(first, floorOf.hpa?.minReplicas ?? floorOf.keda?.minReplicaCount ?? 0);

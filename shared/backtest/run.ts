@@ -20,6 +20,7 @@ import {
 import { type PolicyScores, type PolicySeries, Scorer, type ServingTarget, type Timeline } from './score.ts';
 import { resolveSimSettings, type SimSettings } from './settings.ts';
 import { cutTrace, endOf, type Trace } from './trace.ts';
+import type { World } from './world/world.ts';
 
 export interface BacktestInput {
   trace: Trace;
@@ -40,6 +41,8 @@ export interface BacktestInput {
   /** Headroom's forecasts (default: the production forecaster); `null` runs the brain without them. */
   forecasting?: Forecasting | null;
   onProgress?: (policy: PolicyName, fraction: number) => void;
+  /** Sees each simulated policy's world after every tick (diagnostics). */
+  observe?: (policy: PolicyName, t: number, world: World, demand: number) => void;
 }
 
 /** The scores of one policy as CONTRACTS.md names them, plus a few more facts. */
@@ -261,6 +264,7 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
     serving,
     forecasting,
     onProgress: input.onProgress ? (f) => input.onProgress!(name, f) : undefined,
+    observe: input.observe ? (t, w, d) => input.observe!(name, t, w, d) : undefined,
   });
 
   const oracleTargets: OracleTarget[] = serving.map((s) => ({

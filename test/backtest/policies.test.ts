@@ -62,7 +62,16 @@ describe('Function: runBacktest, headroom policy', () => {
 
   it('without forecasts or rules, Headroom changes nothing and scores exactly like reactive', async () => {
     const config = parseConfig(CONFIG.replace(/rules:[\s\S]*$/, ''));
-    const r = await runBacktest({ trace: stepTrace(), config, warmupSeconds: 5 * 3600, forecasting: null });
+    const seen = { reactive: 0, headroom: 0, oracle: 0 };
+    const r = await runBacktest({
+      trace: stepTrace(),
+      config,
+      warmupSeconds: 5 * 3600,
+      forecasting: null,
+      observe: (policy) => seen[policy]++,
+    });
+    // Both simulated policies were observed at every 5 s tick: 3 scored hours after the 5 h warm-up, plus its last (settle) hour.
+    expect(seen).toEqual({ reactive: 4 * 720, headroom: 4 * 720, oracle: 0 });
     const { reactive, headroom } = r.json.policies;
     expect(r.report.headroom!.steps).toEqual([]);
     expect(headroom!.underProvisionedMinutes).toBe(reactive!.underProvisionedMinutes);
