@@ -84,11 +84,8 @@ export function campaignFloor(
 ): { floor: number; why: string } | undefined {
   const explicit = c.floors?.[target.id];
   if (explicit !== undefined) return { floor: explicit, why: `explicit floor ${display(target, explicit)}` };
-  const start = Date.parse(c.start);
-  const end = campaignEnd(c);
   if (target.capacity) {
-    const signal = ctx.config.signals[target.capacity.signal];
-    const d = expectedDemand(ctx.demand[target.capacity.signal], signal?.baselinePerSecond, start, end);
+    const d = campaignDemand(c, target.capacity.signal, ctx);
     if (d) {
       const units = unitsForDemand(target, d.perSecond * c.multiplier);
       return {
@@ -104,6 +101,26 @@ export function campaignFloor(
     return { floor: base + up, why: `x${c.multiplier} from ${display(target, base)}: ${up} tier(s) up` };
   }
   return { floor: Math.ceil(base * c.multiplier), why: `x${c.multiplier} from baseline ${base}` };
+}
+
+/** Expected demand of one signal over a campaign window, worked out once per campaign and context. */
+const demandMemo = new WeakMap<CampaignContext, Map<string, ReturnType<typeof expectedDemand>>>();
+function campaignDemand(
+  c: Campaign,
+  signal: string,
+  ctx: CampaignContext,
+): ReturnType<typeof expectedDemand> {
+  let memo = demandMemo.get(ctx);
+  if (!memo) {
+    memo = new Map();
+    demandMemo.set(ctx, memo);
+  }
+  const key = `${c.name}\u0000${c.start}\u0000${c.durationSeconds}\u0000${signal}`;
+  if (!memo.has(key)) {
+    const fallback = ctx.config.signals[signal]?.baselinePerSecond;
+    memo.set(key, expectedDemand(ctx.demand[signal], fallback, Date.parse(c.start), campaignEnd(c)));
+  }
+  return memo.get(key);
 }
 
 function karpenterFloor(
@@ -169,6 +186,8 @@ export function campaignIntents(campaigns: Campaign[], ctx: CampaignContext): In
       floors.set(id, clamped);
       why.set(id, f.why + (clamped < f.floor ? `, capped at max ${display(target, clamped)}` : ''));
     }
+    const until = iso(end);
+    const starts = iso(Date.parse(c.start));
     for (const id of c.targets) {
       const target = targetById(ctx.config, id);
       const floor = floors.get(id);
@@ -178,8 +197,8 @@ export function campaignIntents(campaigns: Campaign[], ctx: CampaignContext): In
         target: id,
         floor,
         from: c.start,
-        until: iso(end),
-        reason: `campaign ${c.name} x${c.multiplier} starts ${iso(Date.parse(c.start))} (lead time ${formatDuration(target.leadTimeSeconds)}): ${why.get(id)}`,
+        until,
+        reason: `campaign ${c.name} x${c.multiplier} starts ${starts} (lead time ${formatDuration(target.leadTimeSeconds)}): ${why.get(id)}`,
         source: { kind: 'campaign', ref: c.name },
         campaign: c.name,
         approved: c.approved,

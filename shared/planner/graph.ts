@@ -7,11 +7,26 @@ import type { Target } from '../domain/types.ts';
  * declaration order. The config loader has already rejected cycles.
  */
 export function topologicalOrder(targets: Target[]): Target[] {
+  let order = orders.get(targets);
+  if (!order) {
+    order = computeOrder(targets);
+    orders.set(targets, order);
+  }
+  return order;
+}
+
+/** A config's targets never change once loaded: the order is worked out once per config. */
+const orders = new WeakMap<Target[], Target[]>();
+
+function computeOrder(targets: Target[]): Target[] {
+  const nodesOf = new Map<string | undefined, string[]>();
+  for (const n of targets) {
+    if (n.kind !== 'karpenter-headroom') continue;
+    nodesOf.set(n.cluster, [...(nodesOf.get(n.cluster) ?? []), n.id]);
+  }
   const byId = new Map(targets.map((t) => [t.id, t]));
   const deps = (t: Target): string[] => {
-    const implicit = KINDS[t.kind].podWorkload
-      ? targets.filter((n) => n.kind === 'karpenter-headroom' && n.cluster === t.cluster).map((n) => n.id)
-      : [];
+    const implicit = KINDS[t.kind].podWorkload ? (nodesOf.get(t.cluster) ?? []) : [];
     return [...t.dependsOn, ...implicit];
   };
   const out: Target[] = [];
@@ -34,5 +49,13 @@ export function topologicalOrder(targets: Target[]): Target[] {
 
 /** Targets that declare `id` among their dependencies. */
 export function dependentsOf(targets: Target[], id: string): Target[] {
-  return targets.filter((t) => t.dependsOn.includes(id));
+  let index = dependents.get(targets);
+  if (!index) {
+    index = new Map();
+    for (const t of targets) for (const d of new Set(t.dependsOn)) index.set(d, [...(index.get(d) ?? []), t]);
+    dependents.set(targets, index);
+  }
+  return index.get(id) ?? [];
 }
+
+const dependents = new WeakMap<Target[], Map<string, Target[]>>();

@@ -186,9 +186,15 @@ function decideTarget(
   const baseline = baselineOf(target, actual, ts);
   base.actual = display(target, actual.value);
 
-  const live = intents.filter((i) => !i.advisory);
-  const effective = live.filter((i) => intentStart(target, i, baseline) <= t && t < intentEnd(target, i));
-  const future = live.filter((i) => intentStart(target, i, baseline) > t);
+  // Each intent's window for this target, computed once (a large calendar has thousands).
+  const upcoming: { intent: Intent; start: number }[] = [];
+  const effective: Intent[] = [];
+  for (const i of intents) {
+    if (i.advisory) continue;
+    const start = intentStart(target, i, baseline);
+    if (start > t) upcoming.push({ intent: i, start });
+    else if (t < intentEnd(target, i)) effective.push(i);
+  }
 
   let desired = baseline;
   let holder: Intent | undefined;
@@ -233,11 +239,13 @@ function decideTarget(
 
   if (desired === actual.value) {
     // Nothing to do now; show the next change a future intent will need.
-    const next = future
-      .filter((i) => clampToBounds(target, i.floor) > desired)
-      .sort((a, b) => intentStart(target, a, baseline) - intentStart(target, b, baseline))[0];
-    if (next) {
-      const at = intentStart(target, next, baseline);
+    let first: { intent: Intent; start: number } | undefined;
+    for (const f of upcoming) {
+      if (clampToBounds(target, f.intent.floor) > desired && (!first || f.start < first.start)) first = f;
+    }
+    if (first) {
+      const next = first.intent;
+      const at = first.start;
       const to = clampToBounds(target, next.floor);
       base.decision = 'wait';
       base.desired = display(target, to);
