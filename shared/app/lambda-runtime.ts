@@ -2,19 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { Resource } from 'sst';
-import { CompositeNotifier, EventBridgeNotifier } from '../adapters/events/notifier.ts';
-import { EventBridgePhaseScheduler } from '../adapters/scheduler/eventbridge-scheduler.ts';
-import { SlackNotifier, slackClient } from '../adapters/slack/notifier.ts';
 import { DynamoStateStore } from '../adapters/state/dynamodb.ts';
 import { loadConfigFile, parseConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
 import { predictiveIntents } from '../forecast/predictive.ts';
 import type { ActuatorRegistry } from '../ports/actuator.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
-import type { Notifier } from '../ports/notifier.ts';
+import { type Notifier, nullNotifier } from '../ports/notifier.ts';
 import type { StateStore } from '../ports/state.ts';
 import { Repo } from '../state/repo.ts';
 import type { DeferredSlackJob, TriggerDeps } from '../triggers/deps.ts';
@@ -82,32 +77,67 @@ const brainLogger: Logger = {
   error: (m, f) => powertoolsLogger.error(m, f ?? {}),
 };
 
+/**
+ * Slack and EventBridge notifications. The clients load on the first notification, not at cold
+ * start: most invocations (a duplicate alarm, a status command) never notify anybody.
+ */
 function notifierFor(config: Config): Notifier {
-  const notifiers: Notifier[] = [];
   const token = link('SlackBotToken')?.value;
-  if (config.notifications.slack && token)
-    notifiers.push(
-      new SlackNotifier(slackClient(token), {
-        channel: config.notifications.slack.channel,
-        logger: brainLogger,
-      }),
-    );
+  const slack = config.notifications.slack && token ? config.notifications.slack.channel : undefined;
   const bus = config.notifications.eventBus?.name ?? link('HeadroomBus')?.name;
-  if (bus)
-    notifiers.push(new EventBridgeNotifier(new EventBridgeClient({}), { busName: bus, logger: brainLogger }));
-  return new CompositeNotifier(notifiers);
+  if (!slack && !bus) return nullNotifier;
+  let made: Promise<Notifier> | undefined;
+  const build = async (): Promise<Notifier> => {
+    const notifiers: Notifier[] = [];
+    if (slack && token) {
+      const { SlackNotifier, slackClient } = await import('../adapters/slack/notifier.ts');
+      notifiers.push(new SlackNotifier(slackClient(token), { channel: slack, logger: brainLogger }));
+    }
+    const { CompositeNotifier, EventBridgeNotifier } = await import('../adapters/events/notifier.ts');
+    if (bus) {
+      const { EventBridgeClient } = await import('@aws-sdk/client-eventbridge');
+      notifiers.push(
+        new EventBridgeNotifier(new EventBridgeClient({}), { busName: bus, logger: brainLogger }),
+      );
+    }
+    return new CompositeNotifier(notifiers);
+  };
+  return {
+    notify: async (n) => {
+      made ??= build().catch((err: unknown) => {
+        made = undefined;
+        throw err;
+      });
+      await (await made).notify(n);
+    },
+  };
 }
 
+/** EventBridge Scheduler for campaign phases, loaded when a campaign is first added or cancelled. */
 function schedulerFor(): PhaseScheduler | undefined {
-  const target = link('ScheduleTarget')?.arn;
-  const role = link('SchedulerRole')?.arn;
-  const group = link('ScheduleGroup')?.name;
-  if (!target || !role || !group) return undefined;
-  return new EventBridgePhaseScheduler(new SchedulerClient({}), {
-    targetArn: target,
-    roleArn: role,
-    groupName: group,
-  });
+  const targetArn = link('ScheduleTarget')?.arn;
+  const roleArn = link('SchedulerRole')?.arn;
+  const groupName = link('ScheduleGroup')?.name;
+  if (!targetArn || !roleArn || !groupName) return undefined;
+  let made: Promise<PhaseScheduler> | undefined;
+  const scheduler = (): Promise<PhaseScheduler> => {
+    made ??= Promise.all([
+      import('@aws-sdk/client-scheduler'),
+      import('../adapters/scheduler/eventbridge-scheduler.ts'),
+    ]).then(
+      ([{ SchedulerClient }, { EventBridgePhaseScheduler }]) =>
+        new EventBridgePhaseScheduler(new SchedulerClient({}), { targetArn, roleArn, groupName }),
+      (err: unknown) => {
+        made = undefined;
+        throw err;
+      },
+    );
+    return made;
+  };
+  return {
+    schedule: async (name, at, payload) => (await scheduler()).schedule(name, at, payload),
+    cancel: async (name) => (await scheduler()).cancel(name),
+  };
 }
 
 /**
