@@ -89,6 +89,8 @@ export class Brain {
   readonly config: Config;
   private readonly deps: BrainDeps;
   private readonly log: Logger;
+  /** What the last reconcile of this process logged per target: repeats are not logged again. */
+  private readonly lastLogged = new Map<string, string>();
 
   constructor(deps: BrainDeps) {
     this.deps = deps;
@@ -217,9 +219,14 @@ export class Brain {
     const p = await this.plan(undefined, true);
     const results = await execute(this.config, p, this.deps);
     for (const t of p.targets) {
-      if (t.decision === 'no-op') continue;
       const step = t.steps[0];
       const outcome = results.find((r) => r.target === t.id);
+      // One line per decision that changed (or a step that was tried), not one per target per tick.
+      const seen = `${t.decision}|${t.actual}|${t.desired}|${step?.id ?? ''}`;
+      const changed = this.lastLogged.get(t.id) !== seen;
+      this.lastLogged.set(t.id, seen);
+      const tried = outcome?.outcome === 'executed' || outcome?.outcome === 'failed';
+      if (t.decision === 'no-op' || (!changed && !tried)) continue;
       this.log.info(
         `${t.id}: ${t.decision} ${t.actual} -> ${t.desired}${step ? ` (step ${step.id} ${JSON.stringify(step.set)} at ${step.at})` : ''}${outcome ? ` [${outcome.outcome}${outcome.message ? `: ${outcome.message}` : ''}]` : ''} — ${t.reasons.join('; ')}`,
         { target: t.id, decision: t.decision, trigger },
