@@ -11,13 +11,19 @@ import { dispatch, type Route } from './routes.ts';
 /** The id that ties every log line of one delivery together: request id, event id or SNS message id. */
 export function correlationIdOf(event: unknown): string | undefined {
   if (typeof event !== 'object' || event === null) return undefined;
-  const e = event as Record<string, any>;
-  return (
+  const e = event as {
+    requestContext?: { requestId?: unknown };
+    id?: unknown;
+    Records?: { Sns?: { MessageId?: unknown } }[];
+    headroomDeferred?: { responseUrl?: unknown };
+  };
+  const url = e.headroomDeferred?.responseUrl;
+  const id =
     e.requestContext?.requestId ??
     e.id ??
     e.Records?.[0]?.Sns?.MessageId ??
-    e.headroomDeferred?.responseUrl?.slice(-12)
-  );
+    (typeof url === 'string' ? url.slice(-12) : undefined);
+  return id === undefined || id === null ? undefined : String(id);
 }
 
 /** A middy middleware (before hook) setting the Powertools correlation id; the event is never logged. */
