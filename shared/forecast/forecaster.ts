@@ -1,5 +1,6 @@
 import type { Series } from '../ports/metrics.ts';
 import { type Grid, maskWindows, tail, toGrid } from './grid.ts';
+import { ForecastHistory, type HistoryReader } from './history.ts';
 import {
   describeProfile,
   fitProfile,
@@ -71,14 +72,15 @@ export function fitForecaster(grid: Grid, horizonSeconds: number): FittedForecas
   return { model, description: describeProfile(model), seasonality: [...model.periods] };
 }
 
+/** The forecast from `originMs` for `horizonSeconds` with a fitted model, over a history (history.ts). */
 export function predict(
   fitted: FittedForecaster,
-  grid: Grid,
+  history: HistoryReader,
   originMs: number,
   horizonSeconds: number,
   quantile: number,
 ): ProfilePoint[] {
-  return predictProfile(fitted.model, grid, originMs, originMs + horizonSeconds * 1000, quantile);
+  return predictProfile(fitted.model, history, originMs, originMs + horizonSeconds * 1000, quantile);
 }
 
 /**
@@ -99,7 +101,13 @@ export function forecastSeries(series: Series, opts: ForecastOptions): ForecastR
     seasonality: fitted.seasonality,
     model: fitted.description,
     quantile: opts.quantile,
-    points: predict(fitted, grid, origin, opts.horizonSeconds, opts.quantile),
+    points: predict(
+      fitted,
+      ForecastHistory.fromGrid(grid, fitted.model.transform),
+      origin,
+      opts.horizonSeconds,
+      opts.quantile,
+    ),
     historyPoints: grid.observed,
     lastObserved: grid.last >= 0 ? { t: lastT, value: grid.v[grid.last]! } : undefined,
   };

@@ -1,5 +1,6 @@
 import type { Grid } from './grid.ts';
-import { quantileOf, residualsFor } from './intervals.ts';
+import type { HistoryReader } from './history.ts';
+import { type ErrorScale, quantileOf, residualsFor, sigmaAt, UNIT_SCALE, widening } from './intervals.ts';
 import {
   decay,
   InSampleProfiles,
@@ -9,7 +10,6 @@ import {
   pickOrigins,
   profileAt,
   type Shape,
-  smooth,
 } from './profiles.ts';
 import { MIN_AUTOCORRELATION, seasonalEvidence } from './seasonality.ts';
 import { log1pTransform, type Transform } from './transform.ts';
@@ -38,8 +38,12 @@ export interface ProfileModel {
   choice: ProfileChoice;
   /** Seasonal periods found in the history (seconds). */
   periods: number[];
-  /** Sorted residuals (transformed scale) of in-sample forecasts per horizon bucket. */
+  /** Sorted standardised residuals (error / scale at its level) of in-sample forecasts per horizon bucket. */
   residuals: Float64Array[];
+  /** Per horizon bucket: the error spread as a function of the forecast level (intervals.ts). */
+  scales: ErrorScale[];
+  /** Per horizon bucket: how many independent errors its residuals are worth (intervals.ts). */
+  effectiveCounts: number[];
   /** Horizon (slots) covered per bucket. */
   bucketSlots: number;
   /** In-sample MAE (the unit of the series) of the chosen variant, for explanations. */
@@ -209,6 +213,8 @@ export function fitProfile(grid: Grid, opts: FitOptions): ProfileModel {
     choice,
     periods: [],
     residuals: [],
+    scales: [],
+    effectiveCounts: [],
     bucketSlots: 1,
     inSampleMae: found?.mae ?? Number.NaN,
     residualCount: 0,
@@ -234,42 +240,46 @@ export interface ProfilePoint {
 }
 
 /**
- * Forecasts the grid slots after `originMs` up to `untilMs` with `model` (which may have been
- * fitted on older data: the profile and level are recomputed from this grid, the chosen
- * variant and the error distribution are kept). `value` is the median, `lower`/`upper` the
- * (1 - q) and q quantiles of the forecast error added to it.
+ * Forecasts the slots after `originMs` up to `untilMs` with `model` (which may have been fitted
+ * on older data: the profile and level are recomputed from this history, the chosen variant
+ * and the error distribution are kept). `value` is the median, `lower`/`upper` the (1 - q)
+ * and q quantiles of the forecast error added to it. Costs O((horizon + level window) x
+ * cycles): the history's running sums give every smoothed value in O(1).
  */
 export function predictProfile(
   model: ProfileModel,
-  grid: Grid,
+  history: HistoryReader,
   originMs: number,
   untilMs: number,
   quantile: number,
 ): ProfilePoint[] {
   const tr = model.transform;
-  const z = transformed(grid, tr);
-  const zs = smooth(z, model.choice.smoothSlots);
-  const last = grid.last;
-  if (last < 0) return [];
-  const step = grid.stepSeconds * 1000;
-  const S = (i: number) => profileAt(zs, i, Math.min(i - 1, last), model);
-  const c = levelAt(z, S, last, model.choice.levelSlots);
-  const cNone = levelAt(z, () => 0, last, model.choice.levelSlots);
+  if (history.transform.name !== tr.name)
+    throw new Error(`history on the ${history.transform.name} scale, model on ${tr.name}`);
+  const last = history.last;
+  if (last < history.first) return [];
+  const step = history.stepSeconds * 1000;
+  const S = (i: number) => profileAt(history, i, Math.min(i - 1, last), model);
+  const c = levelAt(history, S, last, model.choice.levelSlots);
+  const cNone = levelAt(history, () => 0, last, model.choice.levelSlots);
   // From the interval that holds the origin (not yet observed) on.
-  const first = Math.max(last + 1, Math.floor((originMs - grid.start) / step));
-  const end = Math.floor((untilMs - grid.start) / step);
+  const first = Math.max(last + 1, Math.floor((originMs - history.anchor) / step));
+  const end = Math.floor((untilMs - history.anchor) / step);
   const out: ProfilePoint[] = [];
   for (let i = first; i <= end; i++) {
     const ahead = i - last;
-    const s = profileAt(zs, i, last, model);
+    const s = profileAt(history, i, last, model);
     const zhat = Number.isNaN(s) ? cNone : s + (Number.isNaN(c) ? 0 : c * decay(model.choice, ahead));
-    const b = Math.min(model.residuals.length - 1, Math.floor((ahead - 1) / model.bucketSlots));
-    const r = model.residuals[Math.max(0, b)] ?? new Float64Array(0);
+    const b = Math.max(0, Math.min(model.residuals.length - 1, Math.floor((ahead - 1) / model.bucketSlots)));
+    const r = model.residuals[b] ?? new Float64Array(0);
+    const sigma = sigmaAt(model.scales[b] ?? UNIT_SCALE, zhat);
+    const w = widening(quantile, model.effectiveCounts[b] ?? 0);
+    const mid = quantileOf(r, 0.5);
     out.push({
-      t: grid.start + i * step,
-      value: tr.from(zhat + quantileOf(r, 0.5)),
-      lower: tr.from(zhat + quantileOf(r, 1 - quantile)),
-      upper: tr.from(zhat + quantileOf(r, quantile)),
+      t: history.anchor + i * step,
+      value: tr.from(zhat + sigma * mid),
+      lower: tr.from(zhat + sigma * (mid + w * (quantileOf(r, 1 - quantile) - mid))),
+      upper: tr.from(zhat + sigma * (mid + w * (quantileOf(r, quantile) - mid))),
     });
   }
   return out;

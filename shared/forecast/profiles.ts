@@ -1,3 +1,5 @@
+import type { HistoryReader } from './history.ts';
+
 /**
  * The building blocks of the seasonal-profile model on the transformed scale: smoothing,
  * per-cycle means that skip gaps, profiles seen from an origin (only cycles before it), the
@@ -71,23 +73,57 @@ export function cycleMean(
   return n > 0 ? sum / n : Number.NaN;
 }
 
+/** cycleMean over a history reader's smoothed values (a forecast refresh; see history.ts). */
+function cycleMeanOf(
+  h: HistoryReader,
+  w: number,
+  i: number,
+  lag: number,
+  k0: number,
+  K: number,
+  lastAllowed: number,
+) {
+  let sum = 0;
+  let n = 0;
+  for (let k = k0; k < k0 + 2 * K && n < K; k++) {
+    const j = i - k * lag;
+    if (j < h.first) break;
+    if (j > lastAllowed) continue;
+    const v = h.smoothed(j, w);
+    if (Number.isNaN(v)) continue;
+    sum += v;
+    n++;
+  }
+  return n > 0 ? sum / n : Number.NaN;
+}
+
 /** The seasonal profile at slot i seen from `origin` (only cycles at or before it count). */
 export function profileAt(
-  zs: Float64Array,
+  h: HistoryReader,
   i: number,
   origin: number,
   m: { dayLag: number; weekLag: number; choice: ProfileChoice },
 ): number {
   const { choice } = m;
   if (!choice.seasonal) return 0;
+  const w = choice.smoothSlots;
   const d =
     choice.weeklyShare < 1 && m.dayLag > 0
-      ? cycleMean(zs, i, m.dayLag, Math.max(1, Math.ceil((i - origin) / m.dayLag)), choice.daysBack, origin)
+      ? cycleMeanOf(
+          h,
+          w,
+          i,
+          m.dayLag,
+          Math.max(1, Math.ceil((i - origin) / m.dayLag)),
+          choice.daysBack,
+          origin,
+        )
       : Number.NaN;
-  const w =
+  const wk =
     choice.weeklyShare > 0 && m.weekLag > 0
-      ? cycleMean(
-          zs,
+      ? cycleMeanOf(
+          h,
+          w,
           i,
           m.weekLag,
           Math.max(1, Math.ceil((i - origin) / m.weekLag)),
@@ -95,9 +131,9 @@ export function profileAt(
           origin,
         )
       : Number.NaN;
-  if (Number.isNaN(d)) return w;
-  if (Number.isNaN(w)) return d;
-  return (1 - choice.weeklyShare) * d + choice.weeklyShare * w;
+  if (Number.isNaN(d)) return wk;
+  if (Number.isNaN(wk)) return d;
+  return (1 - choice.weeklyShare) * d + choice.weeklyShare * wk;
 }
 
 /**
@@ -165,17 +201,17 @@ export class InSampleProfiles {
   }
 }
 
-/** Mean of z - S over the last `levelSlots` observed slots up to `origin` (0 when none). */
+/** Mean of z - S over the last `levelSlots` observed slots up to `origin` (NaN when none). */
 export function levelAt(
-  z: Float64Array,
+  h: HistoryReader,
   S: (i: number) => number,
   origin: number,
   levelSlots: number,
 ): number {
   let sum = 0;
   let n = 0;
-  for (let i = origin; i >= 0 && i > origin - levelSlots; i--) {
-    const v = z[i]!;
+  for (let i = origin; i >= h.first && i > origin - levelSlots; i--) {
+    const v = h.z(i);
     if (Number.isNaN(v)) continue;
     const s = S(i);
     if (Number.isNaN(s)) continue;

@@ -3,18 +3,20 @@ import { silentLogger } from '../app/ports.ts';
 import type { Config } from '../config/types.ts';
 import type { DemandView, Signal } from '../domain/types.ts';
 import { toPerSecond } from '../domain/types.ts';
-import type { MetricSource, Series } from '../ports/metrics.ts';
-import { type FittedForecaster, fitForecaster, historyGrid, predict } from './forecaster.ts';
+import type { MetricSource } from '../ports/metrics.ts';
+import { type FittedForecaster, fitForecaster, predict } from './forecaster.ts';
 import { stepOf } from './grid.ts';
+import { ForecastHistory } from './history.ts';
 
 export interface ForecastDemandProviderOptions {
   metrics: MetricSource;
   /** History read and fitted per signal (default 14 days, the most CloudWatch keeps at 1-minute). */
   historySeconds?: number;
   /**
-   * How often a signal's forecast is refreshed (default 15 min): the rows since the last
-   * refresh are read and the forecast re-run with the fitted model (about a millisecond).
-   * Between refreshes `demand()` serves the cached view and reads nothing.
+   * How often a signal's forecast is refreshed (default 60 s: every reconcile): the rows since
+   * the last refresh are read, added to the kept history, and the forecast re-run with the
+   * fitted model (tens of microseconds: O(horizon x cycles), see history.ts). Between
+   * refreshes `demand()` serves the cached view and reads nothing.
    */
   refitSeconds?: number;
   /**
@@ -30,9 +32,8 @@ export interface ForecastDemandProviderOptions {
 interface SignalState {
   /** The signal's configuration, to notice a change. */
   key: string;
-  t: number[];
-  v: number[];
-  stepSeconds: number;
+  /** The rows read so far, on their grid (created at the first read). */
+  history?: ForecastHistory;
   fitted?: FittedForecaster;
   fittedAt: number;
   refreshedAt: number;
@@ -70,7 +71,7 @@ export class ForecastDemandProvider implements DemandProvider {
   constructor(opts: ForecastDemandProviderOptions) {
     this.metrics = opts.metrics;
     this.historySeconds = opts.historySeconds ?? 14 * 86_400;
-    this.refitSeconds = opts.refitSeconds ?? 15 * 60;
+    this.refitSeconds = opts.refitSeconds ?? 60;
     this.reselectSeconds = Math.max(this.refitSeconds, opts.reselectSeconds ?? 6 * 3600);
     this.stepSeconds = opts.stepSeconds ?? 60;
     this.log = opts.logger ?? silentLogger;
@@ -136,9 +137,6 @@ export class ForecastDemandProvider implements DemandProvider {
     if (!s || s.key !== key || now < s.refreshedAt) {
       s = {
         key,
-        t: [],
-        v: [],
-        stepSeconds: 0,
         fittedAt: Number.NEGATIVE_INFINITY,
         refreshedAt: Number.NEGATIVE_INFINITY,
         excludeKey: '',
@@ -153,20 +151,21 @@ export class ForecastDemandProvider implements DemandProvider {
     const fresh = now - s.refreshedAt < this.refitSeconds * 1000;
     if (s.view && fresh && s.excludeKey === excludeKey && s.coveredUntil >= want) return s.view;
 
-    await this.readHistory(signal, s, now);
-    const series: Series = { t: s.t, v: s.v, stepSeconds: s.stepSeconds };
-    const grid = historyGrid(series, { now, historySeconds: this.historySeconds, exclude });
+    const history = await this.readHistory(signal, s, now);
+    history.setExclusions(exclude);
+    history.commit();
     // The view must last until the next refresh: forecast that much further.
     const coverSeconds = (want - now) / 1000 + this.refitSeconds;
     if (!s.fitted || now - s.fittedAt >= this.reselectSeconds * 1000 || s.excludeKey !== excludeKey) {
-      s.fitted = fitForecaster(grid, Math.max(horizon, this.refitSeconds));
+      // Chosen and calibrated for the horizons the floors use (and at least one refresh ahead).
+      s.fitted = fitForecaster(history.grid(), Math.max(horizon, this.refitSeconds));
       s.fittedAt = now;
       this.stats.fits++;
     }
     const quantiles = quantilesFor(config, signal.name);
     const q = quantiles[0]!;
-    const points = predict(s.fitted, grid, now, coverSeconds, q);
-    const step = grid.stepSeconds;
+    const points = predict(s.fitted, history, now, coverSeconds, q);
+    const step = history.stepSeconds;
     const perSecond = (x: number) => toPerSecond(signal, x, step);
     const view: DemandView = {
       signal: signal.name,
@@ -183,11 +182,11 @@ export class ForecastDemandProvider implements DemandProvider {
     if (quantiles.length > 1) {
       view.upperByQuantile = {};
       for (const other of quantiles.slice(1))
-        view.upperByQuantile[String(other)] = predict(s.fitted, grid, now, coverSeconds, other).map((p) =>
+        view.upperByQuantile[String(other)] = predict(s.fitted, history, now, coverSeconds, other).map((p) =>
           perSecond(p.upper),
         );
     }
-    if (grid.last >= 0) view.observedPerSecond = perSecond(grid.v[grid.last]!);
+    if (history.last >= history.first) view.observedPerSecond = perSecond(history.rawAt(history.last));
     s.view = view;
     this.stats.refreshes++;
     s.refreshedAt = now;
@@ -198,42 +197,47 @@ export class ForecastDemandProvider implements DemandProvider {
 
   /**
    * Reads the whole history once, then only the rows since the last one (with a small
-   * overlap, since sources revise their latest values). Rows whose interval has not ended
-   * by `now` are partial counts and are left out.
+   * overlap, since sources revise their latest values) into the signal's kept history. Rows
+   * whose interval has not ended by `now` are partial counts and are left out.
    */
-  private async readHistory(signal: Signal, s: SignalState, now: number): Promise<void> {
+  private async readHistory(signal: Signal, s: SignalState, now: number): Promise<ForecastHistory> {
     const earliest = now - this.historySeconds * 1000;
-    const lastT = s.t.length > 0 ? s.t[s.t.length - 1]! : undefined;
+    const known = s.history;
+    const lastT = known?.lastRowTime;
     const from =
-      lastT !== undefined && lastT >= earliest ? lastT - OVERLAP_STEPS * s.stepSeconds * 1000 : earliest;
+      known && lastT !== undefined && lastT >= earliest
+        ? lastT - OVERLAP_STEPS * known.stepSeconds * 1000
+        : earliest;
     this.stats.reads++;
     const got = await this.metrics.history(signal, {
       from: new Date(from),
       to: new Date(now),
-      stepSeconds: s.stepSeconds || this.stepSeconds,
+      stepSeconds: known?.stepSeconds || this.stepSeconds,
     });
-    const step = got.stepSeconds > 0 ? got.stepSeconds : s.stepSeconds || stepOf(got);
-    if (s.stepSeconds && step !== s.stepSeconds) {
-      s.t = [];
-      s.v = [];
-    }
-    s.stepSeconds = step;
+    const step = got.stepSeconds > 0 ? got.stepSeconds : known?.stepSeconds || stepOf(got);
+    let h = known && known.stepSeconds === step ? known : undefined;
     // Keep the rows before the re-read window, replace the rest with what the source says now.
-    let keep = s.t.length;
-    while (keep > 0 && s.t[keep - 1]! >= from) keep--;
-    let drop = 0;
-    while (drop < keep && s.t[drop]! < earliest) drop++;
-    const t = s.t.slice(drop, keep);
-    const v = s.v.slice(drop, keep);
+    h?.truncateFrom(from);
+    h?.dropBefore(earliest);
+    let newest = h?.lastRowTime ?? Number.NEGATIVE_INFINITY;
     for (let i = 0; i < got.t.length; i++) {
       const at = got.t[i]!;
-      if (at < from || at + step * 1000 > now) continue;
-      if (t.length > 0 && at <= t[t.length - 1]!) continue;
-      t.push(at);
-      v.push(got.v[i]!);
+      if (at < from || at + step * 1000 > now || at <= newest) continue;
+      h ??= new ForecastHistory({
+        anchor: at,
+        stepSeconds: step,
+        windowSlots: Math.ceil(this.historySeconds / step),
+      });
+      h.put(at, got.v[i]!);
+      newest = at;
     }
-    s.t = t;
-    s.v = v;
+    h ??= new ForecastHistory({
+      anchor: now,
+      stepSeconds: step,
+      windowSlots: Math.ceil(this.historySeconds / step),
+    });
+    s.history = h;
+    return h;
   }
 }
 

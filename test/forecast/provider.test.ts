@@ -100,12 +100,13 @@ describe('Function: ForecastDemandProvider', () => {
     });
     expect(provider.stats.fits).toBe(2);
     expect(views.traffic).toBeDefined();
-    // A window that has not started yet changes nothing: served from the cache.
+    // A window that has not started yet changes nothing: the next minute is a routine refresh
+    // with the same model, not a refit.
     await provider.demand(config, new Date(NOW + 2 * MIN), new Date(NOW + 3600_000), {
       exclude: [surge, { from: NOW + 86_400_000, to: NOW + 90_000_000 }],
     });
     expect(provider.stats.fits).toBe(2);
-    expect(provider.stats.refreshes).toBe(2);
+    expect(provider.stats.refreshes).toBe(3);
   });
 
   it('leaves a failing signal out, says so once, keeps trying and says when it is back', async () => {
