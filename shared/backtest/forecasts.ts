@@ -6,11 +6,10 @@ import type { SimSettings } from './settings.ts';
 /**
  * The production forecasting path for the headroom policy: the ForecastDemandProvider reading
  * the trace's history up to the simulated now, and the predictive intents from capacity
- * models. Its cached forecast is refreshed every `forecastRefit` and its model chosen again every
- * `forecastReselect` of simulated time (2 h and 1 d by default: coarser than production's
- * 15 min and 6 h so a month replays in seconds; on NASA's month the scores barely move: 1 h,
- * 2 h and 30 min give 310, 301 and 328 short minutes at 1.35-1.37x the oracle's cost; set
- * them to 15m and 6h to replay production exactly).
+ * models. Its forecast is refreshed every `forecastRefit` (default 60 s: every reconcile, as
+ * in production; a refresh reads the new rows into the kept history and costs tens of
+ * microseconds) and its model chosen again every `forecastReselect` (default 1 d, coarser than
+ * production's 6 h so a month replays in seconds: choosing a model is the costly part).
  */
 export function productionForecasting(settings: SimSettings): Forecasting {
   return {

@@ -219,7 +219,7 @@ export function resolveSimSettings(raw: BacktestSection | undefined): SimSetting
     tickSeconds: r.tick ?? 5,
     warmupSeconds: r.warmup,
     interpolation: r.interpolation ?? 'linear',
-    forecastRefitSeconds: r.forecastRefit ?? 7200,
+    forecastRefitSeconds: r.forecastRefit ?? 60,
     forecastReselectSeconds: r.forecastReselect ?? 86_400,
     hpa: {
       syncPeriodSeconds: r.hpa?.syncPeriod ?? DEFAULT_HPA.syncPeriodSeconds,
