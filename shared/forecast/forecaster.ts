@@ -67,8 +67,21 @@ export function historyGrid(
   return maskWindows(tail(grid, slots), opts.exclude ?? []);
 }
 
-export function fitForecaster(grid: Grid, horizonSeconds: number): FittedForecaster {
-  const model = fitProfile(grid, { horizonSlots: Math.max(1, Math.ceil(horizonSeconds / grid.stepSeconds)) });
+/**
+ * Chooses and calibrates the model on a history grid for forecasts up to `horizonSeconds`;
+ * `selectionSeconds` (when shorter) is how far ahead the forecast decides something, and the
+ * variant is chosen by its accuracy there (intervals still cover the whole horizon).
+ */
+export function fitForecaster(
+  grid: Grid,
+  horizonSeconds: number,
+  selectionSeconds?: number,
+): FittedForecaster {
+  const slots = (s: number) => Math.max(1, Math.ceil(s / grid.stepSeconds));
+  const model = fitProfile(grid, {
+    horizonSlots: slots(horizonSeconds),
+    selectionSlots: selectionSeconds === undefined ? undefined : slots(selectionSeconds),
+  });
   return { model, description: describeProfile(model), seasonality: [...model.periods] };
 }
 

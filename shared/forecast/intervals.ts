@@ -101,27 +101,48 @@ export function fitErrorScale(r: Float64Array, z: Float64Array): ErrorScale {
   return { a, b, zMin: zSorted[0]!, zMax: zSorted[m - 1]! };
 }
 
+/**
+ * Horizon buckets (the last slot of each): one slot each up to 4 slots ahead, then growing by
+ * half or a third (6, 8, 12, 16, 24, ...) up to H. Floors are decided a lead time ahead (a few
+ * slots on minute data), where the error grows fastest with the horizon: equal-width buckets
+ * over a 2 h horizon lumped the first 15 minutes together.
+ */
+export function horizonBuckets(H: number): number[] {
+  const ends: number[] = [];
+  for (let e = 1; e < H; e = e < 4 ? e + 1 : e % 3 === 0 ? (e / 3) * 4 : (e / 2) * 3) ends.push(e);
+  ends.push(H);
+  return ends;
+}
+
+/** The bucket of a horizon (slots ahead); horizons past the last bucket use the last one. */
+export function bucketOf(ends: number[], ahead: number): number {
+  let b = 0;
+  while (b < ends.length - 1 && ahead > ends[b]!) b++;
+  return b;
+}
+
 /** Errors of the chosen variant's in-sample forecasts, per horizon bucket, standardised and sorted. */
 export function residualsFor(model: ProfileModel, z: Float64Array, from: number, n: number, H: number) {
   const first = Math.max(0, from - model.choice.levelSlots);
   const S = new InSampleProfiles(z, first, n, model.dayLag, model.weekLag).of(model.choice);
   const levels = new LevelIndex(z, S, first);
-  const buckets = Math.min(8, H);
-  model.bucketSlots = Math.ceil(H / buckets);
+  model.bucketEnds = horizonBuckets(H);
+  const buckets = model.bucketEnds.length;
   const errors: number[][] = Array.from({ length: buckets }, () => []);
   const at: number[][] = Array.from({ length: buckets }, () => []);
   const when: number[][] = Array.from({ length: buckets }, () => []);
   const origins = pickOrigins(z, from, n - 2, 600);
-  const hsPerBucket = Math.min(model.bucketSlots, 16);
   for (const o of origins) {
     const c = levels.level(o, model.choice.levelSlots);
     const cNone = levels.plain(o, model.choice.levelSlots);
     for (let b = 0; b < buckets; b++) {
-      for (let k = 0; k < hsPerBucket; k++) {
+      const lo = b === 0 ? 1 : model.bucketEnds[b - 1]! + 1;
+      const width = model.bucketEnds[b]! - lo + 1;
+      const samples = Math.min(width, 16);
+      for (let k = 0; k < samples; k++) {
         // Spread the sampled horizons inside the bucket, shifted per origin to cover it all.
-        const offset = Math.floor(((k + (o % 7) / 7) * model.bucketSlots) / hsPerBucket);
-        const h = b * model.bucketSlots + 1 + Math.min(model.bucketSlots - 1, offset);
-        if (h > H) break;
+        const offset = Math.floor(((k + (o % 7) / 7) * width) / samples);
+        const h = lo + Math.min(width - 1, offset);
         const t = o + h;
         if (t >= n || Number.isNaN(z[t]!)) continue;
         const s = S[t - first]!;

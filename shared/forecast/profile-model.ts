@@ -1,6 +1,14 @@
 import type { Grid } from './grid.ts';
 import type { HistoryReader } from './history.ts';
-import { type ErrorScale, quantileOf, residualsFor, sigmaAt, UNIT_SCALE, widening } from './intervals.ts';
+import {
+  bucketOf,
+  type ErrorScale,
+  quantileOf,
+  residualsFor,
+  sigmaAt,
+  UNIT_SCALE,
+  widening,
+} from './intervals.ts';
 import {
   decay,
   InSampleProfiles,
@@ -44,8 +52,8 @@ export interface ProfileModel {
   scales: ErrorScale[];
   /** Per horizon bucket: how many independent errors its residuals are worth (intervals.ts). */
   effectiveCounts: number[];
-  /** Horizon (slots) covered per bucket. */
-  bucketSlots: number;
+  /** The last horizon (slots ahead) of each bucket (intervals.ts, horizonBuckets). */
+  bucketEnds: number[];
   /** In-sample MAE (the unit of the series) of the chosen variant, for explanations. */
   inSampleMae: number;
   /** How many in-sample forecast errors the interval is built from. */
@@ -55,6 +63,11 @@ export interface ProfileModel {
 export interface FitOptions {
   /** Longest horizon the interval should describe, in slots. */
   horizonSlots: number;
+  /**
+   * Horizons (slots, from 1) the variant is chosen on, when shorter: where the forecast decides
+   * something (a floor is set a lead time ahead). Default: all of `horizonSlots`.
+   */
+  selectionSlots?: number;
   transform?: Transform;
 }
 
@@ -116,8 +129,9 @@ function horizonSample(H: number): number[] {
 }
 
 /**
- * Fits the model to a grid. The variant with the lowest in-sample MAE wins; the residuals of
- * its in-sample forecasts, grouped by horizon, become the prediction interval.
+ * Fits the model to a grid. The variant with the lowest in-sample MAE over the selection
+ * horizons wins; the residuals of its in-sample forecasts up to the full horizon, grouped by
+ * horizon, become the prediction interval.
  */
 export function fitProfile(grid: Grid, opts: FitOptions): ProfileModel {
   const tr = opts.transform ?? log1pTransform;
@@ -135,9 +149,13 @@ export function fitProfile(grid: Grid, opts: FitOptions): ProfileModel {
   const warm = Math.max(dayLag, weekLag, Math.min(n >> 1, Math.round((6 * HOUR) / grid.stepSeconds)));
   const evalSlots = Math.round((7 * 86_400) / grid.stepSeconds);
   const from = Math.max(warm, n - evalSlots);
-  const H = Math.max(1, Math.min(opts.horizonSlots, dayLag || Number.POSITIVE_INFINITY, n - from - 1));
+  const cap = (slots: number) =>
+    Math.max(1, Math.min(slots, dayLag || Number.POSITIVE_INFINITY, n - from - 1));
+  // Intervals for every horizon the forecast is read at; the variant chosen where it decides.
+  const H = cap(opts.horizonSlots);
+  const selectH = cap(Math.min(opts.horizonSlots, opts.selectionSlots ?? opts.horizonSlots));
   const origins = pickOrigins(z, from, n - 1 - 1, 160);
-  const hs = horizonSample(H);
+  const hs = horizonSample(selectH);
 
   const space = searchSpace(grid.stepSeconds, dayLag, weekLag);
   // Only the evaluated slots and the level windows before them need a profile.
@@ -215,7 +233,7 @@ export function fitProfile(grid: Grid, opts: FitOptions): ProfileModel {
     residuals: [],
     scales: [],
     effectiveCounts: [],
-    bucketSlots: 1,
+    bucketEnds: [1],
     inSampleMae: found?.mae ?? Number.NaN,
     residualCount: 0,
   };
@@ -270,7 +288,7 @@ export function predictProfile(
     const ahead = i - last;
     const s = profileAt(history, i, last, model);
     const zhat = Number.isNaN(s) ? cNone : s + (Number.isNaN(c) ? 0 : c * decay(model.choice, ahead));
-    const b = Math.max(0, Math.min(model.residuals.length - 1, Math.floor((ahead - 1) / model.bucketSlots)));
+    const b = Math.min(model.residuals.length - 1, bucketOf(model.bucketEnds, ahead));
     const r = model.residuals[b] ?? new Float64Array(0);
     const sigma = sigmaAt(model.scales[b] ?? UNIT_SCALE, zhat);
     const w = widening(quantile, model.effectiveCounts[b] ?? 0);

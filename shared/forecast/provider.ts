@@ -157,8 +157,12 @@ export class ForecastDemandProvider implements DemandProvider {
     // The view must last until the next refresh: forecast that much further.
     const coverSeconds = (want - now) / 1000 + this.refitSeconds;
     if (!s.fitted || now - s.fittedAt >= this.reselectSeconds * 1000 || s.excludeKey !== excludeKey) {
-      // Chosen and calibrated for the horizons the floors use (and at least one refresh ahead).
-      s.fitted = fitForecaster(history.grid(), Math.max(horizon, this.refitSeconds));
+      // Calibrated for every horizon the view covers, chosen where the floors are decided.
+      s.fitted = fitForecaster(
+        history.grid(),
+        Math.max(horizon, this.refitSeconds),
+        decisionHorizonFor(config, signal.name),
+      );
       s.fittedAt = now;
       this.stats.fits++;
     }
@@ -253,6 +257,24 @@ export function signalsInUse(config: Config): string[] {
 export function quantilesFor(config: Config, signal: string): number[] {
   const qs = [...new Set(config.predictive.filter((p) => p.signal === signal).map((p) => p.quantile))];
   return qs.length > 0 ? qs.sort((a, b) => b - a) : [DEFAULT_QUANTILE];
+}
+
+/**
+ * How far ahead a signal's forecast decides floors (seconds): the longest lead time plus
+ * margin of its predictive targets, plus one reconcile (the floor set now holds until the
+ * next one), within the predictive horizon. A floor for later is decided again by a later
+ * reconcile with a fresher forecast. Undefined without predictive entries (campaign windows
+ * are read over the whole horizon).
+ */
+export function decisionHorizonFor(config: Config, signal: string): number | undefined {
+  const entries = config.predictive.filter((p) => p.signal === signal);
+  if (entries.length === 0) return undefined;
+  let lead = 0;
+  for (const p of entries) {
+    const t = config.targets.find((x) => x.id === p.target);
+    if (t) lead = Math.max(lead, t.leadTimeSeconds + t.marginSeconds);
+  }
+  return Math.min(horizonFor(config, signal), lead + config.defaults.reconcileIntervalSeconds);
 }
 
 /** The longest predictive horizon of a signal (seconds), else 2 h. */

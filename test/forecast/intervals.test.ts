@@ -4,7 +4,13 @@ import { readTraceCsv } from '../../shared/adapters/metrics/csv.ts';
 import { normalQuantile, studentTQuantile } from '../../shared/forecast/distributions.ts';
 import { originsOf } from '../../shared/forecast/evaluate.ts';
 import { forecastSeries } from '../../shared/forecast/forecaster.ts';
-import { effectiveCount, fitErrorScale, sigmaAt, widening } from '../../shared/forecast/intervals.ts';
+import {
+  effectiveCount,
+  fitErrorScale,
+  horizonBuckets,
+  sigmaAt,
+  widening,
+} from '../../shared/forecast/intervals.ts';
 import { TRACES } from '../helpers/example.ts';
 
 /** A deterministic pseudo-random source (mulberry32), so the synthetic tests never flake. */
@@ -132,5 +138,14 @@ describe('Function: forecastSeries intervals by level', () => {
     expect(quiet).toBeGreaterThan(0.74);
     expect(cover(rows)).toBeGreaterThan(0.75);
     expect(cover(rows)).toBeLessThan(0.87);
+  });
+});
+
+describe('Function: horizonBuckets', () => {
+  it('gives each of the first slots its own bucket and widens further out', () => {
+    expect(horizonBuckets(4)).toEqual([1, 2, 3, 4]);
+    expect(horizonBuckets(10)).toEqual([1, 2, 3, 4, 6, 8, 10]);
+    expect(horizonBuckets(120)).toEqual([1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 120]);
+    expect(horizonBuckets(1)).toEqual([1]);
   });
 });

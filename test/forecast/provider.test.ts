@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { MetricSourceError } from '../../shared/adapters/metrics/errors.ts';
 import type { Logger } from '../../shared/app/ports.ts';
-import { forecastSeries } from '../../shared/forecast/forecaster.ts';
-import { ForecastDemandProvider } from '../../shared/forecast/provider.ts';
+import { fitForecaster, historyGrid, predict } from '../../shared/forecast/forecaster.ts';
+import { ForecastHistory } from '../../shared/forecast/history.ts';
+import { decisionHorizonFor, ForecastDemandProvider } from '../../shared/forecast/provider.ts';
 import { nasaConfig, TraceSource } from './helpers.ts';
 
 const NOW = Date.parse('1995-07-20T15:00:00Z');
@@ -27,15 +28,16 @@ describe('Function: ForecastDemandProvider', () => {
     const view = views.traffic!;
     expect(view.stepSeconds).toBe(60);
     expect(view.quantile).toBe(0.95);
-    // The same forecast as the pure forecaster on the same 14 days, divided by 60 s per step.
-    const direct = forecastSeries(
-      {
-        t: source.series.t.filter((t) => t <= NOW - MIN),
-        v: source.series.v.filter((_, i) => source.series.t[i]! <= NOW - MIN),
-        stepSeconds: 60,
-      },
-      { horizonSeconds: 7200, quantile: 0.95, now: NOW, historySeconds: 14 * 86_400 },
-    );
+    // The same forecast as the pure forecaster on the same 14 days (its variant chosen where the
+    // floors are decided, 90 s lead + 60 s margin + a reconcile ahead), divided by 60 s per step.
+    const history = {
+      t: source.series.t.filter((t) => t <= NOW - MIN),
+      v: source.series.v.filter((_, i) => source.series.t[i]! <= NOW - MIN),
+      stepSeconds: 60,
+    };
+    const grid = historyGrid(history, { now: NOW, historySeconds: 14 * 86_400 });
+    const fitted = fitForecaster(grid, 7200, decisionHorizonFor(config, 'traffic'));
+    const direct = { points: predict(fitted, ForecastHistory.fromGrid(grid), NOW, 7200, 0.95) };
     const first = view.points.find((p) => p.t === direct.points[0]!.t)!;
     expect(first.value).toBeCloseTo(direct.points[0]!.value / 60, 6);
     expect(first.upper).toBeCloseTo(direct.points[0]!.upper / 60, 6);
@@ -130,5 +132,14 @@ describe('Function: ForecastDemandProvider', () => {
     const views = await provider.demand(config, new Date(NOW + 6 * MIN), new Date(NOW + 3600_000));
     expect(views.traffic).toBeDefined();
     expect(lines.at(-1)).toEqual({ level: 'info', message: 'forecast for signal traffic available again' });
+  });
+});
+
+describe('Function: decisionHorizonFor', () => {
+  it('is the longest lead time plus margin of the predictive targets plus one reconcile, within the horizon', () => {
+    // api: 90 s lead + 60 s margin; readers: 20 min lead + 2 min margin (10 %); reconcile 60 s.
+    expect(decisionHorizonFor(nasaConfig(), 'traffic')).toBe(90 + 60 + 60);
+    expect(decisionHorizonFor(nasaConfig({ quantiles: [0.95, 0.8] }), 'traffic')).toBe(1200 + 120 + 60);
+    expect(decisionHorizonFor(nasaConfig(), 'nothing')).toBeUndefined();
   });
 });
