@@ -14,28 +14,45 @@ import { decay, InSampleProfiles, LevelIndex, pickOrigins } from './profiles.ts'
  * busy ones at a nominal 80 %. The spread of the errors is therefore modelled as
  * `sigma^2(z) = a + b * exp(-z)` (multiplicative noise plus counting noise; `exp(-z)` is
  * 1 / (1 + forecast)), fitted to the in-sample errors, and the interval is built from the
- * standardised errors `r / sigma(z)`. Series without counting noise (large counts, rates)
- * fit `b = 0` and keep one spread for all levels.
+ * standardised errors `(r - shift * exp(-z)) / sigma(z)`: the median of the log of a small
+ * count also runs below the log of its mean, by about a third of 1 / (1 + mean) for Poisson
+ * counts, and is fitted the same way where levels under ~50 per step occur. Series without
+ * counting noise (large counts, rates) fit `b` near 0 and keep one spread for all levels.
  */
 
 /** The error spread at a transformed forecast level: sqrt(a + b exp(-z)), z clamped to the fitted range. */
 export interface ErrorScale {
   a: number;
   b: number;
+  /** Level-dependent bias of the errors: `shift * exp(-z)` (the log of a small count runs low). */
+  shift: number;
   zMin: number;
   zMax: number;
 }
 
 /** Plain quantiles of the raw errors: the scale when too few errors exist to fit one. */
-export const UNIT_SCALE: ErrorScale = { a: 1, b: 0, zMin: Number.NEGATIVE_INFINITY, zMax: Infinity };
+export const UNIT_SCALE: ErrorScale = {
+  a: 1,
+  b: 0,
+  shift: 0,
+  zMin: Number.NEGATIVE_INFINITY,
+  zMax: Infinity,
+};
 
 /** Errors per level bin needed before the spread is modelled by level. */
 const PER_BIN = 40;
 const BINS = 8;
+/** exp(-z) of a level of ~50 per step: the median's drift is only modelled where levels go below it. */
+const SMALL_COUNT_X = 0.02;
 /** Errors looked at per fit of the scale (an even subsample of them). */
 const SAMPLE = 4096;
 /** Errors a horizon bucket needs to keep its own quantiles (else it borrows the pooled ones). */
 const MIN_BUCKET = 30;
+
+export function offsetAt(s: ErrorScale, z: number): number {
+  if (s.shift === 0) return 0;
+  return s.shift * Math.exp(-Math.min(s.zMax, Math.max(s.zMin, z)));
+}
 
 export function sigmaAt(s: ErrorScale, z: number): number {
   const zc = Math.min(s.zMax, Math.max(s.zMin, z));
@@ -70,6 +87,7 @@ export function fitErrorScale(r: Float64Array, z: Float64Array): ErrorScale {
   }
   const xs: number[] = [];
   const ys: number[] = [];
+  const meds: number[] = [];
   for (let k = 0; k < BINS; k++) {
     if (bins[k]!.length < PER_BIN / 2) continue; // ties at an edge can leave a bin nearly empty
     const bin = Float64Array.from(bins[k]!).sort();
@@ -77,6 +95,7 @@ export function fitErrorScale(r: Float64Array, z: Float64Array): ErrorScale {
     const spread = (quantileOf(bin, 0.9) - quantileOf(bin, 0.1)) / 2.563;
     xs.push(Math.exp(-quantileOf(Float64Array.from(binZ[k]!).sort(), 0.5)));
     ys.push(spread * spread);
+    meds.push(quantileOf(bin, 0.5));
   }
   if (xs.length < 2) return UNIT_SCALE;
   const kept = xs.length;
@@ -98,7 +117,12 @@ export function fitErrorScale(r: Float64Array, z: Float64Array): ErrorScale {
     b = xs.reduce((s, x, k) => s + x * ys[k]!, 0) / xs.reduce((s, x) => s + x * x, 0);
   }
   if (!(a + b > 0)) return UNIT_SCALE;
-  return { a, b, zMin: zSorted[0]!, zMax: zSorted[m - 1]! };
+  // The median's drift with the level, fitted the same way (no drift where counts are large).
+  const mm = meds.reduce((s, y) => s + y, 0) / kept;
+  let sxm = 0;
+  for (let k = 0; k < kept; k++) sxm += (xs[k]! - mx) * (meds[k]! - mm);
+  const shift = sxx > 0 && xs.some((x) => x >= SMALL_COUNT_X) ? sxm / sxx : 0;
+  return { a, b, shift, zMin: zSorted[0]!, zMax: zSorted[m - 1]! };
 }
 
 /**
@@ -165,9 +189,13 @@ export function residualsFor(model: ProfileModel, z: Float64Array, from: number,
     const own = fitErrorScale(Float64Array.from(e), Float64Array.from(at[b]!));
     return own === UNIT_SCALE ? pooledScale : own;
   });
-  const standardised = errors.map((e, b) => e.map((r, i) => r / sigmaAt(scales[b]!, at[b]![i]!)));
+  const standardised = errors.map((e, b) =>
+    e.map((r, i) => (r - offsetAt(scales[b]!, at[b]![i]!)) / sigmaAt(scales[b]!, at[b]![i]!)),
+  );
   // Thin buckets borrow from the pooled errors rather than pretend to be certain.
-  const pooled = allErrors.map((r, i) => r / sigmaAt(pooledScale, allAt[i]!));
+  const pooled = allErrors.map(
+    (r, i) => (r - offsetAt(pooledScale, allAt[i]!)) / sigmaAt(pooledScale, allAt[i]!),
+  );
   model.residualCount = pooled.length;
   const daySlots = Math.max(1, Math.round(86_400 / model.stepSeconds));
   const pooledDays = Float64Array.from(when.flat(), (t) => Math.floor(t / daySlots));

@@ -3,6 +3,7 @@ import type { HistoryReader } from './history.ts';
 import {
   bucketOf,
   type ErrorScale,
+  offsetAt,
   quantileOf,
   residualsFor,
   sigmaAt,
@@ -287,10 +288,12 @@ export function predictProfile(
   for (let i = first; i <= end; i++) {
     const ahead = i - last;
     const s = profileAt(history, i, last, model);
-    const zhat = Number.isNaN(s) ? cNone : s + (Number.isNaN(c) ? 0 : c * decay(model.choice, ahead));
+    const z0 = Number.isNaN(s) ? cNone : s + (Number.isNaN(c) ? 0 : c * decay(model.choice, ahead));
     const b = Math.min(model.residuals.length - 1, bucketOf(model.bucketEnds, ahead));
     const r = model.residuals[b] ?? new Float64Array(0);
-    const sigma = sigmaAt(model.scales[b] ?? UNIT_SCALE, zhat);
+    const scale = model.scales[b] ?? UNIT_SCALE;
+    const sigma = sigmaAt(scale, z0);
+    const zhat = z0 + offsetAt(scale, z0);
     const w = widening(quantile, model.effectiveCounts[b] ?? 0);
     const mid = quantileOf(r, 0.5);
     out.push({

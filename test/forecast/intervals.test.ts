@@ -8,6 +8,7 @@ import {
   effectiveCount,
   fitErrorScale,
   horizonBuckets,
+  offsetAt,
   sigmaAt,
   widening,
 } from '../../shared/forecast/intervals.ts';
@@ -58,9 +59,14 @@ describe('Function: fitErrorScale', () => {
     expect(c.b).toBeGreaterThan(0);
     // About 1/sqrt(mean) at 4 per step, three times narrower at 40.
     expect(sigmaAt(c, Math.log1p(4)) / sigmaAt(c, Math.log1p(40))).toBeGreaterThan(2);
+    // The log of a small count runs below the log of its mean: the median drifts down with the level.
+    expect(c.shift).toBeLessThan(0);
+    expect(offsetAt(c, Math.log1p(4))).toBeLessThan(offsetAt(c, Math.log1p(100)));
     const m = fitErrorScale(mult.r, mult.z);
     expect(sigmaAt(m, m.zMin) / sigmaAt(m, m.zMax)).toBeLessThan(1.15);
     expect(sigmaAt(m, m.zMax)).toBeCloseTo(0.1, 1);
+    // Thousands per step: no drift of the median is modelled.
+    expect(m.shift).toBe(0);
   });
 
   it('keeps plain quantiles when too few errors exist to model the spread', () => {
