@@ -145,24 +145,37 @@ export function bucketOf(ends: number[], ahead: number): number {
   return b;
 }
 
+/** Errors of one horizon bucket: the error, the forecast level it was made at, its origin's day. */
+interface BucketErrors {
+  r: Float64Array;
+  z: Float64Array;
+  day: Int32Array;
+  n: number;
+}
+
 /** Errors of the chosen variant's in-sample forecasts, per horizon bucket, standardised and sorted. */
 export function residualsFor(model: ProfileModel, z: Float64Array, from: number, n: number, H: number) {
   const first = Math.max(0, from - model.choice.levelSlots);
   const S = new InSampleProfiles(z, first, n, model.dayLag, model.weekLag).of(model.choice);
   const levels = new LevelIndex(z, S, first);
   model.bucketEnds = horizonBuckets(H);
-  const buckets = model.bucketEnds.length;
-  const errors: number[][] = Array.from({ length: buckets }, () => []);
-  const at: number[][] = Array.from({ length: buckets }, () => []);
-  const when: number[][] = Array.from({ length: buckets }, () => []);
   const origins = pickOrigins(z, from, n - 2, 600);
+  const daySlots = Math.max(1, Math.round(86_400 / model.stepSeconds));
+  const decays = Float64Array.from({ length: H + 1 }, (_, h) => decay(model.choice, h));
+  const buckets: BucketErrors[] = model.bucketEnds.map((end, b) => {
+    const width = end - (b === 0 ? 0 : model.bucketEnds[b - 1]!);
+    const size = origins.length * Math.min(width, 16);
+    return { r: new Float64Array(size), z: new Float64Array(size), day: new Int32Array(size), n: 0 };
+  });
   for (const o of origins) {
     const c = levels.level(o, model.choice.levelSlots);
     const cNone = levels.plain(o, model.choice.levelSlots);
-    for (let b = 0; b < buckets; b++) {
+    const day = Math.floor(o / daySlots);
+    for (let b = 0; b < buckets.length; b++) {
       const lo = b === 0 ? 1 : model.bucketEnds[b - 1]! + 1;
       const width = model.bucketEnds[b]! - lo + 1;
       const samples = Math.min(width, 16);
+      const e = buckets[b]!;
       for (let k = 0; k < samples; k++) {
         // Spread the sampled horizons inside the bucket, shifted per origin to cover it all.
         const offset = Math.floor(((k + (o % 7) / 7) * width) / samples);
@@ -170,80 +183,119 @@ export function residualsFor(model: ProfileModel, z: Float64Array, from: number,
         const t = o + h;
         if (t >= n || Number.isNaN(z[t]!)) continue;
         const s = S[t - first]!;
-        const zhat = Number.isNaN(s)
-          ? Number.isNaN(cNone)
-            ? Number.NaN
-            : cNone
-          : s + (Number.isNaN(c) ? 0 : c * decay(model.choice, h));
+        const zhat = Number.isNaN(s) ? cNone : s + (Number.isNaN(c) ? 0 : c * decays[h]!);
         if (Number.isNaN(zhat)) continue;
-        errors[b]!.push(z[t]! - zhat);
-        at[b]!.push(zhat);
-        when[b]!.push(o);
+        e.r[e.n] = z[t]! - zhat;
+        e.z[e.n] = zhat;
+        e.day[e.n] = day;
+        e.n++;
       }
     }
   }
-  const allErrors = Float64Array.from(errors.flat());
-  const allAt = Float64Array.from(at.flat());
-  const pooledScale = fitErrorScale(allErrors, allAt);
-  const scales = errors.map((e, b) => {
-    const own = fitErrorScale(Float64Array.from(e), Float64Array.from(at[b]!));
-    return own === UNIT_SCALE ? pooledScale : own;
-  });
-  const standardised = errors.map((e, b) =>
-    e.map((r, i) => (r - offsetAt(scales[b]!, at[b]![i]!)) / sigmaAt(scales[b]!, at[b]![i]!)),
-  );
+  const all: BucketErrors = {
+    r: concat(buckets, 'r'),
+    z: concat(buckets, 'z'),
+    day: concatDays(buckets),
+    n: 0,
+  };
+  all.n = all.r.length;
+  const pooledScale = fitErrorScale(all.r, all.z);
+  const standardise = (e: BucketErrors, scale: ErrorScale) => {
+    const u = new Float64Array(e.n);
+    for (let i = 0; i < e.n; i++) u[i] = (e.r[i]! - offsetAt(scale, e.z[i]!)) / sigmaAt(scale, e.z[i]!);
+    return u;
+  };
   // Thin buckets borrow from the pooled errors rather than pretend to be certain.
-  const pooled = allErrors.map(
-    (r, i) => (r - offsetAt(pooledScale, allAt[i]!)) / sigmaAt(pooledScale, allAt[i]!),
-  );
-  model.residualCount = pooled.length;
-  const daySlots = Math.max(1, Math.round(86_400 / model.stepSeconds));
-  const pooledDays = Float64Array.from(when.flat(), (t) => Math.floor(t / daySlots));
-  const pooledCount = effectiveCount(pooled, pooledDays);
-  model.residuals = standardised.map((l) => Float64Array.from(l.length >= MIN_BUCKET ? l : pooled).sort());
-  model.scales = standardised.map((l, b) => (l.length >= MIN_BUCKET ? scales[b]! : pooledScale));
-  model.effectiveCounts = standardised.map((l, b) =>
-    l.length >= MIN_BUCKET
-      ? effectiveCount(
-          Float64Array.from(l),
-          Float64Array.from(when[b]!, (t) => Math.floor(t / daySlots)),
-        )
-      : pooledCount,
-  );
+  let pooled: { sorted: Float64Array; count: number } | undefined;
+  const pooledErrors = () => {
+    if (!pooled) {
+      const u = standardise(all, pooledScale);
+      const sorted = Float64Array.from(u).sort();
+      pooled = { sorted, count: effectiveCount(u, sorted, all.day) };
+    }
+    return pooled;
+  };
+  model.residualCount = all.n;
+  model.residuals = [];
+  model.scales = [];
+  model.effectiveCounts = [];
+  for (const e of buckets) {
+    if (e.n < MIN_BUCKET) {
+      model.residuals.push(pooledErrors().sorted);
+      model.scales.push(pooledScale);
+      model.effectiveCounts.push(pooledErrors().count);
+      continue;
+    }
+    const own = fitErrorScale(e.r.subarray(0, e.n), e.z.subarray(0, e.n));
+    const scale = own === UNIT_SCALE ? pooledScale : own;
+    const u = standardise(e, scale);
+    const sorted = Float64Array.from(u).sort();
+    model.residuals.push(sorted);
+    model.scales.push(scale);
+    model.effectiveCounts.push(effectiveCount(u, sorted, e.day.subarray(0, e.n)));
+  }
+}
+
+function concat(buckets: BucketErrors[], key: 'r' | 'z'): Float64Array {
+  const out = new Float64Array(buckets.reduce((s, e) => s + e.n, 0));
+  let at = 0;
+  for (const e of buckets) {
+    out.set(e[key].subarray(0, e.n), at);
+    at += e.n;
+  }
+  return out;
+}
+
+function concatDays(buckets: BucketErrors[]): Int32Array {
+  const out = new Int32Array(buckets.reduce((s, e) => s + e.n, 0));
+  let at = 0;
+  for (const e of buckets) {
+    out.set(e.day.subarray(0, e.n), at);
+    at += e.n;
+  }
+  return out;
 }
 
 /**
  * How many independent errors a set of errors is worth (Kish's design effect): errors on the
  * same day share that day's level (a busy day, a holiday), so two weeks of hourly errors are
  * worth little more than the days they come from, while per-minute noise is worth nearly
- * every error. deff = (variance of the day means x their sizes) / (overall variance), and the
- * count is n / deff, between the number of days and n.
+ * every error. What an interval's coverage counts is whether an error falls outside the
+ * central 80 %; deff = (variance of the day means of that indicator x their sizes) / (its
+ * overall variance), and the count is n / deff, between the number of days and n.
+ * `sorted` holds the same errors sorted; `day` each error's day (an integer).
  */
-export function effectiveCount(errors: Float64Array, day: Float64Array): number {
+export function effectiveCount(errors: Float64Array, sorted: Float64Array, day: Int32Array): number {
   const n = errors.length;
   if (n === 0) return 0;
-  // What an interval's coverage counts: whether an error falls outside the central 80 %.
-  const sorted = Float64Array.from(errors).sort();
   const lo = quantileOf(sorted, 0.1);
   const hi = quantileOf(sorted, 0.9);
-  const u = errors.map((e) => (e < lo || e > hi ? 1 : 0));
-  const sums = new Map<number, { s: number; m: number }>();
+  let d0 = Number.POSITIVE_INFINITY;
+  let d1 = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i++) {
+    if (day[i]! < d0) d0 = day[i]!;
+    if (day[i]! > d1) d1 = day[i]!;
+  }
+  const sums = new Float64Array(d1 - d0 + 1);
+  const sizes = new Float64Array(d1 - d0 + 1);
   let total = 0;
   for (let i = 0; i < n; i++) {
-    total += u[i]!;
-    const d = sums.get(day[i]!);
-    if (d) {
-      d.s += u[i]!;
-      d.m++;
-    } else sums.set(day[i]!, { s: u[i]!, m: 1 });
+    const out = errors[i]! < lo || errors[i]! > hi ? 1 : 0;
+    total += out;
+    sums[day[i]! - d0]! += out;
+    sizes[day[i]! - d0]!++;
   }
   const mean = total / n;
-  let ss = 0;
-  for (let i = 0; i < n; i++) ss += (u[i]! - mean) ** 2;
-  const k = sums.size;
-  if (k < 2 || ss <= 0) return Math.min(n, k);
+  // Variance of a 0/1 indicator with this mean, times n - 1.
+  const ss = total * (1 - mean) ** 2 + (n - total) * mean ** 2;
+  let k = 0;
   let between = 0;
-  for (const { s, m } of sums.values()) between += m * (s / m - mean) ** 2;
+  for (let d = 0; d < sizes.length; d++) {
+    if (sizes[d] === 0) continue;
+    k++;
+    between += sizes[d]! * (sums[d]! / sizes[d]! - mean) ** 2;
+  }
+  if (k < 2 || ss <= 0) return Math.min(n, k);
   const deff = Math.max(1, between / (k - 1) / (ss / (n - 1)));
   return Math.min(n, Math.max(k, n / deff));
 }
