@@ -34,7 +34,7 @@ export default $config({
     const { httpApi } = await import('./stacks/api.ts');
     const { alarmDelivery } = await import('./stacks/events.ts');
 
-    const { config, file } = loadDeployConfig();
+    const { config, bundle } = loadDeployConfig();
     const [identity, partition, region] = await Promise.all([
       aws.getCallerIdentity({}),
       aws.getPartition({}),
@@ -61,7 +61,7 @@ export default $config({
     const fns = brainFunctions({
       names,
       role,
-      configFile: file,
+      configFile: bundle,
       deploy,
       links: [
         state.link,

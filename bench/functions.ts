@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,6 +9,8 @@ import dynalite from 'dynalite';
 import { build, type Metafile } from 'esbuild';
 import { createTableIfMissing } from '../shared/adapters/state/index.ts';
 import { slackSignature } from '../shared/triggers/slack-signature.ts';
+import { configJson } from '../stacks/config.ts';
+import { BUNDLED_CONFIG } from '../stacks/settings.ts';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -66,6 +68,9 @@ function events(): Record<string, unknown> {
 
 /** Imports the bundle in a fresh Node, then invokes the handler once; prints one JSON line. */
 const CHILD = `
+// The Lambda Node.js runtime interface client talks to the Runtime API through node:http
+// (RAPIDClient requires it before the handler is loaded): the handler's import does not pay for it.
+await import('node:http');
 const t0 = performance.now();
 const mod = await import(process.env.BENCH_BUNDLE);
 const importMs = performance.now() - t0;
@@ -78,12 +83,22 @@ process.stdout.write('\\n@@' + JSON.stringify({ importMs, invokeMs, peakRssMB: p
 process.exit(0);
 `;
 
+/** Fresh processes per function: the cold import is the median of these. */
+const RUNS = 5;
+
+type ChildResult = Omit<
+  FunctionBench,
+  'bundleBytes' | 'lazyChunkBytes' | 'withinTargets' | 'coldImportMs' | 'coldImportMaxMs'
+> & { importMs: number };
+
 export interface FunctionBench {
   /** The entry file and the chunks it imports statically: what a cold start loads. */
   bundleBytes: number;
   /** Chunks loaded on first use only (cloud actuators, the Kubernetes client). */
   lazyChunkBytes: number;
+  /** Median over RUNS fresh processes. */
   coldImportMs: number;
+  coldImportMaxMs: number;
   invokeMs: number;
   peakRssMB: number;
   status?: unknown;
@@ -112,6 +127,9 @@ function chunkSizes(meta: Metafile, entry: string): { initial: number; lazy: num
 
 export async function benchFunctions(): Promise<object> {
   const dir = mkdtempSync(path.join(tmpdir(), 'headroom-bench-'));
+  // The config as the stacks ship it: the validated document as JSON beside the code.
+  const configFile = path.join(dir, BUNDLED_CONFIG);
+  writeFileSync(configFile, configJson(EXAMPLE));
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -125,7 +143,7 @@ export async function benchFunctions(): Promise<object> {
     AWS_ENDPOINT_URL_DYNAMODB: endpoint,
     AWS_MAX_ATTEMPTS: '1',
     AWS_LAMBDA_FUNCTION_NAME: 'bench',
-    HEADROOM_CONFIG: readFileSync(EXAMPLE, 'utf8'),
+    HEADROOM_CONFIG: configFile,
     POWERTOOLS_LOG_LEVEL: 'ERROR',
     SST_RESOURCE_App: JSON.stringify({ name: 'headroom', stage: 'bench' }),
     SST_RESOURCE_StateTable: JSON.stringify({ name: 'headroom-bench' }),
@@ -166,24 +184,33 @@ export async function benchFunctions(): Promise<object> {
       });
       const outfile = path.join(outdir, `${name}.mjs`);
       const sizes = chunkSizes(metafile, path.relative(process.cwd(), outfile));
-      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', CHILD], {
-        env: { ...env, BENCH_BUNDLE: outfile, BENCH_EVENT: JSON.stringify(evs[name]) },
-        maxBuffer: 64 * 1024 * 1024,
-        timeout: 60_000,
-      });
-      const line = stdout.split('\n').find((l) => l.startsWith('@@'));
-      if (!line) throw new Error(`${name}: the child printed no result`);
-      const m = JSON.parse(line.slice(2)) as Omit<
-        FunctionBench,
-        'bundleBytes' | 'lazyChunkBytes' | 'withinTargets'
-      > & {
-        importMs: number;
+      // A cold import is a few hundred ms of disk and CPU: one sample is noise, the median of
+      // RUNS fresh processes is the number. The first run's invocation is a fresh delivery;
+      // later ones would be duplicates, so only the first invoke time is kept.
+      const runs: ChildResult[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        const { stdout } = await run(process.execPath, ['--input-type=module', '-e', CHILD], {
+          env: { ...env, BENCH_BUNDLE: outfile, BENCH_EVENT: JSON.stringify(evs[name]) },
+          maxBuffer: 64 * 1024 * 1024,
+          timeout: 60_000,
+        });
+        const line = stdout.split('\n').find((l) => l.startsWith('@@'));
+        if (!line) throw new Error(`${name}: the child printed no result`);
+        runs.push(JSON.parse(line.slice(2)) as ChildResult);
+      }
+      const imports = runs.map((r) => r.importMs).sort((a, b) => a - b);
+      const m = {
+        ...runs[0]!,
+        importMs: imports[Math.floor(imports.length / 2)]!,
+        importMaxMs: imports.at(-1)!,
+        peakRssMB: Math.max(...runs.map((r) => r.peakRssMB)),
       };
       const bundleBytes = sizes.initial;
       results[name] = {
         bundleBytes,
         lazyChunkBytes: sizes.lazy,
         coldImportMs: Math.round(m.importMs * 10) / 10,
+        coldImportMaxMs: Math.round(m.importMaxMs * 10) / 10,
         invokeMs: Math.round(m.invokeMs * 10) / 10,
         peakRssMB: Math.round(m.peakRssMB * 10) / 10,
         status: m.status,

@@ -28,7 +28,7 @@ export function functionsRole(names: PhysicalNames) {
 export interface FunctionInputs {
   names: PhysicalNames;
   role: aws.iam.Role;
-  /** The validated headroom.yaml, bundled into every package. */
+  /** The validated headroom.yaml rendered as JSON, bundled into every package. */
   configFile: string;
   /** Which functions this config needs (slack only when it uses Slack). */
   deploy: FunctionKey[];
@@ -45,7 +45,7 @@ const componentName = (key: FunctionKey) => `${key[0]!.toUpperCase()}${key.slice
  * The Lambda functions of functions/: Node 24 on arm64 (cheaper per ms than x86 for the same
  * work), bundled by esbuild as ESM, minified and split (what `npm run bench -- functions`
  * measures: the cloud actuators and the Kubernetes client are chunks loaded on first use, not at
- * cold start), with the config at `headroom.yaml` in the package root, the Lambda working directory.
+ * cold start), with the config at `headroom.json` in the package root, the Lambda working directory.
  * Asynchronous invocations that still fail after Lambda's two retries go to the dead-letter
  * queue. Live `sst dev` is off: develop with `headroom dev`, which serves the same handlers.
  */

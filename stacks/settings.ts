@@ -19,7 +19,7 @@ export const LINK = {
 } as const;
 
 /** Where the bundled configuration sits in every function package (the Lambda working directory). */
-export const BUNDLED_CONFIG = 'headroom.yaml';
+export const BUNDLED_CONFIG = 'headroom.json';
 
 export type FunctionKey = 'alarm' | 'alertmanager' | 'slack' | 'schedule' | 'bus';
 

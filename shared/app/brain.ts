@@ -1,7 +1,7 @@
 import { activeCampaignsFor, campaignEnd, campaignIntents } from '../campaigns/campaigns.ts';
-import { normaliseCampaign, Problems } from '../config/load.ts';
 import type { RawCampaign } from '../config/schema.ts';
 import type { Config } from '../config/types.ts';
+import { normaliseCampaign, Problems } from '../config/validate.ts';
 import { formatDuration } from '../domain/duration.ts';
 import { InputError } from '../domain/errors.ts';
 import { iso } from '../domain/time.ts';

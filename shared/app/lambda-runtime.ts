@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Resource } from 'sst';
 import { DynamoStateStore } from '../adapters/state/dynamodb.ts';
-import { loadConfigFile, parseConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
+import { validateConfig } from '../config/validate.ts';
+import { ConfigError } from '../domain/errors.ts';
 import { predictiveIntents } from '../forecast/predictive.ts';
 import type { ActuatorRegistry } from '../ports/actuator.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
@@ -61,9 +63,25 @@ export interface LambdaRuntimeOverrides {
   demand?: DemandProvider;
 }
 
-/** `HEADROOM_CONFIG`: the YAML itself (inlined at deploy) or the path of the bundled file. */
-export function configFromEnv(value = process.env.HEADROOM_CONFIG): Config {
+/**
+ * `HEADROOM_CONFIG`: the path of the bundled config, or the YAML itself. The stacks bundle the
+ * validated document as JSON (`headroom.json`), read here without loading a YAML parser; a
+ * YAML file or inline YAML (local use, tests) loads the parser on demand.
+ */
+export async function configFromEnv(value = process.env.HEADROOM_CONFIG): Promise<Config> {
   if (!value) throw new Error('HEADROOM_CONFIG is not set: the functions need the configuration');
+  if (!value.includes('\n') && value.endsWith('.json')) {
+    let document: unknown;
+    try {
+      document = JSON.parse(readFileSync(value, 'utf8'));
+    } catch (cause) {
+      throw new ConfigError([
+        `${value}: cannot read the bundled configuration (${(cause as Error).message})`,
+      ]);
+    }
+    return validateConfig(document, value);
+  }
+  const { loadConfigFile, parseConfig } = await import('../config/load.ts');
   return value.includes('\n') ? parseConfig(value, 'HEADROOM_CONFIG') : loadConfigFile(value);
 }
 
@@ -173,7 +191,7 @@ function lambdaDeferrer(): TriggerDeps['defer'] {
 
 /** Wires one brain for this execution environment: the DynamoDB store, AWS actuators, notifiers. */
 export async function buildLambdaRuntime(o: LambdaRuntimeOverrides = {}): Promise<LambdaRuntime> {
-  const config = o.config ?? configFromEnv();
+  const config = o.config ?? (await configFromEnv());
   const clock = o.clock ?? systemClock;
   let store = o.store;
   if (!store) {

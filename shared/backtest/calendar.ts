@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
-import { normaliseCampaign, Problems } from '../config/load.ts';
 import { configSchema } from '../config/schema.ts';
 import type { Config } from '../config/types.ts';
+import { normaliseCampaign, Problems } from '../config/validate.ts';
 import { ConfigError } from '../domain/errors.ts';
 import type { Campaign } from '../domain/types.ts';
 

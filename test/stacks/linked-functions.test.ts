@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTableIfMissing, DynamoStateStore } from '../../shared/adapters/state/index.ts';
 import { Repo } from '../../shared/state/repo.ts';
 import { slackSignature } from '../../shared/triggers/slack-signature.ts';
+import { configJson } from '../../stacks/config.ts';
 import { BUNDLED_CONFIG, LINK } from '../../stacks/settings.ts';
 import { EXAMPLE_CONFIG } from '../helpers/example.ts';
 import { type FakeAws, startFakeAws } from './fake-aws.ts';
@@ -152,7 +153,7 @@ describe('Functions with the linked values the stacks give them (SST_RESOURCE_<N
     client.destroy();
     // The function package: the config sits beside the code as the stacks bundle it.
     pkg = mkdtempSync(path.join(tmpdir(), 'headroom-package-'));
-    copyFileSync(EXAMPLE_CONFIG, path.join(pkg, BUNDLED_CONFIG));
+    writeFileSync(path.join(pkg, BUNDLED_CONFIG), configJson(EXAMPLE_CONFIG));
   });
 
   afterAll(async () => {

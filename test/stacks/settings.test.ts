@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { configFromEnv } from '../../shared/app/lambda-runtime.ts';
 import { parseConfig } from '../../shared/config/load.ts';
 import { headroomPolicy } from '../../shared/iam/index.ts';
 import { loadDeployConfig } from '../../stacks/config.ts';
@@ -171,6 +172,17 @@ describe('Stacks: the configuration a deploy ships', () => {
     expect(local.file).toBe(path.join(dir, 'headroom.yaml'));
     expect(local.config.targets.map((t) => t.id)).toContain('db-readers');
     expect(loadDeployConfig({ HEADROOM_CONFIG: EXAMPLE_CONFIG }, dir).file).toBe(EXAMPLE_CONFIG);
+  });
+
+  it('bundles the validated document as JSON that the functions read back to the same config', async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'headroom-deploy-'));
+    const deployed = loadDeployConfig({ HEADROOM_CONFIG: EXAMPLE_CONFIG }, dir);
+    expect(deployed.bundle).toBe(path.join(dir, '.sst', 'headroom-config', 'headroom.json'));
+    const read = await configFromEnv(deployed.bundle);
+    expect({ ...read, source: undefined }).toEqual({ ...deployed.config, source: undefined });
+    expect(JSON.parse(readFileSync(deployed.bundle, 'utf8')).campaigns[0].start).toBe(
+      '2026-11-27T20:55:00+01:00',
+    );
   });
 
   it('stops the deploy with every problem of a bad config, one path: message per line', () => {

@@ -1,0 +1,443 @@
+import type { z } from 'zod';
+import { checkBacktestSection } from '../backtest/settings.ts';
+import { parseCpuMillis, parseMemoryBytes, parseRaise } from '../domain/duration.ts';
+import { ConfigError } from '../domain/errors.ts';
+import { defaultLeadTimeSeconds, KINDS } from '../domain/kinds.ts';
+import { parseInstant } from '../domain/time.ts';
+import type { Campaign, Signal, Target, TargetKind } from '../domain/types.ts';
+import { TARGET_KINDS } from '../domain/types.ts';
+import { isCacheNodeType, isRdsInstanceClass } from './catalog.ts';
+import { configSchema, type RawCampaign, TARGET_SCHEMAS } from './schema.ts';
+import type { Config, PredictiveConfig, Rule } from './types.ts';
+
+type Path = (string | number | symbol)[];
+
+/** `['targets', 'db', 'tiers', 4]` -> `targets.db.tiers[4]` */
+export function formatPath(path: Path): string {
+  let out = '';
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else out += out ? `.${String(p)}` : String(p);
+  }
+  return out || '(root)';
+}
+
+class Problems {
+  readonly list: string[] = [];
+  add(path: Path, message: string): void {
+    this.list.push(`${formatPath(path)}: ${message}`);
+  }
+  addZod(prefix: Path, error: z.ZodError): void {
+    for (const issue of error.issues) {
+      let message = issue.message;
+      if (issue.code === 'unrecognized_keys')
+        message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+      this.add([...prefix, ...issue.path], message);
+    }
+  }
+}
+
+/**
+ * Validates a configuration document already parsed from YAML or JSON and normalises it;
+ * throws ConfigError listing every problem at once. No parser here: the functions read the
+ * JSON the deploy bundles without loading a YAML parser.
+ */
+export function validateConfig(document: unknown, source?: string): Config {
+  const problems = new Problems();
+  const parsed = configSchema.safeParse(document);
+  if (!parsed.success) {
+    problems.addZod([], parsed.error);
+    throw new ConfigError(problems.list);
+  }
+  const raw = parsed.data;
+  const tz = raw.timezone;
+
+  // Targets, each with the schema of its kind.
+  const targets: Target[] = [];
+  for (const [id, rawTarget] of Object.entries(raw.targets)) {
+    const kind = rawTarget.kind as TargetKind;
+    if (!TARGET_KINDS.includes(kind)) {
+      problems.add(
+        ['targets', id, 'kind'],
+        `unknown kind "${rawTarget.kind}" (one of ${TARGET_KINDS.join(', ')})`,
+      );
+      continue;
+    }
+    const res = TARGET_SCHEMAS[kind].safeParse(rawTarget);
+    if (!res.success) {
+      problems.addZod(['targets', id], res.error);
+      continue;
+    }
+    const t = normaliseTarget(id, kind, res.data as Record<string, unknown>, raw, problems);
+    if (t) targets.push(t);
+  }
+  const byId = new Map(targets.map((t) => [t.id, t]));
+  const declared = new Set(Object.keys(raw.targets));
+
+  // Clusters referenced by Kubernetes targets.
+  for (const t of targets) {
+    if (!KINDS[t.kind].kubernetes) continue;
+    const c = t.cluster ? raw.clusters[t.cluster] : undefined;
+    if (!c) problems.add(['targets', t.id, 'cluster'], `unknown cluster "${t.cluster}"`);
+    else if (t.kind === 'eks-nodegroup' && !c.eksCluster)
+      problems.add(
+        ['targets', t.id, 'cluster'],
+        `cluster "${t.cluster}" has no eksCluster (node groups need EKS)`,
+      );
+  }
+
+  // Signals.
+  const signals: Record<string, Signal> = {};
+  for (const [name, s] of Object.entries(raw.signals)) {
+    const path = ['signals', name];
+    if (s.source === 'cloudwatch' && !s.metric && !s.expression)
+      problems.add(path, 'cloudwatch needs metric or expression');
+    if (s.source === 'prometheus' && (!s.url || !s.query))
+      problems.add(path, 'prometheus needs url and query');
+    if (s.source === 'csv' && !s.file) problems.add(path, 'csv needs file');
+    const { source, unit, baseline, ...spec } = s;
+    signals[name] = { name, source, unit, baselinePerSecond: baseline, spec };
+  }
+
+  // Capacity models name declared signals.
+  for (const t of targets) {
+    if (t.capacity && !signals[t.capacity.signal])
+      problems.add(['targets', t.id, 'capacity', 'signal'], `unknown signal "${t.capacity.signal}"`);
+  }
+
+  // Dependencies: declared, and no cycle.
+  for (const t of targets) {
+    t.dependsOn.forEach((d, i) => {
+      if (!declared.has(d)) problems.add(['targets', t.id, 'dependsOn', i], `unknown target "${d}"`);
+      if (d === t.id) problems.add(['targets', t.id, 'dependsOn', i], 'a target cannot depend on itself');
+    });
+  }
+  for (const cycle of findCycles(targets)) {
+    problems.add(['targets', cycle[0]!, 'dependsOn'], `dependency cycle ${cycle.join(' -> ')}`);
+  }
+
+  // Rules.
+  const rules: Rule[] = [];
+  const ruleNames = new Set<string>();
+  raw.rules.forEach((r, i) => {
+    const path = ['rules', i];
+    if (ruleNames.has(r.name)) problems.add([...path, 'name'], `duplicate rule name "${r.name}"`);
+    ruleNames.add(r.name);
+    const target = byId.get(r.then.target);
+    if (!target) {
+      // A declared target that failed validation is reported once, at its own path.
+      if (!declared.has(r.then.target))
+        problems.add([...path, 'then', 'target'], `unknown target "${r.then.target}"`);
+      return;
+    }
+    if (r.when.state && !r.when.alarm)
+      problems.add([...path, 'when', 'state'], 'state applies to alarm rules only');
+    let floor: number | undefined;
+    if (r.then.floor !== undefined)
+      floor = unitsOf(target, r.then.floor, [...path, 'then', 'floor'], problems);
+    if (r.releaseOnResolve && r.when.cron)
+      problems.add([...path, 'releaseOnResolve'], 'cron rules have nothing to resolve');
+    rules.push({
+      name: r.name,
+      when: { ...r.when, state: r.when.alarm ? (r.when.state ?? 'ALARM') : undefined },
+      then: { target: r.then.target, floor, raise: r.then.raise, forSeconds: r.then.for },
+      releaseOnResolve: r.releaseOnResolve ?? false,
+    });
+  });
+
+  // Predictive entries.
+  const predictive: PredictiveConfig[] = [];
+  raw.predictive.forEach((p, i) => {
+    const path = ['predictive', i];
+    const target = byId.get(p.target);
+    if (!declared.has(p.target)) problems.add([...path, 'target'], `unknown target "${p.target}"`);
+    if (!signals[p.signal]) problems.add([...path, 'signal'], `unknown signal "${p.signal}"`);
+    if (target && !target.capacity)
+      problems.add([...path, 'target'], `target "${p.target}" has no capacity model`);
+    if (target?.capacity && target.capacity.signal !== p.signal)
+      problems.add(
+        [...path, 'signal'],
+        `target "${p.target}" measures "${target.capacity.signal}", not "${p.signal}"`,
+      );
+    predictive.push({
+      target: p.target,
+      signal: p.signal,
+      horizonSeconds: p.horizon,
+      quantile: p.quantile,
+      mode: p.mode,
+    });
+  });
+
+  // Campaigns.
+  const campaigns: Campaign[] = [];
+  const campaignNames = new Set<string>();
+  raw.campaigns.forEach((c, i) => {
+    if (campaignNames.has(c.name)) problems.add(['campaigns', i, 'name'], `duplicate campaign "${c.name}"`);
+    campaignNames.add(c.name);
+    const campaign = normaliseCampaign(c, { timezone: tz, targets, declared }, ['campaigns', i], problems);
+    if (campaign) campaigns.push(campaign);
+  });
+
+  checkBacktestSection(raw.backtest, new Map(targets.map((t) => [t.id, t.kind])), (p, m) =>
+    problems.add(p, m),
+  );
+
+  if (problems.list.length > 0) throw new ConfigError(problems.list);
+  return {
+    version: 1,
+    timezone: tz,
+    defaults: {
+      cooldownSeconds: raw.defaults.cooldown,
+      scaleDownDelaySeconds: raw.defaults.scaleDownDelay,
+      maxStepPercent: raw.defaults.maxStepPercent,
+      dryRun: raw.defaults.dryRun,
+      reconcileIntervalSeconds: raw.defaults.reconcileInterval,
+    },
+    clusters: Object.fromEntries(Object.entries(raw.clusters).map(([id, c]) => [id, { id, ...c }])),
+    targets,
+    signals,
+    rules,
+    predictive,
+    campaigns,
+    access: raw.access,
+    notifications: raw.notifications,
+    backtest: raw.backtest,
+    source,
+  };
+}
+
+type RawConfigData = z.infer<typeof configSchema>;
+
+function normaliseTarget(
+  id: string,
+  kind: TargetKind,
+  t: Record<string, unknown>,
+  raw: RawConfigData,
+  problems: Problems,
+): Target | undefined {
+  const info = KINDS[kind];
+  const path = ['targets', id];
+  const before = problems.list.length;
+  const spec: Record<string, unknown> = { ...t };
+  let scale = info.scale;
+  let tiers: string[] | undefined;
+  let bounds: { min: number; max: number } | undefined;
+
+  if (kind === 'elasticache-replication-group') {
+    const dims = (['replicas', 'shards', 'tiers'] as const).filter((d) => t[d] !== undefined);
+    if (dims.length !== 1) {
+      problems.add(path, 'needs exactly one of replicas, shards or tiers (declare one target per dimension)');
+      return undefined;
+    }
+    const dim = dims[0]!;
+    spec.dimension = dim === 'tiers' ? 'nodeType' : dim;
+    if (dim === 'tiers') scale = 'ladder';
+    else bounds = t[dim] as { min: number; max: number };
+  }
+
+  if (scale === 'ladder') {
+    tiers = t.tiers as string[];
+    const valid = kind === 'rds-instance' ? isRdsInstanceClass : isCacheNodeType;
+    const label = kind === 'rds-instance' ? 'RDS instance class' : 'ElastiCache node type';
+    tiers.forEach((name, i) => {
+      if (!valid(name)) problems.add([...path, 'tiers', i], `unknown ${label} "${name}"`);
+      if (tiers!.indexOf(name) !== i) problems.add([...path, 'tiers', i], `duplicate tier "${name}"`);
+    });
+    const b = t.bounds as { min: string; max: string } | undefined;
+    const min = b ? tiers.indexOf(b.min) : 0;
+    const max = b ? tiers.indexOf(b.max) : tiers.length - 1;
+    if (b && min < 0) problems.add([...path, 'bounds', 'min'], `"${b.min}" is not on the tier ladder`);
+    if (b && max < 0) problems.add([...path, 'bounds', 'max'], `"${b.max}" is not on the tier ladder`);
+    if (min >= 0 && max >= 0 && min > max)
+      problems.add([...path, 'bounds'], 'min is above max on the ladder');
+    bounds = { min: Math.max(min, 0), max: Math.max(max, 0) };
+  } else if (!bounds) {
+    bounds = t.bounds as { min: number; max: number };
+  }
+
+  if (kind === 'rds-read-replicas' && !isRdsInstanceClass(t.instanceClass as string))
+    problems.add([...path, 'instanceClass'], `unknown RDS instance class "${t.instanceClass}"`);
+  if (kind === 'aurora-readers' && t.instanceClass && !isRdsInstanceClass(t.instanceClass as string))
+    problems.add([...path, 'instanceClass'], `unknown RDS instance class "${t.instanceClass}"`);
+  if (bounds) checkDataTierLimits(kind, t, bounds, path, problems);
+  const granularity = info.granularity;
+  if (scale === 'count' && bounds) {
+    for (const k of ['min', 'max'] as const) {
+      const v = bounds[k];
+      if (Math.abs(v / granularity - Math.round(v / granularity)) > 1e-9)
+        problems.add([...path, 'bounds', k], `must be a multiple of ${granularity}`);
+    }
+  }
+
+  let podResources: Target['podResources'];
+  const pod = t.pod as { cpu: string | number; memory: string | number } | undefined;
+  if (pod) podResources = { cpuMillis: parseCpuMillis(pod.cpu)!, memoryBytes: parseMemoryBytes(pod.memory)! };
+
+  const leadTimeSeconds = (t.leadTime as number | undefined) ?? defaultLeadTimeSeconds(kind, spec.dimension);
+  const cluster = t.cluster as string | undefined;
+  const target: Target = {
+    id,
+    kind,
+    scale,
+    tiers,
+    bounds: bounds!,
+    granularity,
+    leadTimeSeconds,
+    marginSeconds: (t.margin as number | undefined) ?? Math.max(60, Math.ceil(leadTimeSeconds * 0.1)),
+    cooldownSeconds: (t.cooldown as number | undefined) ?? raw.defaults.cooldown,
+    scaleDownDelaySeconds: (t.scaleDownDelay as number | undefined) ?? raw.defaults.scaleDownDelay,
+    maxStepPercent: (t.maxStepPercent as number | undefined) ?? raw.defaults.maxStepPercent,
+    dryRun: (t.dryRun as boolean | undefined) ?? raw.defaults.dryRun,
+    approval: (t.approval as 'none' | 'required' | undefined) ?? 'none',
+    dependsOn: (t.dependsOn as string[] | undefined) ?? [],
+    capacity: t.capacity as Target['capacity'],
+    cluster,
+    region: (t.region as string | undefined) ?? (cluster ? raw.clusters[cluster]?.region : undefined),
+    roleArn: (t.roleArn as string | undefined) ?? (cluster ? raw.clusters[cluster]?.roleArn : undefined),
+    podResources,
+    spec,
+  };
+  if (t.baseline !== undefined)
+    target.baseline = unitsOf(target, t.baseline as number | string, [...path, 'baseline'], problems);
+  if (
+    target.baseline !== undefined &&
+    (target.baseline < target.bounds.min || target.baseline > target.bounds.max)
+  )
+    problems.add([...path, 'baseline'], 'must lie within bounds');
+  return problems.list.length === before ? target : undefined;
+}
+
+/**
+ * Limits AWS enforces on data-tier values, checked here so a campaign does not discover them
+ * as an API error: Serverless v2 ACUs 0-256 (0 only with auto-pause), ElastiCache Serverless
+ * ECPU/s minimums 1,000-15,000,000 (0: no minimum), up to 5 replicas per shard, 500 shards.
+ */
+function checkDataTierLimits(
+  kind: TargetKind,
+  t: Record<string, unknown>,
+  bounds: { min: number; max: number },
+  path: Path,
+  problems: Problems,
+): void {
+  if (kind === 'aurora-serverless-v2') {
+    if (bounds.max > 256)
+      problems.add([...path, 'bounds', 'max'], 'Aurora Serverless v2 allows at most 256 ACUs');
+    const max = t.maxCapacity as number | undefined;
+    if (max !== undefined && (max > 256 || max < bounds.max))
+      problems.add([...path, 'maxCapacity'], `must lie between bounds.max (${bounds.max}) and 256 ACUs`);
+  }
+  if (kind === 'elasticache-serverless') {
+    for (const k of ['min', 'max'] as const) {
+      const v = bounds[k];
+      if (v !== 0 && (v < 1000 || v > 15_000_000 || !Number.isInteger(v)))
+        problems.add(
+          [...path, 'bounds', k],
+          'an ECPU/s minimum is 0 (none) or a whole number from 1000 to 15000000',
+        );
+    }
+    const gb = t.dataStorageMinimumGB as number | undefined;
+    if (gb !== undefined && (gb < 1 || gb > 5000 || !Number.isInteger(gb)))
+      problems.add([...path, 'dataStorageMinimumGB'], 'must be a whole number of GB from 1 to 5000');
+  }
+  if (kind === 'elasticache-replication-group') {
+    if (t.replicas !== undefined && bounds.max > 5)
+      problems.add([...path, 'replicas', 'max'], 'ElastiCache allows at most 5 replicas per shard');
+    if (t.shards !== undefined && (bounds.min < 1 || bounds.max > 500))
+      problems.add([...path, 'shards'], 'a cluster-mode group has 1 to 500 shards');
+  }
+}
+
+/** A floor as written (a count, or a tier name for ladder targets) in units. */
+export function unitsOf(
+  target: Target,
+  v: number | string,
+  path: Path,
+  problems: Problems,
+): number | undefined {
+  if (target.scale === 'ladder') {
+    const i = typeof v === 'string' ? target.tiers!.indexOf(v) : -1;
+    if (i < 0) {
+      problems.add(path, `"${v}" is not on the tier ladder of ${target.id} (${target.tiers!.join(', ')})`);
+      return undefined;
+    }
+    return i;
+  }
+  const n = typeof v === 'number' ? v : Number(v);
+  if (!Number.isFinite(n) || n < 0) {
+    problems.add(path, `expected a number, got "${v}"`);
+    return undefined;
+  }
+  return n;
+}
+
+/** Every elementary cycle once, as a path of ids that returns to its start. */
+function findCycles(targets: Target[]): string[][] {
+  const edges = new Map(targets.map((t) => [t.id, t.dependsOn.filter((d) => d !== t.id)]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  const cycles: string[][] = [];
+  const visit = (id: string) => {
+    state.set(id, 'visiting');
+    stack.push(id);
+    for (const d of edges.get(id) ?? []) {
+      if (!edges.has(d)) continue;
+      if (state.get(d) === 'visiting') cycles.push([...stack.slice(stack.indexOf(d)), d]);
+      else if (!state.has(d)) visit(d);
+    }
+    stack.pop();
+    state.set(id, 'done');
+  };
+  for (const id of edges.keys()) if (!state.has(id)) visit(id);
+  return cycles;
+}
+
+/**
+ * A campaign as written (in the config, from the CLI, Slack or an event) checked against the
+ * config's targets; times without an offset are in the config time zone.
+ */
+export function normaliseCampaign(
+  c: RawCampaign,
+  ctx: { timezone: string; targets: Target[]; declared?: Set<string> },
+  path: Path,
+  problems: Problems,
+): Campaign | undefined {
+  const before = problems.list.length;
+  const start = parseInstant(c.start, ctx.timezone);
+  if (start === undefined)
+    problems.add([...path, 'start'], `invalid time "${c.start}" (ISO-8601, e.g. 2026-11-27T20:55:00+01:00)`);
+  if (c.duration <= 0) problems.add([...path, 'duration'], 'must be positive');
+  const byId = new Map(ctx.targets.map((t) => [t.id, t]));
+  const known = (id: string) => byId.has(id) || ctx.declared?.has(id);
+  c.targets.forEach((id, i) => {
+    if (!known(id)) problems.add([...path, 'targets', i], `unknown target "${id}"`);
+  });
+  const floors: Record<string, number> = {};
+  for (const [id, v] of Object.entries(c.floors ?? {})) {
+    const t = byId.get(id);
+    if (!t) {
+      if (!known(id)) problems.add([...path, 'floors', id], `unknown target "${id}"`);
+    } else if (!c.targets.includes(id))
+      problems.add([...path, 'floors', id], `"${id}" is not one of the campaign's targets`);
+    else {
+      const u = unitsOf(t, v, [...path, 'floors', id], problems);
+      if (u !== undefined) floors[id] = u;
+    }
+  }
+  if (problems.list.length > before) return undefined;
+  return {
+    name: c.name,
+    start: new Date(start!).toISOString(),
+    durationSeconds: c.duration,
+    multiplier: c.multiplier,
+    targets: c.targets,
+    floors: Object.keys(floors).length ? floors : undefined,
+    approved: c.approved,
+  };
+}
+
+export { Problems };
+
+/** A relative raise from text, for callers outside the config (Slack, events). */
+export function raiseFrom(text: string | number) {
+  return parseRaise(text);
+}
