@@ -65,6 +65,16 @@ export function parseInstant(text: string, tz = 'UTC'): number | undefined {
 
 /** ISO-8601 in UTC without milliseconds when they are zero: `2026-11-27T19:55:00Z`. */
 export function iso(ms: number | Date): string {
-  const s = (typeof ms === 'number' ? new Date(ms) : ms).toISOString();
-  return s.endsWith('.000Z') ? `${s.slice(0, -5)}Z` : s;
+  const t = typeof ms === 'number' ? ms : ms.getTime();
+  let s = isoCache.get(t);
+  if (s === undefined) {
+    s = new Date(t).toISOString();
+    if (s.endsWith('.000Z')) s = `${s.slice(0, -5)}Z`;
+    // A plan formats the same few instants (campaign starts, step times) thousands of times.
+    if (isoCache.size >= 4096) isoCache.clear();
+    isoCache.set(t, s);
+  }
+  return s;
 }
+
+const isoCache = new Map<number, string>();
