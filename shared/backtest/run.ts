@@ -45,17 +45,8 @@ export interface BacktestInput {
   observe?: (policy: PolicyName, t: number, world: World, demand: number) => void;
 }
 
-/** The scores of one policy as CONTRACTS.md names them, plus a few more facts. */
-export interface PolicyJson {
-  underProvisionedMinutes: number;
-  unservedFraction: number;
-  capacityUnitHours: number;
-  costVsOracle: number;
-  scalingActions: number;
-  overTargetMinutes: number;
-  nodeHours: number;
-  actions: Record<string, number>;
-}
+/** The scores of one policy as CONTRACTS.md names them (rounded for print), plus a few more facts. */
+export type PolicyJson = PolicyScores;
 
 /** The Backtest object of CONTRACTS.md (`trace`, `policies`), with what a reader needs to trust it. */
 export interface BacktestJson {

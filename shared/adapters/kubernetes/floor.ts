@@ -1,3 +1,4 @@
+import type { ApplyResult } from '../../ports/actuator.ts';
 import {
   REPLACED_ANNOTATION,
   type Replacements,
@@ -23,6 +24,17 @@ export interface FloorChange {
   after: Record<string, unknown>;
   remember?: Record<string, unknown>;
   forget?: string[];
+}
+
+/** What an apply of a floor change reports: the patch sent (or not), and the values to remember or forget. */
+export function floorResult(r: Omit<FloorChange, 'patch'> & { patched: boolean }): ApplyResult {
+  return {
+    status: r.patched ? 'applied' : 'no-op',
+    before: r.before,
+    after: r.patched ? r.after : r.before,
+    ...(r.patched && r.remember ? { remember: r.remember } : {}),
+    ...(r.patched && r.forget ? { forget: r.forget } : {}),
+  };
 }
 
 /**

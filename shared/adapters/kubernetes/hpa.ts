@@ -3,7 +3,7 @@ import type { Actual, Target } from '../../domain/types.ts';
 import type { Actuator, ApplyContext, ApplyResult } from '../../ports/actuator.ts';
 import type { KubeConnection } from './connection.ts';
 import { type Access, errorText } from './errors.ts';
-import { floorChange } from './floor.ts';
+import { floorChange, floorResult } from './floor.ts';
 import { scaleTargetRequests } from './pod-template.ts';
 import { patchWithRetry } from './update.ts';
 
@@ -67,13 +67,7 @@ export class HpaActuator implements Actuator {
           a.autoscaling.patchNamespacedHorizontalPodAutoscaler({ name, namespace, body }, o.mergePatch),
         ),
     );
-    return {
-      status: r.patched ? 'applied' : 'no-op',
-      before: r.before,
-      after: r.patched ? r.after : r.before,
-      ...(r.patched && r.remember ? { remember: r.remember } : {}),
-      ...(r.patched && r.forget ? { forget: r.forget } : {}),
-    };
+    return floorResult(r);
   }
 
   private get(target: Target): Promise<V2HorizontalPodAutoscaler> {

@@ -2,7 +2,7 @@ import type { Actual, Target } from '../../domain/types.ts';
 import type { Actuator, ApplyContext, ApplyResult } from '../../ports/actuator.ts';
 import type { KubeConnection } from './connection.ts';
 import { type Access, errorText } from './errors.ts';
-import { floorChange } from './floor.ts';
+import { floorChange, floorResult } from './floor.ts';
 import { type ScaleTargetRef, scaleTargetRequests } from './pod-template.ts';
 import { patchWithRetry } from './update.ts';
 
@@ -98,13 +98,7 @@ export class KedaScaledObjectActuator implements Actuator {
         ),
     );
     if (r.paused) return { status: 'blocked', before: r.before, after: r.before, message: r.paused };
-    return {
-      status: r.patched ? 'applied' : 'no-op',
-      before: r.before,
-      after: r.patched ? r.after : r.before,
-      ...(r.patched && r.remember ? { remember: r.remember } : {}),
-      ...(r.patched && r.forget ? { forget: r.forget } : {}),
-    };
+    return floorResult(r);
   }
 
   private get(target: Target): Promise<ScaledObject> {
