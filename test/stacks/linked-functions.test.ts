@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,11 +13,11 @@ import { slackSignature } from '../../shared/triggers/slack-signature.ts';
 import { configJson } from '../../stacks/config.ts';
 import { BUNDLED_CONFIG, LINK } from '../../stacks/settings.ts';
 import { EXAMPLE_CONFIG } from '../helpers/example.ts';
+import { fixture, httpEvent } from '../triggers/helpers.ts';
 import { type FakeAws, startFakeAws } from './fake-aws.ts';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const EVENTS = path.join(ROOT, 'test/events');
 const REGION = 'eu-central-1';
 const ACCOUNT = '123456789012';
 const TABLE = 'headroom-test-state';
@@ -101,21 +101,6 @@ async function invoke(
   return { outcomes: JSON.parse(line.slice(2)) as Outcome[], output: stdout + stderr };
 }
 
-const fixture = (name: string) => JSON.parse(readFileSync(path.join(EVENTS, name), 'utf8'));
-
-function httpEvent(rawPath: string, body: string, headers: Record<string, string>) {
-  return {
-    version: '2.0',
-    routeKey: `POST ${rawPath}`,
-    rawPath,
-    rawQueryString: '',
-    headers,
-    requestContext: { http: { method: 'POST', path: rawPath }, requestId: `req-${rawPath}` },
-    body,
-    isBase64Encoded: false,
-  };
-}
-
 function slackCommand(text: string, secret: string) {
   const ts = String(Math.floor(Date.now() / 1000));
   const body = new URLSearchParams({
@@ -125,17 +110,20 @@ function slackCommand(text: string, secret: string) {
     channel_id: 'C2147483705',
     response_url: 'https://hooks.slack.com/commands/T1/2/3',
   }).toString();
-  return httpEvent('/slack/commands', body, {
-    'content-type': 'application/x-www-form-urlencoded',
-    'x-slack-request-timestamp': ts,
-    'x-slack-signature': slackSignature(secret, ts, body),
+  return httpEvent('POST', '/slack/commands', {
+    body,
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': ts,
+      'x-slack-signature': slackSignature(secret, ts, body),
+    },
   });
 }
 
 const alertmanager = (token: string) =>
-  httpEvent('/alertmanager', JSON.stringify(fixture('alertmanager-webhook-v4.json')), {
-    'content-type': 'application/json',
-    authorization: `Bearer ${token}`,
+  httpEvent('POST', '/alertmanager', {
+    body: JSON.stringify(fixture('alertmanager-webhook-v4.json')),
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
   });
 
 describe('Functions with the linked values the stacks give them (SST_RESOURCE_<Name>)', () => {
