@@ -56,8 +56,19 @@ interface AlarmInputs {
 export function brainAlarms(o: AlarmInputs) {
   const prefix = o.names.base;
   const actions = { alarmActions: [o.alerts.arn], okActions: [o.alerts.arn] };
-  const alarm = (id: string, args: Omit<aws.cloudwatch.MetricAlarmArgs, 'alarmActions' | 'okActions'>) =>
-    new aws.cloudwatch.MetricAlarm(id, { ...args, ...actions });
+  // Most alarms fire on one bad 5-minute sum: anything at all is worth a look.
+  const once = {
+    statistic: 'Sum',
+    period: 300,
+    evaluationPeriods: 1,
+    threshold: 1,
+    comparisonOperator: 'GreaterThanOrEqualToThreshold',
+    treatMissingData: 'notBreaching',
+  };
+  type Args = Omit<aws.cloudwatch.MetricAlarmArgs, 'alarmActions' | 'okActions' | keyof typeof once> &
+    Partial<Pick<aws.cloudwatch.MetricAlarmArgs, keyof typeof once>>;
+  const alarm = (id: string, args: Args) =>
+    new aws.cloudwatch.MetricAlarm(id, { ...once, ...args, ...actions });
 
   alarm('FailedAlarm', {
     name: `${prefix}-failed`,
@@ -65,12 +76,6 @@ export function brainAlarms(o: AlarmInputs) {
     namespace: 'Headroom',
     metricName: 'Failed',
     dimensions: { service: 'headroom' },
-    statistic: 'Sum',
-    period: 300,
-    evaluationPeriods: 1,
-    threshold: 1,
-    comparisonOperator: 'GreaterThanOrEqualToThreshold',
-    treatMissingData: 'notBreaching',
   });
   for (const [key, fn] of Object.entries(o.functions)) {
     if (!fn) continue;
@@ -81,12 +86,6 @@ export function brainAlarms(o: AlarmInputs) {
         namespace: 'AWS/Lambda',
         metricName: metric,
         dimensions: { FunctionName: fn.name },
-        statistic: 'Sum',
-        period: 300,
-        evaluationPeriods: 1,
-        threshold: 1,
-        comparisonOperator: 'GreaterThanOrEqualToThreshold',
-        treatMissingData: 'notBreaching',
       });
   }
   if (o.functions.schedule) {
@@ -97,10 +96,8 @@ export function brainAlarms(o: AlarmInputs) {
       namespace: 'AWS/Lambda',
       metricName: 'Invocations',
       dimensions: { FunctionName: o.functions.schedule.name },
-      statistic: 'Sum',
       period,
       evaluationPeriods: 3,
-      threshold: 1,
       comparisonOperator: 'LessThanThreshold',
       treatMissingData: 'breaching',
     });
@@ -112,11 +109,6 @@ export function brainAlarms(o: AlarmInputs) {
     metricName: 'ApproximateNumberOfMessagesVisible',
     dimensions: { QueueName: o.names.deadLetters },
     statistic: 'Maximum',
-    period: 300,
-    evaluationPeriods: 1,
-    threshold: 1,
-    comparisonOperator: 'GreaterThanOrEqualToThreshold',
-    treatMissingData: 'notBreaching',
   });
   alarm('Api5xxAlarm', {
     name: `${prefix}-api-5xx`,
@@ -124,11 +116,5 @@ export function brainAlarms(o: AlarmInputs) {
     namespace: 'AWS/ApiGateway',
     metricName: '5xx',
     dimensions: { ApiId: o.api.nodes.api.id },
-    statistic: 'Sum',
-    period: 300,
-    evaluationPeriods: 1,
-    threshold: 1,
-    comparisonOperator: 'GreaterThanOrEqualToThreshold',
-    treatMissingData: 'notBreaching',
   });
 }
