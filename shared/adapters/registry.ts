@@ -1,5 +1,4 @@
 import type { Config } from '../config/types.ts';
-import { ActuatorError } from '../domain/errors.ts';
 import type { Target, TargetKind } from '../domain/types.ts';
 import type { Actuator, ActuatorRegistry } from '../ports/actuator.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -14,25 +13,12 @@ export interface ActuatorContext {
 
 export type ActuatorFactory = (ctx: ActuatorContext) => (target: Target) => Actuator;
 
-/** An actuator for a kind that has no cloud adapter here: every call says so, nothing changes. */
-function unsupported(kind: TargetKind): ActuatorFactory {
-  return () => () => {
-    const fail = async (): Promise<never> => {
-      throw new ActuatorError('invalid-request', `no cloud actuator for kind ${kind} in this build`, {
-        retryable: false,
-      });
-    };
-    return { read: fail, apply: fail };
-  };
-}
-
 /**
  * One entry per target kind: Kubernetes and EKS kinds from `kubernetes/`, RDS, Aurora and
- * ElastiCache from `aws/`. Adding a kind is one adapter file and one line in its area's index.
+ * ElastiCache from `aws/`. Adding a kind is one adapter file and one line in its area's index;
+ * the type makes a kind without an actuator a compile error.
  */
-function factoryFor(kind: TargetKind): ActuatorFactory {
-  return kubernetesFactories[kind] ?? dataTierFactories[kind] ?? unsupported(kind);
-}
+const FACTORIES: Record<TargetKind, ActuatorFactory> = { ...kubernetesFactories, ...dataTierFactories };
 
 /** The real cloud: Kubernetes, EKS, RDS and ElastiCache actuators, built once per target. */
 export function awsActuators(config: Config, clock: Clock): ActuatorRegistry {
@@ -44,7 +30,7 @@ export function awsActuators(config: Config, clock: Clock): ActuatorRegistry {
     if (!a) {
       let make = byKind.get(target.kind);
       if (!make) {
-        make = factoryFor(target.kind)(ctx);
+        make = FACTORIES[target.kind](ctx);
         byKind.set(target.kind, make);
       }
       a = make(target);

@@ -1,4 +1,3 @@
-import type { TargetKind } from '../../domain/types.ts';
 import type { ActuatorFactory } from '../registry.ts';
 import { AuroraReadersActuator } from './aurora-readers.ts';
 import { AuroraServerlessV2Actuator } from './aurora-serverless-v2.ts';
@@ -19,7 +18,15 @@ export { RdsReadReplicasActuator } from './rds-read-replicas.ts';
  * RDS, Aurora and ElastiCache kinds, alphabetical. Each target gets its own actuator over the
  * SDK clients of its region and role (shared by every target with the same pair).
  */
-export const dataTierFactories: Partial<Record<TargetKind, ActuatorFactory>> = {
+export const dataTierFactories: Record<
+  | 'aurora-readers'
+  | 'aurora-serverless-v2'
+  | 'elasticache-replication-group'
+  | 'elasticache-serverless'
+  | 'rds-instance'
+  | 'rds-read-replicas',
+  ActuatorFactory
+> = {
   'aurora-readers': () => (t) => new AuroraReadersActuator({ rds: rdsClient(t) }),
   'aurora-serverless-v2': () => (t) => new AuroraServerlessV2Actuator({ rds: rdsClient(t) }),
   'elasticache-replication-group': () => (t) =>

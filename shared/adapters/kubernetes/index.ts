@@ -1,6 +1,6 @@
 import type { ClusterConfig } from '../../config/types.ts';
 import { ActuatorError } from '../../domain/errors.ts';
-import type { Target, TargetKind } from '../../domain/types.ts';
+import type { Target } from '../../domain/types.ts';
 import type { Actuator } from '../../ports/actuator.ts';
 import { eksClient, regionOf, tokenCredentials } from '../eks/clients.ts';
 import { EksNodegroupActuator } from '../eks/nodegroup.ts';
@@ -86,7 +86,15 @@ const nodegroup: ActuatorFactory = (ctx) => (target) => {
 };
 
 /** Kubernetes and EKS kinds, alphabetical. */
-export const kubernetesFactories: Partial<Record<TargetKind, ActuatorFactory>> = {
+export const kubernetesFactories: Record<
+  | 'eks-nodegroup'
+  | 'k8s-deployment'
+  | 'k8s-hpa'
+  | 'k8s-statefulset'
+  | 'karpenter-headroom'
+  | 'keda-scaledobject',
+  ActuatorFactory
+> = {
   'eks-nodegroup': nodegroup,
   'k8s-deployment': kube((conn) => new DeploymentActuator(conn)),
   'k8s-hpa': kube((conn) => new HpaActuator(conn)),
