@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { formatDuration, parseDuration } from '../domain/duration.ts';
 import { InputError } from '../domain/errors.ts';
+import { cliClock, optionTime } from './clock.ts';
 import { loadConfigOption } from './options.ts';
 import { openRuntime } from './runtime.ts';
 
@@ -28,13 +29,22 @@ function parseFloors(text: string | undefined): Record<string, string | number> 
   return out;
 }
 
+/** `now` and `+2h` become an ISO time on the CLI's clock; ISO and local times pass through to validation. */
+function relativeStart(text: string, tz: string): string {
+  if (!/^(now|\+|in\s)/i.test(text.trim())) return text;
+  return new Date(optionTime('--start', text, cliClock().now(), tz)).toISOString();
+}
+
 export function campaignCommand(): Command {
   const cmd = new Command('campaign').description('manage the campaign calendar in the state store');
 
   cmd.addCommand(
     withCommon(new Command('add'))
       .argument('<name>', 'campaign name')
-      .requiredOption('--start <iso>', 'start (ISO-8601; without an offset: the config time zone)')
+      .requiredOption(
+        '--start <iso>',
+        'start: ISO-8601 (without an offset: the config time zone), now, or a time from now (+2h, +30m)',
+      )
       .requiredOption('--duration <d>', 'duration (90m, 3h)')
       .requiredOption('--multiplier <x>', 'expected demand multiplier (15 or x15)')
       .option('--targets <a,b>', 'targets (default: every target with a capacity model or a pod workload)')
@@ -72,7 +82,7 @@ export function campaignCommand(): Command {
             const c = await rt.brain.addCampaign(
               {
                 name,
-                start: opts.start,
+                start: relativeStart(opts.start, config.timezone),
                 duration,
                 multiplier,
                 targets,

@@ -3,6 +3,8 @@ import type { Logger, PhasePayload, PhaseScheduler } from '../app/ports.ts';
 import { campaignPhases } from '../app/ports.ts';
 import { InputError } from '../domain/errors.ts';
 import { startDevServer } from '../http/dev-server.ts';
+import { type Clock, systemClock } from '../ports/clock.ts';
+import { cliClock } from './clock.ts';
 import { loadConfigOption } from './options.ts';
 import { openRuntime } from './runtime.ts';
 
@@ -17,12 +19,14 @@ export const consoleLogger: Logger = {
 export class TimerScheduler implements PhaseScheduler {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly onFire: (name: string, payload: PhasePayload) => void;
-  constructor(onFire: (name: string, payload: PhasePayload) => void) {
+  private readonly clock: Clock;
+  constructor(onFire: (name: string, payload: PhasePayload) => void, clock: Clock = systemClock) {
     this.onFire = onFire;
+    this.clock = clock;
   }
   async schedule(name: string, at: Date, payload: PhasePayload): Promise<void> {
     await this.cancel(name);
-    const delay = Math.max(0, at.getTime() - Date.now());
+    const delay = Math.max(0, at.getTime() - this.clock.now().getTime());
     // setTimeout holds at most ~24.8 days; the periodic reconcile covers anything later.
     if (delay > 2 ** 31 - 1) return;
     const timer = setTimeout(() => {
@@ -71,8 +75,13 @@ export function devCommand(): Command {
         const interval = Number(opts.interval);
         if (!(interval > 0)) throw new InputError(`--interval: expected seconds > 0, got "${opts.interval}"`);
         let reconcile: (why: string) => void = () => {};
-        const scheduler = new TimerScheduler((_name, p) => reconcile(`campaign ${p.campaign} ${p.phase}`));
+        const clock = cliClock();
+        const scheduler = new TimerScheduler(
+          (_name, p) => reconcile(`campaign ${p.campaign} ${p.phase}`),
+          clock,
+        );
         const rt = await openRuntime({
+          clock,
           config,
           cloud: opts.cloud,
           stateDir: opts.state,

@@ -8,11 +8,12 @@ import { Brain } from '../app/brain.ts';
 import type { Logger, PhaseScheduler } from '../app/ports.ts';
 import type { Config } from '../config/types.ts';
 import type { Clock } from '../ports/clock.ts';
-import { ManualClock, systemClock } from '../ports/clock.ts';
+import { ManualClock } from '../ports/clock.ts';
 import { type Notifier, nullNotifier } from '../ports/notifier.ts';
 import type { StateStore } from '../ports/state.ts';
 import { SimCloud } from '../sim/cloud.ts';
 import { Repo } from '../state/repo.ts';
+import { cliClock } from './clock.ts';
 
 export interface RuntimeOptions {
   config: Config;
@@ -38,7 +39,7 @@ export interface Runtime {
 
 /** Wires the brain for the command line and `dev`: the embedded store and a cloud. */
 export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
-  const clock = opts.clock ?? (opts.now ? new ManualClock(opts.now) : systemClock);
+  const clock = opts.clock ?? (opts.now ? new ManualClock(opts.now) : cliClock());
   let store = opts.store;
   if (!store) {
     const dir = opts.stateDir ?? '.headroom';

@@ -63,6 +63,24 @@ export function parseInstant(text: string, tz = 'UTC'): number | undefined {
   return utc;
 }
 
+const RELATIVE = /^(?:\+|in\s+)(\d+(?:\.\d+)?)\s*(s|m|h|d)$/i;
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/**
+ * An instant as a person types it: `now`, a time from now (`+2h`, `in 30m`, `+1.5d`), or an
+ * ISO-8601 time (local times read in `tz`). `now` is passed in: the core reads no clock.
+ */
+export function parseWhen(text: string, now: number, tz = 'UTC'): number | undefined {
+  const s = text.trim();
+  if (/^now$/i.test(s)) return now;
+  const m = RELATIVE.exec(s);
+  if (m) {
+    const ms = Number(m[1]) * UNIT_MS[m[2]!.toLowerCase()]!;
+    return Number.isFinite(ms) ? now + Math.round(ms) : undefined;
+  }
+  return parseInstant(s, tz);
+}
+
 /** ISO-8601 in UTC without milliseconds when they are zero: `2026-11-27T19:55:00Z`. */
 export function iso(ms: number | Date): string {
   const t = typeof ms === 'number' ? ms : ms.getTime();

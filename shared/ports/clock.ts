@@ -20,3 +20,12 @@ export class ManualClock implements Clock {
     this.ms += ms;
   }
 }
+
+/**
+ * A clock that starts at a chosen instant and then runs at the pace of real time: `HEADROOM_NOW`
+ * for the command line and `dev` (rehearsals, tests, reproducing an incident at its hour).
+ */
+export function offsetClock(start: Date | number, realNow: () => number = Date.now): Clock {
+  const offset = new Date(start).getTime() - realNow();
+  return { now: () => new Date(realNow() + offset) };
+}

@@ -66,7 +66,7 @@ describe('Command: headroom campaign and audit', () => {
       'add',
       'launch',
       '--start',
-      '2030-01-10T20:00:00+01:00',
+      '+2d',
       '--duration',
       '2h',
       '--multiplier',
@@ -91,13 +91,53 @@ describe('Command: headroom campaign and audit', () => {
     ]);
   });
 
+  it('reads --start as a time from now, so an example works on the day it is read', () => {
+    const before = Date.now();
+    const add = headroom([
+      'campaign',
+      'add',
+      'soon',
+      '--start',
+      '+2h',
+      '--duration',
+      '1h',
+      '--multiplier',
+      '3',
+      '--targets',
+      'api',
+      '--config',
+      EXAMPLE_CONFIG,
+    ]);
+    expect(add.code, add.err).toBe(0);
+    const list = headroom(['campaign', 'list', '--json', '--config', EXAMPLE_CONFIG], add.cwd);
+    const soon = JSON.parse(list.out).find((c: { name: string }) => c.name === 'soon');
+    const start = Date.parse(soon.start);
+    expect(start).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 + 2 * 3600_000);
+    expect(start).toBeLessThanOrEqual(Date.now() + 2 * 3600_000);
+    const bad = headroom([
+      'campaign',
+      'add',
+      'x',
+      '--start',
+      '+2 hours',
+      '--duration',
+      '1h',
+      '--multiplier',
+      '3',
+      '--config',
+      EXAMPLE_CONFIG,
+    ]);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('--start: invalid time "+2 hours"');
+  });
+
   it('rejects a campaign on an unknown target and stores nothing', () => {
     const add = headroom([
       'campaign',
       'add',
       'x',
       '--start',
-      '2030-01-10T20:00:00Z',
+      '+1d',
       '--duration',
       '1h',
       '--multiplier',

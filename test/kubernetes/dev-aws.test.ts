@@ -66,7 +66,13 @@ beforeEach(async () => {
   api.put(hpa('kaireon', 'kaireon-api-hpa', 3, 10));
   api.put(nodePool('default'));
   dir = mkdtempSync(path.join(tmpdir(), 'headroom-dev-aws-'));
-  env = { KUBECONFIG: writeKubeconfig(api.url, { context: 'kind-headroom' }), HEADROOM_CONFIG: '' };
+  // The CLI's clock stands where the test's ManualClock starts (HEADROOM_NOW), so the test
+  // does not depend on today's date.
+  env = {
+    KUBECONFIG: writeKubeconfig(api.url, { context: 'kind-headroom' }),
+    HEADROOM_CONFIG: '',
+    HEADROOM_NOW: '2026-11-27T19:00:00Z',
+  };
   process.env.KUBECONFIG = env.KUBECONFIG;
 });
 afterEach(async () => {
@@ -217,7 +223,8 @@ describe('Acceptance: headroom dev --cloud aws against a Kubernetes API', () => 
 describe('Smoke: the real `headroom dev --cloud aws` process', () => {
   it('raises the floor for a running campaign and releases it when the campaign is cancelled', async () => {
     const base = configFile(dir);
-    // Real time here: no cooldown or delay, so the process acts on its next one-second reconcile.
+    // The process's clock runs in real time from HEADROOM_NOW: no cooldown or delay, so it acts
+    // on its next one-second reconcile.
     const config = path.join(dir, 'now.yaml');
     writeFileSync(
       config,
@@ -227,14 +234,13 @@ describe('Smoke: the real `headroom dev --cloud aws` process', () => {
       ),
     );
     const state = path.join(dir, 'state');
-    const start = new Date(Date.now() - 60_000).toISOString();
     const add = headroom(
       [
         'campaign',
         'add',
         'now',
         '--start',
-        start,
+        'now',
         '--duration',
         '2h',
         '--multiplier',
