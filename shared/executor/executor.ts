@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/types.ts';
 import { ActuatorError } from '../domain/errors.ts';
 import { iso } from '../domain/time.ts';
@@ -14,7 +15,7 @@ export interface ExecutorDeps {
   actuators: ActuatorRegistry;
   clock: Clock;
   notifier: Notifier;
-  /** Who holds leases: one id per process / invocation. */
+  /** The process or invocation; each `execute` call holds its leases as `<owner>:<random>`. */
   owner: string;
   /** Lease time: longer than any single actuator call. */
   leaseSeconds?: number;
@@ -49,6 +50,9 @@ export async function execute(config: Config, plan: FullPlan, deps: ExecutorDeps
   const now = deps.clock.now();
   const byId = new Map(config.targets.map((t) => [t.id, t]));
   const results: StepResult[] = [];
+  // One lease owner per reconcile, not per process: a tick and an HTTP-triggered reconcile in the
+  // same process must not both hold a target's lease and apply the same step twice.
+  const run = { ...deps, owner: `${deps.owner}:${randomUUID().slice(0, 8)}` };
   const due = (e: PlannedTarget) => e.steps[0] && Date.parse(e.steps[0].at) <= now.getTime();
 
   for (const e of plan.targets) {
@@ -63,7 +67,7 @@ export async function execute(config: Config, plan: FullPlan, deps: ExecutorDeps
   const downs = plan.targets.filter((e) => e.decision === 'scale-down' && due(e)).reverse();
   for (const e of [...ups, ...downs]) {
     const target = byId.get(e.id)!;
-    results.push(await executeStep(target, e, e.steps[0]!, deps));
+    results.push(await executeStep(target, e, e.steps[0]!, run));
   }
   return results;
 }

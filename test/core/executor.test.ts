@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Brain } from '../../shared/app/brain.ts';
 import { ActuatorError } from '../../shared/domain/errors.ts';
 import { execute } from '../../shared/executor/executor.ts';
+import type { ActuatorRegistry } from '../../shared/ports/actuator.ts';
 import { Repo } from '../../shared/state/repo.ts';
 import { simBrain } from '../helpers/example.ts';
 
@@ -35,6 +36,53 @@ describe('Function: execute', () => {
     expect(env.sim.value('api')).toBe(9);
     const audit = await env.store.listAudit();
     expect(audit.filter((e) => e.action === 'step-executed' && e.target === 'api')).toHaveLength(1);
+  });
+
+  it('holds one lease per reconcile: two reconciles in one process apply a step once', async () => {
+    const env = simBrain({ at: '2026-11-27T12:00:00Z' });
+    await env.brain.requestFloor({
+      target: 'api',
+      floor: 9,
+      forSeconds: 3600,
+      reason: 'test',
+      source: { kind: 'cli', ref: 'me' },
+    });
+    // The first apply hangs (a slow API call) until the test lets it go; later applies pass.
+    let applies = 0;
+    let started!: () => void;
+    let release!: () => void;
+    const firstStarted = new Promise<void>((r) => (started = r));
+    const gate = new Promise<void>((r) => (release = r));
+    const slow: ActuatorRegistry = (t) => {
+      const a = env.sim.registry(t);
+      return {
+        read: (x) => a.read(x),
+        apply: async (x, d, c) => {
+          if (applies++ === 0) {
+            started();
+            await gate;
+          }
+          return a.apply(x, d, c);
+        },
+      };
+    };
+    // One process: the periodic tick and an HTTP-triggered reconcile share one Brain and owner id.
+    const brain = new Brain({
+      config: env.config,
+      repo: env.repo,
+      actuators: slow,
+      clock: env.clock,
+      notifier: env.notifier,
+      owner: 'process-1',
+    });
+    const tick = brain.reconcile('tick');
+    await firstStarted;
+    const http = await brain.reconcile('http');
+    release();
+    const first = await tick;
+    expect(first.results.find((x) => x.target === 'api')?.outcome).toBe('executed');
+    expect(http.results.find((x) => x.target === 'api')?.outcome).toBe('leased-elsewhere');
+    expect(applies).toBe(1);
   });
 
   it('changes nothing when the same plan is executed again', async () => {
