@@ -300,7 +300,17 @@ export class Brain {
           signal.kind === 'alarm'
             ? `alarm ${signal.name} is ${signal.state}`
             : `alert ${signal.labels.alertname ?? signal.fingerprint} is firing`;
-        const intent = intentFromRule(rule, target, base, now, { kind: signal.kind, ref }, trigger);
+        let intent = intentFromRule(rule, target, base, now, { kind: signal.kind, ref }, trigger);
+        // A relative raise is computed once per episode, from the value before it: while an
+        // intent of this rule from the same alarm (or alert) still holds, a repeated ALARM
+        // extends it at the same floor instead of raising again from the already raised value.
+        const episodeFloor = rule.then.raise ? await this.episodeFloor(rule.name, signal, now) : undefined;
+        if (episodeFloor !== undefined)
+          intent = {
+            ...intent,
+            floor: episodeFloor,
+            reason: `rule ${rule.name}: ${trigger} again -> floor ${display(target, episodeFloor)} held since the episode began, for ${formatDuration(rule.then.forSeconds)} more`,
+          };
         if (await repo.addIntent(intent, now)) {
           created.push(intent);
           await repo.audit(
@@ -339,6 +349,15 @@ export class Brain {
       await repo.unclaim(`signal:${idempotencyKey}`);
       throw err;
     }
+  }
+
+  /** The floor of a live episode of `rule` for this alarm or alert, if one holds now. */
+  private async episodeFloor(rule: string, signal: Signal, now: Date): Promise<number | undefined> {
+    const live = (await this.deps.repo.intents(now)).filter(
+      (i) =>
+        i.id.startsWith(`rule:${rule}:`) && matchesSource(i, signal) && Date.parse(i.until) > now.getTime(),
+    );
+    return live.length ? Math.max(...live.map((i) => i.floor)) : undefined;
   }
 
   /** A floor asked for by a person (Slack, CLI) or another system (an event on the bus). */
