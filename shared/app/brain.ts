@@ -14,7 +14,7 @@ import type {
   RaiseSpec,
   Target,
 } from '../domain/types.ts';
-import { display, fieldOf } from '../domain/units.ts';
+import { display, fieldOf, shortHash } from '../domain/units.ts';
 import { describeError, execute, type StepResult } from '../executor/executor.ts';
 import {
   type ActualOrFailure,
@@ -75,6 +75,19 @@ export interface FloorRequest {
   from?: string;
 }
 
+/** The longest campaign accepted: a month of events (issue 11's strict input). */
+const MAX_CAMPAIGN_SECONDS = 31 * 86400;
+
+/** Why a stored campaign's start or end cannot be computed, if it cannot. */
+function campaignTimeProblem(c: Campaign): string | undefined {
+  const start = Date.parse(c.start);
+  const end = start + c.durationSeconds * 1000;
+  if (!Number.isFinite(start)) return `invalid start "${c.start}"`;
+  if (!Number.isFinite(end) || Math.abs(end) > 8.64e15 || !(c.durationSeconds > 0))
+    return `invalid duration ${c.durationSeconds}s`;
+  return undefined;
+}
+
 /** A forecast-only advice that stays the same is recorded again after this long. */
 const ADVICE_REPEAT_SECONDS = 3600;
 
@@ -132,11 +145,14 @@ export class Brain {
   /** Stored intents plus those derived now from cron rules, campaigns and forecasts. */
   async allIntents(now: Date, actuals: Record<string, ActualOrFailure>, persist = false): Promise<Intent[]> {
     const { repo } = this.deps;
-    const [stored, campaigns, state] = await Promise.all([
+    const [stored, calendar, state] = await Promise.all([
       repo.intents(now),
       this.campaigns(now),
       repo.plannerState(now),
     ]);
+    // One broken record (a campaign stored before the edges checked it) is reported and left
+    // out; it never stops the other campaigns and targets from being planned.
+    const campaigns = await this.usableCampaigns(calendar, now);
     const actualOf = (id: string) => {
       const a = actuals[id];
       return a && !isReadFailure(a) ? a : undefined;
@@ -153,24 +169,50 @@ export class Brain {
     const demand = this.deps.demand
       ? await this.deps.demand.demand(this.config, now, new Date(until), { exclude })
       : {};
-    const campaignFloors = await this.holdCampaignFloors(
-      campaignIntents(live, {
-        config: this.config,
-        baseline,
-        actuals: Object.fromEntries(Object.keys(actuals).map((id) => [id, actualOf(id)])),
-        demand,
-        now,
-      }),
+    const ctx = {
+      config: this.config,
       baseline,
+      actuals: Object.fromEntries(Object.keys(actuals).map((id) => [id, actualOf(id)])),
+      demand,
       now,
-      persist,
+    };
+    const perCampaign = await Promise.all(
+      live.map(async (c) => {
+        try {
+          return campaignIntents([c], ctx);
+        } catch (err) {
+          await this.reportBrokenCampaign(c, describeError(err), now);
+          return [];
+        }
+      }),
     );
+    const campaignFloors = await this.holdCampaignFloors(perCampaign.flat(), baseline, now, persist);
     const derived = [
       ...cronIntents(this.config, now, baseline),
       ...campaignFloors,
       ...(this.deps.predictive ? this.deps.predictive(this.config, demand, now) : []),
     ];
     return [...stored, ...derived];
+  }
+
+  /** Campaigns whose times can be computed; the others are reported (once an hour) and skipped. */
+  private async usableCampaigns(campaigns: Campaign[], now: Date): Promise<Campaign[]> {
+    const ok: Campaign[] = [];
+    for (const c of campaigns) {
+      const problem = campaignTimeProblem(c);
+      if (problem) await this.reportBrokenCampaign(c, problem, now);
+      else ok.push(c);
+    }
+    return ok;
+  }
+
+  private async reportBrokenCampaign(c: Campaign, problem: string, now: Date): Promise<void> {
+    const { repo, notifier } = this.deps;
+    const reason = `campaign ${c.name} is ignored: ${problem} (cancel it and add it again)`;
+    this.log.warn(reason, { campaign: c.name });
+    if (!(await repo.claim(`broken-campaign:${c.name}:${shortHash(problem)}`, now, 3600))) return;
+    await repo.audit({ action: 'blocked', reason, before: c }, now);
+    await notifier.notify({ kind: 'blocked', text: reason, details: { campaign: c.name } });
   }
 
   /**
@@ -428,6 +470,10 @@ export class Brain {
     );
     if (!c) throw new InputError(problems.list.join('; '));
     if (!(c.multiplier > 0)) throw new InputError('campaign.multiplier: must be positive');
+    if (c.durationSeconds > MAX_CAMPAIGN_SECONDS)
+      throw new InputError(
+        `campaign.duration: at most ${formatDuration(MAX_CAMPAIGN_SECONDS)}, got ${formatDuration(c.durationSeconds)}`,
+      );
     const existing = (await this.campaigns(now)).find((x) => x.name === c.name);
     if (existing && !existing.cancelled)
       throw new InputError(`campaign "${c.name}" already exists (cancel it first)`);
