@@ -13,6 +13,7 @@ import type {
   IntentSource,
   RaiseSpec,
   Target,
+  TargetFailure,
 } from '../domain/types.ts';
 import { display, fieldOf, shortHash } from '../domain/units.ts';
 import { describeError, execute, type StepResult } from '../executor/executor.ts';
@@ -57,6 +58,8 @@ export interface BrainDeps {
   logger?: Logger;
   /** Lease owner id of this process or invocation. */
   owner: string;
+  /** Jitter of the executor's retry backoff (default Math.random). */
+  random?: () => number;
 }
 
 export interface ReconcileResult {
@@ -584,7 +587,12 @@ export class Brain {
   async snapshot(): Promise<{
     at: string;
     paused?: { by: string; at: string };
-    targets: (FullPlan['targets'][number] & { ready?: number | string; details?: Record<string, unknown> })[];
+    targets: (FullPlan['targets'][number] & {
+      ready?: number | string;
+      details?: Record<string, unknown>;
+      /** The last step's failure and, when retryable, its next retry (TargetState.failure). */
+      failure?: TargetFailure;
+    })[];
     intents: Intent[];
     campaigns: Campaign[];
   }> {
@@ -602,9 +610,15 @@ export class Brain {
       targets: p.targets.map((t) => {
         const a = actuals[t.id] as Actual | undefined;
         const target = this.target(t.id);
+        const failure = state.targets[t.id]?.failure;
+        const withFailure = failure ? { ...t, failure } : t;
         return a && !isReadFailure(a)
-          ? { ...t, ready: a.ready !== undefined ? display(target, a.ready) : undefined, details: a.details }
-          : t;
+          ? {
+              ...withFailure,
+              ready: a.ready !== undefined ? display(target, a.ready) : undefined,
+              details: a.details,
+            }
+          : withFailure;
       }),
       intents: intents.filter((i) => Date.parse(i.until) + 86400_000 > now.getTime()),
       campaigns,

@@ -212,7 +212,24 @@ export interface TargetState {
   /** Kind-specific values replaced (an HPA's maxReplicas...), restored by the actuator. */
   remembered?: Record<string, unknown>;
   lastError?: string;
+  /** The failure of the last attempt, until a step succeeds: what the failure policy acts on. */
+  failure?: TargetFailure;
   paused?: { by: string; at: string };
+}
+
+/** A step that failed: retried with backoff, or held until the config or the resource changes. */
+export interface TargetFailure {
+  code: string;
+  message: string;
+  retryable: boolean;
+  /** When this failure (same code and message) first happened. */
+  since: string;
+  attempts: number;
+  lastAttemptAt: string;
+  /** Retryable failures: not tried again before this. */
+  nextRetryAt?: string;
+  /** Non-retryable failures: the config and resource value they happened with. */
+  fingerprint?: string;
 }
 
 export interface Approval {
@@ -235,6 +252,7 @@ export interface AuditEntry {
   action:
     | 'step-executed'
     | 'step-failed'
+    | 'failure-cleared'
     | 'step-dry-run'
     | 'step-skipped'
     | 'approval-requested'

@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/types.ts';
 import { ActuatorError } from '../domain/errors.ts';
 import { iso } from '../domain/time.ts';
-import type { Step, Target } from '../domain/types.ts';
+import type { Step, Target, TargetFailure, TargetState } from '../domain/types.ts';
 import { display, shortHash } from '../domain/units.ts';
 import type { FullPlan, PlannedTarget } from '../planner/plan.ts';
 import type { ActuatorRegistry } from '../ports/actuator.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Notifier } from '../ports/notifier.ts';
 import type { Repo } from '../state/repo.ts';
+import { heldBack, recordFailure } from './failures.ts';
 
 export interface ExecutorDeps {
   repo: Repo;
@@ -19,6 +20,8 @@ export interface ExecutorDeps {
   owner: string;
   /** Lease time: longer than any single actuator call. */
   leaseSeconds?: number;
+  /** The jitter of retry backoff (default Math.random); tests inject a fixed one. */
+  random?: () => number;
 }
 
 export type StepOutcome =
@@ -29,6 +32,7 @@ export type StepOutcome =
   | 'leased-elsewhere'
   | 'in-progress'
   | 'cooldown'
+  | 'backoff'
   | 'blocked'
   | 'failed'
   | 'approval-requested';
@@ -105,17 +109,32 @@ async function executeStep(
   if (!(await repo.store.acquireLease(lease, deps.owner, now, deps.leaseSeconds ?? 120))) {
     return { ...base, outcome: 'leased-elsewhere' };
   }
+  let ts: TargetState = {};
+  let actualValue = step.from;
   try {
     const actuator = deps.actuators(target);
+    ts = await repo.targetState(target.id, now);
     const fresh = await actuator.read(target);
-    if (fresh.value === step.to) return { ...base, outcome: 'already-done' };
+    actualValue = fresh.value;
+    if (fresh.value === step.to) {
+      if (ts.failure) {
+        await clearFailure(target, ts.failure, step, deps);
+        await repo.updateTargetState(target.id, now, (s) => ({
+          ...s,
+          lastError: undefined,
+          failure: undefined,
+        }));
+      }
+      return { ...base, outcome: 'already-done' };
+    }
     if (fresh.value !== step.from)
       return { ...base, outcome: 'stale', message: `actual moved to ${display(target, fresh.value)}` };
     if (fresh.busy) return { ...base, outcome: 'in-progress', message: fresh.busy };
-    const ts = await repo.targetState(target.id, now);
     const last = step.direction === 'up' ? ts.lastUp : ts.lastDown;
     if (last && now.getTime() - Date.parse(last) < target.cooldownSeconds * 1000)
       return { ...base, outcome: 'cooldown' };
+    const held = heldBack(ts.failure, { now, target, actual: fresh.value });
+    if (held) return { ...base, outcome: 'backoff', message: held };
 
     const result = await actuator.apply(target, step.to, {
       stepId: step.id,
@@ -132,8 +151,9 @@ async function executeStep(
     if (result.status === 'in-progress') return { ...base, outcome: 'in-progress', message: result.message };
     if (result.status === 'no-op') return { ...base, outcome: 'already-done' };
 
+    if (ts.failure) await clearFailure(target, ts.failure, step, deps);
     await repo.updateTargetState(target.id, now, (s) => {
-      const next = { ...s, lastError: undefined };
+      const next = { ...s, lastError: undefined, failure: undefined };
       if (step.direction === 'up') next.lastUp = iso(now);
       else next.lastDown = iso(now);
       // The value Headroom replaced: the revert goes back to it, and then lets go.
@@ -168,7 +188,23 @@ async function executeStep(
     return { ...base, outcome: 'executed' };
   } catch (err) {
     const message = describeError(err);
-    await repo.updateTargetState(target.id, now, (s) => ({ ...s, lastError: message }));
+    const { failure, isNew } = recordFailure(ts.failure, err, message, {
+      now,
+      target,
+      actual: actualValue,
+      random: deps.random ?? Math.random,
+    });
+    await repo.updateTargetState(target.id, now, (s) => ({ ...s, lastError: message, failure }));
+    const outcome = {
+      ...base,
+      outcome: 'failed' as const,
+      message: failure.retryable
+        ? `${message} (attempt ${failure.attempts}; next retry at ${failure.nextRetryAt})`
+        : `${message} (not retryable: held until the configuration or the resource changes)`,
+    };
+    // Every distinct failure is audited and notified once when it starts (and once when it
+    // clears), not on every tick while it lasts.
+    if (!isNew) return outcome;
     await repo.audit(
       {
         action: 'step-failed',
@@ -185,12 +221,30 @@ async function executeStep(
       kind: 'failure',
       target: target.id,
       stepId: step.id,
-      text: `${target.id}: step ${step.id} failed: ${message}`,
+      text: `${target.id}: step ${step.id} failed: ${outcome.message}`,
+      details: { failure },
     });
-    return { ...base, outcome: 'failed', message };
+    return outcome;
   } finally {
     await repo.store.releaseLease(lease, deps.owner);
   }
+}
+
+/** A failure recorded on the target is over: audited and notified once. */
+async function clearFailure(target: Target, failure: TargetFailure, step: Step, deps: ExecutorDeps) {
+  const now = deps.clock.now();
+  const reason = `${target.id}: ${failure.code} since ${failure.since} cleared after ${failure.attempts} failed attempt(s)`;
+  await deps.repo.audit(
+    { action: 'failure-cleared', target: target.id, stepId: step.id, before: { failure }, reason },
+    now,
+  );
+  await deps.notifier.notify({
+    kind: 'failure',
+    target: target.id,
+    stepId: step.id,
+    text: reason,
+    details: { cleared: true },
+  });
 }
 
 async function requestApproval(
