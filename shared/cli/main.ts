@@ -6,6 +6,7 @@ import { campaignCommand } from './campaign-command.ts';
 import { devCommand } from './dev-command.ts';
 import { forecastCommand } from './forecast-command.ts';
 import { planCommand } from './plan-command.ts';
+import { statusCommand } from './status-command.ts';
 import { validateCommand } from './validate-command.ts';
 
 export function buildProgram(): Command {
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   for (const command of [
     validateCommand(),
     planCommand(),
+    statusCommand(),
     devCommand(),
     campaignCommand(),
     auditCommand(),

@@ -1,0 +1,61 @@
+import { Command, Option } from 'commander';
+import type { Brain } from '../app/brain.ts';
+import { InputError } from '../domain/errors.ts';
+import { loadConfigOption } from './options.ts';
+import { openRuntime } from './runtime.ts';
+
+type Snapshot = Awaited<ReturnType<Brain['snapshot']>>;
+
+/** One line per target: what it has, what Headroom wants, and a failure with its next retry. */
+export function formatStatus(s: Snapshot): string {
+  const rows = s.targets.map((t) => {
+    const f = t.failure;
+    const failure = !f
+      ? ''
+      : f.retryable
+        ? `${f.code} x${f.attempts} since ${f.since}, next retry ${f.nextRetryAt}`
+        : `${f.code} since ${f.since}, held until the config or the resource changes`;
+    return [t.id, t.kind, String(t.actual), String(t.desired), t.decision, failure];
+  });
+  const head = ['target', 'kind', 'actual', 'desired', 'decision', 'failure'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  const paused = s.paused ? [`paused by ${s.paused.by} at ${s.paused.at}`] : [];
+  return [`status at ${s.at}`, ...paused, line(head), ...rows.map(line)].join('\n');
+}
+
+export function statusCommand(): Command {
+  return new Command('status')
+    .description('every target: actual, desired, decision, and a failing step with its next retry')
+    .argument('[target]', 'only this target')
+    .option('--config <file>', 'configuration file')
+    .option('--state <dir>', 'local state directory', '.headroom')
+    .option('--json', 'JSON output (the /api/state shape)')
+    .addOption(
+      new Option('--cloud <cloud>', 'simulated cloud or real AWS').choices(['sim', 'aws']).default('sim'),
+    )
+    .action(
+      async (
+        target: string | undefined,
+        opts: { config?: string; state: string; json?: boolean; cloud: 'sim' | 'aws' },
+      ) => {
+        const config = loadConfigOption(opts.config);
+        if (target && !config.targets.some((t) => t.id === target))
+          throw new InputError(
+            `unknown target "${target}" (known: ${config.targets.map((t) => t.id).join(', ')})`,
+          );
+        const rt = await openRuntime({ config, cloud: opts.cloud, stateDir: opts.state });
+        try {
+          const s = await rt.brain.snapshot();
+          const shown = target ? { ...s, targets: s.targets.filter((t) => t.id === target) } : s;
+          console.log(opts.json ? JSON.stringify(shown, null, 2) : formatStatus(shown));
+        } finally {
+          await rt.close();
+        }
+      },
+    );
+}
