@@ -156,14 +156,8 @@ async function executeStep(
     if (result.status === 'no-op') return { ...base, outcome: 'already-done' };
 
     if (ts.failure) await clearFailure(target, ts.failure, step, deps);
-    await repo.updateTargetState(target.id, now, (s) => {
-      // `original` was written ahead of the call; the revert goes back to it, then lets go.
-      const next = { ...completed(s, step, iso(now)), lastError: undefined, failure: undefined };
-      const remembered = { ...(result.remember ?? {}), ...(s.remembered ?? {}) };
-      for (const k of result.forget ?? []) delete remembered[k];
-      next.remembered = Object.keys(remembered).length ? remembered : undefined;
-      return next;
-    });
+    // The audit first: a process that stops after it leaves the write-ahead record, which the
+    // next reconcile settles (and says so); one that stops after the state write lost nothing.
     await repo.audit(
       {
         action: 'step-executed',
@@ -175,6 +169,14 @@ async function executeStep(
       },
       now,
     );
+    await repo.updateTargetState(target.id, now, (s) => {
+      // `original` was written ahead of the call; the revert goes back to it, then lets go.
+      const next = { ...completed(s, step, iso(now)), lastError: undefined, failure: undefined };
+      const remembered = { ...(result.remember ?? {}), ...(s.remembered ?? {}) };
+      for (const k of result.forget ?? []) delete remembered[k];
+      next.remembered = Object.keys(remembered).length ? remembered : undefined;
+      return next;
+    });
     await deps.notifier.notify({
       kind: 'step-executed',
       target: target.id,
