@@ -288,7 +288,37 @@ export class Brain {
       );
     }
     await this.recordAdvice(p);
+    await this.recordManualChanges(p);
     return { plan: p, results };
+  }
+
+  /**
+   * A target someone raised by hand above what Headroom set is left where they put it: said
+   * once per value in the audit log, with who changed it where the API tells.
+   */
+  private async recordManualChanges(p: FullPlan): Promise<void> {
+    const { repo, clock } = this.deps;
+    const now = clock.now();
+    for (const t of p.targets) {
+      if (!t.manual) continue;
+      if (!(await repo.claim(`manual:${t.id}:${t.manual.value}`, now))) continue;
+      const target = this.target(t.id);
+      const field = fieldOf(target);
+      await repo.audit(
+        {
+          action: 'manual-change',
+          target: t.id,
+          before: { [field]: display(target, t.manual.headroomSet) },
+          after: { [field]: display(target, t.manual.value) },
+          reason: t.reasons.find((r) => r.startsWith('kept at')) ?? 'set by hand',
+          actor: t.manual.by ?? 'unknown (the API does not say)',
+        },
+        now,
+      );
+      this.log.info(`${t.id}: set by hand to ${display(target, t.manual.value)}; left as is`, {
+        target: t.id,
+      });
+    }
   }
 
   /**

@@ -165,6 +165,8 @@ export interface Actual {
   risk?: string;
   /** Kind-specific facts for explanations and the API (currentReplicas, status...). */
   details?: Record<string, unknown>;
+  /** Who last changed the steered field, where the API tells (a Kubernetes field manager). */
+  changedBy?: string;
   /** For pod workloads: the requests of one pod, when the actuator can read them. */
   podResources?: PodResources;
 }
@@ -209,6 +211,11 @@ export interface TargetState {
   lastDown?: string;
   /** The value Headroom replaced at its first raise: the revert goes back to it. */
   original?: number;
+  /**
+   * The value Headroom's last applied step set, while it holds a raise: a higher actual value
+   * was set by someone else, and Headroom does not lower it.
+   */
+  lastSet?: number;
   /** Kind-specific values replaced (an HPA's maxReplicas...), restored by the actuator. */
   remembered?: Record<string, unknown>;
   lastError?: string;
@@ -273,6 +280,7 @@ export interface AuditEntry {
     | 'step-failed'
     | 'failure-cleared'
     | 'step-recovered'
+    | 'manual-change'
     | 'step-dry-run'
     | 'step-skipped'
     | 'approval-requested'

@@ -34,12 +34,14 @@ export function withoutPending(s: TargetState): TargetState {
 
 /** The bookkeeping of a step that took effect: cooldown times and the value to revert to. */
 export function completed(s: TargetState, p: Pick<PendingStep, 'direction' | 'to'>, at: string): TargetState {
-  const next: TargetState = { ...s, pending: undefined };
+  const next: TargetState = { ...s, pending: undefined, lastSet: p.to };
   if (p.direction === 'up') next.lastUp = at;
   else next.lastDown = at;
   // The revert goes back to `original` and then lets go.
-  if (next.original !== undefined && p.direction === 'down' && p.to <= next.original)
+  if (next.original !== undefined && p.direction === 'down' && p.to <= next.original) {
     next.original = undefined;
+    next.lastSet = undefined;
+  }
   return next;
 }
 

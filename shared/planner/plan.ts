@@ -46,6 +46,8 @@ export interface PlannedTarget extends TargetPlan {
   approved: boolean;
   /** forecast-only: the floor the advisory forecast would set now (above the desired value). */
   advice?: ForecastAdvice;
+  /** Someone raised the target by hand above what Headroom set: it is left where they put it. */
+  manual?: { value: number; headroomSet: number; by?: string };
 }
 
 export interface ForecastAdvice {
@@ -235,6 +237,24 @@ function decideTarget(
       base.reasons.push(actual.blocked);
     }
     return base;
+  }
+
+  // Respect people: Headroom only lowers what it raised, to what it recorded. A value set by
+  // hand above what Headroom last set (or on a target Headroom never raised) is left alone.
+  if (desired < actual.value) {
+    const raisedByHeadroom = ts?.original !== undefined;
+    const setByHand = raisedByHeadroom && ts.lastSet !== undefined && actual.value > ts.lastSet;
+    if (!raisedByHeadroom || setByHand) {
+      const by = actual.changedBy ? ` by ${actual.changedBy}` : '';
+      base.desired = display(target, actual.value);
+      base.reasons.push(
+        setByHand
+          ? `kept at ${display(target, actual.value)}: set by hand${by} above the ${display(target, ts!.lastSet!)} Headroom set; ${holder ? 'not lowered while an intent holds' : 'Headroom lowers only what it raised'}`
+          : `kept at ${display(target, actual.value)}: not raised by Headroom${by}, which lowers only what it raised (to ${display(target, desired)} otherwise)`,
+      );
+      if (setByHand) base.manual = { value: actual.value, headroomSet: ts!.lastSet!, by: actual.changedBy };
+      desired = actual.value;
+    }
   }
 
   if (desired === actual.value) {

@@ -36,6 +36,8 @@ interface SimTarget {
   initial: number;
   changes: Change[];
   fields: Record<string, unknown>;
+  /** Who set the value last, when it was not Headroom. */
+  changedBy?: string;
 }
 
 /** Default requests of one simulated pod: 500m CPU, 1 GiB. */
@@ -97,8 +99,9 @@ export class SimCloud {
   }
 
   /** Someone else sets the value (a person, another tool): drift for the brain to notice. */
-  setValue(targetId: string, value: number): void {
+  setValue(targetId: string, value: number, by?: string): void {
     const s = this.state(targetId);
+    s.changedBy = by;
     const now = this.clock.now().getTime();
     s.changes.push({ at: now, from: s.value, to: value, readyAt: now });
     s.value = value;
@@ -161,6 +164,7 @@ export class SimCloud {
     const actual: Actual = { value: s.value, ready: this.ready(target.id, now), details: { ...s.fields } };
     const busy = this.busy(target, s, now);
     if (busy) actual.busy = busy;
+    if (s.changedBy) actual.changedBy = s.changedBy;
     if (KINDS[target.kind].podWorkload)
       actual.podResources = target.podResources ?? this.opts.podResources ?? DEFAULT_POD;
     if (target.kind === 'rds-instance' && this.opts.singleAz?.includes(target.id))
@@ -193,6 +197,7 @@ export class SimCloud {
     });
     this.calls.push({ target: target.id, at: now, from: s.value, to: desired, ctx });
     s.value = desired;
+    s.changedBy = undefined;
     if (target.kind === 'karpenter-headroom')
       s.fields.disruptionBudget = ctx.campaignActive ? '0' : 'default';
     return { status: 'applied', before, after: { [field]: display(target, desired) } };

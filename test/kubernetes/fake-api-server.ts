@@ -185,6 +185,25 @@ export class FakeKubeApi {
     return structuredClone(stored);
   }
 
+  /** A person changes the object (`kubectl edit` records itself as the field manager). */
+  edit(
+    resource: string,
+    namespace: string | undefined,
+    name: string,
+    mutate: (o: KObject) => void,
+    manager = 'kubectl-edit',
+  ): void {
+    const t = TYPES.find((x) => x.resource === resource)!;
+    const key = this.key(t, namespace, name);
+    const current = this.objects.get(key)!;
+    const next = structuredClone(current);
+    mutate(next);
+    track(current, next, manager, undefined);
+    next.metadata.resourceVersion = String(++this.rv);
+    this.objects.set(key, next);
+    this.afterWrite(t, next);
+  }
+
   get(resource: string, namespace: string | undefined, name: string): KObject | undefined {
     const t = TYPES.find((x) => x.resource === resource)!;
     const o = this.objects.get(this.key(t, namespace, name));
@@ -253,7 +272,12 @@ export class FakeKubeApi {
             throw new HttpError(status(400, 'BadRequest', 'the body is not JSON'));
           }
         }
-        [code, body] = this.route(req, url.pathname, rec.body);
+        [code, body] = this.route(
+          req,
+          url.pathname,
+          rec.body,
+          url.searchParams.get('fieldManager') ?? 'unknown',
+        );
       } catch (err) {
         if (!(err instanceof HttpError)) throw err;
         code = err.body.code;
@@ -266,7 +290,7 @@ export class FakeKubeApi {
     });
   }
 
-  private route(req: IncomingMessage, path: string, body: unknown): [number, KObject] {
+  private route(req: IncomingMessage, path: string, body: unknown, manager: string): [number, KObject] {
     const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
     const who = this.opts.authenticate
       ? this.opts.authenticate(token)
@@ -347,7 +371,7 @@ export class FakeKubeApi {
             `the fake serves application/merge-patch+json only, got ${req.headers['content-type']}`,
           ),
         );
-      return [200, this.patch(t, key, sub, body as KObject)];
+      return [200, this.patch(t, key, sub, body as KObject, manager)];
     }
     throw new HttpError(
       status(405, 'MethodNotAllowed', `the server does not allow this method on ${fullResource}`),
@@ -379,7 +403,13 @@ export class FakeKubeApi {
     return structuredClone(this.objects.get(key)!);
   }
 
-  private patch(t: ResourceType, key: string, sub: string | undefined, patch: KObject): KObject {
+  private patch(
+    t: ResourceType,
+    key: string,
+    sub: string | undefined,
+    patch: KObject,
+    manager: string,
+  ): KObject {
     const writer = this.concurrentWriters.get(key);
     if (writer && writer.times > 0) {
       writer.times--;
@@ -413,6 +443,7 @@ export class FakeKubeApi {
       };
     }
     this.validate(t, next);
+    track(current, next, manager, sub);
     next.metadata.resourceVersion = String(++this.rv);
     this.objects.set(key, next);
     this.afterWrite(t, next);
@@ -538,4 +569,40 @@ export class FakeKubeApi {
   private key(t: ResourceType, namespace: string | undefined, name: string): string {
     return `${t.group}/${t.resource}/${t.namespaced ? namespace : ''}/${name}`;
   }
+}
+
+let trackedWrites = 0;
+
+/**
+ * Server-side field tracking as the API server keeps it in `metadata.managedFields`: the spec
+ * fields a write changed now belong to its field manager (and no longer to any other).
+ */
+function track(before: KObject, after: KObject, manager: string, subresource: string | undefined): void {
+  const changed = Object.keys({ ...(before.spec ?? {}), ...(after.spec ?? {}) }).filter(
+    (k) => JSON.stringify(before.spec?.[k]) !== JSON.stringify(after.spec?.[k]),
+  );
+  if (!changed.length) return;
+  const entries: KObject[] = (after.metadata.managedFields ?? []).map((e: KObject) => {
+    const spec = { ...(e.fieldsV1?.['f:spec'] ?? {}) };
+    for (const k of changed) delete spec[`f:${k}`];
+    return { ...e, fieldsV1: { ...e.fieldsV1, 'f:spec': spec } };
+  });
+  const mine = entries.find((e) => e.manager === manager && e.subresource === subresource);
+  const fields = Object.fromEntries(changed.map((k) => [`f:${k}`, {}]));
+  // Times one second apart in write order: the fake has no clock of its own.
+  const time = new Date(Date.UTC(2026, 0, 1) + ++trackedWrites * 1000).toISOString().replace('.000Z', 'Z');
+  if (mine) {
+    mine.fieldsV1 = { ...mine.fieldsV1, 'f:spec': { ...mine.fieldsV1['f:spec'], ...fields } };
+    mine.time = time;
+  } else
+    entries.push({
+      manager,
+      operation: 'Update',
+      apiVersion: after.apiVersion,
+      time,
+      fieldsType: 'FieldsV1',
+      fieldsV1: { 'f:spec': fields },
+      ...(subresource ? { subresource } : {}),
+    });
+  after.metadata.managedFields = entries;
 }

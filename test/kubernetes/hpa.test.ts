@@ -157,3 +157,26 @@ describe('Actuator: k8s-hpa', () => {
     expect(spec(api()).spec.minReplicas).toBe(3);
   });
 });
+
+describe('Actuator: k8s-hpa, who changed the floor', () => {
+  it('reads the field manager of a person who changed minReplicas, and not Headroom as one', async () => {
+    const actuator = new HpaActuator(cluster.conn);
+    await actuator.apply(subject, 9, ctx());
+    expect((await actuator.read(subject)).changedBy).toBeUndefined();
+    expect(api().calls('PATCH')[0]!.path).toContain('kaireon-api-hpa');
+
+    api().edit('horizontalpodautoscalers', 'kaireon', 'kaireon-api-hpa', (o) => {
+      o.spec.minReplicas = 30;
+    });
+    const read = await actuator.read(subject);
+    expect(read.value).toBe(30);
+    expect(read.changedBy).toMatch(/^kubectl-edit \(at \d{4}-\d\d-\d\dT/);
+
+    // A change of another field by someone else does not make the floor theirs.
+    await actuator.apply(subject, 12, ctx());
+    api().edit('horizontalpodautoscalers', 'kaireon', 'kaireon-api-hpa', (o) => {
+      o.spec.maxReplicas = 40;
+    });
+    expect((await actuator.read(subject)).changedBy).toBeUndefined();
+  });
+});

@@ -4,6 +4,7 @@ import type { Actuator, ApplyContext, ApplyResult } from '../../ports/actuator.t
 import type { KubeConnection } from './connection.ts';
 import { type Access, errorText } from './errors.ts';
 import { floorChange, floorResult } from './floor.ts';
+import { FIELD_MANAGER, lastWriterOf } from './managed-fields.ts';
 import { scaleTargetRequests } from './pod-template.ts';
 import { patchWithRetry } from './update.ts';
 
@@ -37,6 +38,8 @@ export class HpaActuator implements Actuator {
       ready: hpa.status?.currentReplicas ?? 0,
       details,
     };
+    const by = lastWriterOf(hpa.metadata, ['spec', 'minReplicas']);
+    if (by) actual.changedBy = by;
     const pods = await this.podResources(target, hpa);
     if (pods.podResources) actual.podResources = pods.podResources;
     if (pods.note) details.podResources = pods.note;
@@ -64,7 +67,10 @@ export class HpaActuator implements Actuator {
       },
       (body) =>
         this.conn.call(access(target, 'patch'), (a, o) =>
-          a.autoscaling.patchNamespacedHorizontalPodAutoscaler({ name, namespace, body }, o.mergePatch),
+          a.autoscaling.patchNamespacedHorizontalPodAutoscaler(
+            { name, namespace, body, fieldManager: FIELD_MANAGER },
+            o.mergePatch,
+          ),
         ),
     );
     return floorResult(r);

@@ -5,6 +5,7 @@ import type { Actual, PodResources, Target } from '../../domain/types.ts';
 import type { Actuator, ApplyContext, ApplyResult } from '../../ports/actuator.ts';
 import type { KubeConnection } from './connection.ts';
 import type { Access } from './errors.ts';
+import { FIELD_MANAGER } from './managed-fields.ts';
 import { type NodePool, type NodePoolChange, protectNodePool, restoreNodePool } from './nodepool.ts';
 import {
   type PlaceholderSpec,
@@ -120,7 +121,10 @@ export class KarpenterHeadroomActuator implements Actuator {
       }),
       (body) =>
         this.conn.call(this.deploymentAccess(p, 'patch'), (a, o) =>
-          a.apps.patchNamespacedDeployment({ name: p.name, namespace: p.namespace, body }, o.mergePatch),
+          a.apps.patchNamespacedDeployment(
+            { name: p.name, namespace: p.namespace, body, fieldManager: FIELD_MANAGER },
+            o.mergePatch,
+          ),
         ),
     );
     return { before: r.before, changed: r.patched };

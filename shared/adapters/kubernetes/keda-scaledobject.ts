@@ -3,6 +3,7 @@ import type { Actuator, ApplyContext, ApplyResult } from '../../ports/actuator.t
 import type { KubeConnection } from './connection.ts';
 import { type Access, errorText } from './errors.ts';
 import { floorChange, floorResult } from './floor.ts';
+import { FIELD_MANAGER, lastWriterOf, type ManagedFieldsEntry } from './managed-fields.ts';
 import { type ScaleTargetRef, scaleTargetRequests } from './pod-template.ts';
 import { patchWithRetry } from './update.ts';
 
@@ -15,7 +16,11 @@ const KEDA_DEFAULT_MAX = 100;
 const PAUSE_ANNOTATIONS = ['autoscaling.keda.sh/paused-replicas', 'autoscaling.keda.sh/paused'];
 
 interface ScaledObject {
-  metadata?: { resourceVersion?: string; annotations?: Record<string, string> };
+  metadata?: {
+    resourceVersion?: string;
+    annotations?: Record<string, string>;
+    managedFields?: ManagedFieldsEntry[];
+  };
   spec?: { minReplicaCount?: number; maxReplicaCount?: number; scaleTargetRef?: ScaleTargetRef };
   status?: {
     hpaName?: string;
@@ -50,6 +55,8 @@ export class KedaScaledObjectActuator implements Actuator {
       ...(so.status?.hpaName ? { hpaName: so.status.hpaName } : {}),
     };
     const actual: Actual = { value: so.spec?.minReplicaCount ?? 0, details };
+    const by = lastWriterOf(so.metadata, ['spec', 'minReplicaCount']);
+    if (by) actual.changedBy = by;
     const paused = pausedBy(so);
     if (paused) actual.blocked = paused;
     if (target.podResources) actual.podResources = target.podResources;
@@ -92,7 +99,15 @@ export class KedaScaledObjectActuator implements Actuator {
       (body) =>
         this.conn.call(access(target, 'patch'), (a, o) =>
           a.custom.patchNamespacedCustomObject(
-            { group: GROUP, version: VERSION, namespace, plural: PLURAL, name, body },
+            {
+              group: GROUP,
+              version: VERSION,
+              namespace,
+              plural: PLURAL,
+              name,
+              body,
+              fieldManager: FIELD_MANAGER,
+            },
             o.mergePatch,
           ),
         ),

@@ -3,6 +3,7 @@ import type { Actual, Target } from '../../domain/types.ts';
 import type { Actuator, ApplyContext, ApplyResult } from '../../ports/actuator.ts';
 import type { KubeConnection } from './connection.ts';
 import type { Access } from './errors.ts';
+import { FIELD_MANAGER, lastWriterOf } from './managed-fields.ts';
 import { podRequests } from './pod-template.ts';
 import { patchWithRetry } from './update.ts';
 
@@ -41,6 +42,8 @@ export class ScaleSubresourceActuator implements Actuator {
         updatedReplicas: w.status?.updatedReplicas ?? 0,
       },
     };
+    const by = lastWriterOf(w.metadata, ['spec', 'replicas']);
+    if (by) actual.changedBy = by;
     const pods = target.podResources ?? podRequests(w.spec?.template?.spec);
     if (pods) actual.podResources = pods;
     return actual;
@@ -68,8 +71,14 @@ export class ScaleSubresourceActuator implements Actuator {
       (body) =>
         this.conn.call(this.access(target, 'patch', true), (a, o) =>
           this.resource === 'deployments'
-            ? a.apps.patchNamespacedDeploymentScale({ name, namespace, body }, o.mergePatch)
-            : a.apps.patchNamespacedStatefulSetScale({ name, namespace, body }, o.mergePatch),
+            ? a.apps.patchNamespacedDeploymentScale(
+                { name, namespace, body, fieldManager: FIELD_MANAGER },
+                o.mergePatch,
+              )
+            : a.apps.patchNamespacedStatefulSetScale(
+                { name, namespace, body, fieldManager: FIELD_MANAGER },
+                o.mergePatch,
+              ),
         ),
     );
     return {
