@@ -160,6 +160,22 @@ describe('Function: slack handler', () => {
     expect(w.responses[0]!.message.text).toMatch(/floor 10 for 1h/);
     expect(logs.join('')).not.toContain(SIGNING_SECRET);
   });
+
+  it('finishes the asynchronous invocation when the response_url POST fails, so Lambda does not rerun the command', async () => {
+    const w = await world();
+    w.rt.deps.respond = async () => {
+      throw new Error('response_url answered 500');
+    };
+    await slack(
+      slackEvent('/slack/commands', commandBody('scale workers floor 10 for 1h'), { timestamp: w.now() }),
+      context,
+    );
+    await expect(slack({ headroomDeferred: w.deferred[0]! }, context)).resolves.toEqual({ finished: true });
+    expect(await w.repo.intents(w.clock.now())).toHaveLength(1);
+    const text = logs.join('');
+    expect(text).toContain('could not post the answer to Slack (https://hooks.slack.com/commands/…)');
+    expect(text).not.toContain('1234/5678');
+  });
 });
 
 describe('Function: schedule handler', () => {
