@@ -160,7 +160,7 @@ async function status(brain: Brain, target?: string): Promise<string> {
     );
   const intents = s.intents
     .filter((i) => (!target || i.target === target) && Date.parse(i.until) > Date.parse(s.at))
-    .map((i) => `• ${i.target}: ${escapeMrkdwn(i.reason)} (until ${i.until})`);
+    .map((i) => `• ${i.target} \`${escapeMrkdwn(i.id)}\`: ${escapeMrkdwn(i.reason)} (until ${i.until})`);
   return [
     `*Headroom at ${s.at}*${s.paused ? ` · paused by ${s.paused.by}` : ''}`,
     ...lines,
@@ -245,6 +245,29 @@ export async function runSlackCommand(brain: Brain, cmd: SlackCommand, user: str
       await brain.resume(cmd.target, actor);
       const lines = await reconcileAfter(brain, 'slack resume', cmd.target);
       return ephemeral([`${cmd.target ?? 'all targets'} resumed`, ...lines].join('\n'));
+    }
+    case 'release': {
+      const approver = brain.config.access.slack?.approvers.includes(user) ?? false;
+      const released = await brain.release(cmd.ref, {
+        actor,
+        source: { kind: 'slack', ref: user },
+        approver,
+      });
+      const targets = [...new Set(released.map((i) => i.target))];
+      const lines = await reconcileAfter(
+        brain,
+        `slack release ${cmd.ref}`,
+        targets.length === 1 ? targets[0] : undefined,
+      );
+      return ephemeral(
+        [
+          ...released.map(
+            (i) => `released \`${escapeMrkdwn(i.id)}\` on *${i.target}* (${escapeMrkdwn(i.reason)})`,
+          ),
+          'Headroom lowers what it raised as for an intent that ended on time',
+          ...lines,
+        ].join('\n'),
+      );
     }
     case 'approve':
     case 'reject': {

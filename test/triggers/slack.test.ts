@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Logger } from '../../shared/app/ports.ts';
 import { slackCommandsRoute, slackInteractionsRoute } from '../../shared/triggers/slack.ts';
-import { parseSlackCommand } from '../../shared/triggers/slack-grammar.ts';
+import { parseSlackCommand, SLACK_HELP } from '../../shared/triggers/slack-grammar.ts';
 import {
   APPROVER,
   bodyOf,
@@ -409,4 +409,99 @@ describe('Slack response_url failures', () => {
       expect(await createdIntents(w)).toHaveLength(1);
     },
   );
+});
+
+describe('/headroom release', () => {
+  const apiAlarm = {
+    kind: 'alarm' as const,
+    name: 'kaireon-api-cpu-high',
+    state: 'ALARM' as const,
+    id: 'arn:aws:cloudwatch:eu-central-1:123456789012:alarm:kaireon-api-cpu-high@1',
+  };
+  const released = async (w: ReturnType<typeof triggerWorld>) =>
+    (await w.brain.audit()).filter((e) => e.action === 'intent-released');
+
+  it('ends your own floor early by intent id, audited, and the next reconciles revert it', async () => {
+    const w = triggerWorld();
+    await command(w, 'scale workers floor 12 for 2h');
+    expect(w.sim.value('workers')).toBe(6);
+    const [intent] = await w.repo.intents(w.clock.now());
+    const status = await command(w, 'status workers');
+    expect(status.later[0]!.text).toContain(`\`${intent!.id}\``);
+    const { later } = await command(w, `release ${intent!.id}`);
+    expect(later[0]!.text).toContain(`released \`${intent!.id}\` on *workers*`);
+    expect(await w.repo.intents(w.clock.now())).toEqual([]);
+    expect(await released(w)).toMatchObject([
+      {
+        target: 'workers',
+        actor: `slack:${USER}`,
+        reason: `released by slack:${USER}`,
+        before: { id: intent!.id, floor: 12 },
+      },
+    ]);
+    // As for an intent that ended on time: down after scaleDownDelay (15m), never below what it was.
+    for (let i = 0; i < 40; i++) {
+      w.clock.advance(60_000);
+      await w.brain.reconcile();
+    }
+    expect(w.sim.value('workers')).toBe(2);
+  });
+
+  it("refuses to release someone else's floor unless you are an approver", async () => {
+    const w = triggerWorld();
+    await command(w, 'scale workers floor 12 for 2h', APPROVER);
+    const [intent] = await w.repo.intents(w.clock.now());
+    const refused = await command(w, `release ${intent!.id}`, USER);
+    expect(refused.later[0]!.text).toMatch(
+      new RegExp(`only approvers may release intents created by someone else: ${intent!.id}`),
+    );
+    expect(await w.repo.intents(w.clock.now())).toHaveLength(1);
+    expect(await released(w)).toHaveLength(0);
+    w.clock.advance(60_000);
+    await command(w, 'scale workers floor 10 for 1h', USER);
+    const mine = (await w.repo.intents(w.clock.now())).find((i) => i.source.ref === USER)!;
+    await command(w, `release ${mine.id}`, APPROVER);
+    await command(w, `release ${intent!.id}`, APPROVER);
+    expect(await w.repo.intents(w.clock.now())).toEqual([]);
+    expect((await released(w)).map((e) => e.actor)).toEqual([`slack:${APPROVER}`, `slack:${APPROVER}`]);
+  });
+
+  it('releases every live intent of a target, and nothing when one of them is not yours', async () => {
+    const w = triggerWorld();
+    await w.brain.handleSignal(apiAlarm, 'alarm-1');
+    await command(w, 'scale api floor 6 for 1h', USER);
+    expect(await w.repo.intents(w.clock.now())).toHaveLength(2);
+    const refused = await command(w, 'release api', USER);
+    expect(refused.later[0]!.text).toMatch(
+      /only approvers may release intents created by someone else: rule:api-cpu-sustained:\S+ \(by alarm kaireon-api-cpu-high@/,
+    );
+    expect(refused.later[0]!.text).toMatch(/nothing was released/);
+    expect(await w.repo.intents(w.clock.now())).toHaveLength(2);
+    const ok = await command(w, 'release api', APPROVER);
+    expect(ok.later[0]!.text.match(/released `/g)).toHaveLength(2);
+    expect(await w.repo.intents(w.clock.now())).toEqual([]);
+    expect(await released(w)).toHaveLength(2);
+  });
+
+  it('answers an unknown intent or target, or a target without one, with a clear error and changes nothing', async () => {
+    const w = triggerWorld();
+    await command(w, 'scale workers floor 12 for 2h');
+    const before = (await w.brain.audit()).length;
+    const unknown = await command(w, 'release slack:workers:nope');
+    expect(unknown.later[0]!.text).toMatch(
+      /:warning: no live intent or target "slack:workers:nope" \(live intents: slack:workers:/,
+    );
+    const idle = await command(w, 'release api');
+    expect(idle.later[0]!.text).toMatch(/no live intent holds a floor on target api/);
+    const usage = await command(w, 'release <!channel>');
+    expect(usage.direct.text).toMatch(/usage: `\/headroom release <intent-id\|target>`/);
+    expect(await w.repo.intents(w.clock.now())).toHaveLength(1);
+    expect(await w.brain.audit()).toHaveLength(before);
+  });
+
+  it('lists release in help', () => {
+    expect(parseSlackCommand('release api')).toEqual({ verb: 'release', ref: 'api' });
+    expect(() => parseSlackCommand('release')).toThrow(/usage/);
+    expect(SLACK_HELP).toContain('`release <intent-id|target>`');
+  });
 });
