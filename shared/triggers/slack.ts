@@ -77,14 +77,19 @@ async function firstDelivery(event: HttpEvent, deps: TriggerDeps, key: string): 
 }
 
 /** Forgets a request whose work did not happen, so Slack's retry does it. Never throws. */
-async function releaseRequest(deps: TriggerDeps, key: string | undefined): Promise<void> {
-  if (!key) return;
-  try {
-    await deps.brain.repo.unclaim(key);
-  } catch (err) {
-    deps.logger?.error(`could not release slack request ${key}: ${(err as Error).message}`);
+async function releaseRequest(deps: TriggerDeps, ...keys: (string | undefined)[]): Promise<void> {
+  for (const key of keys) {
+    if (!key) continue;
+    try {
+      await deps.brain.repo.unclaim(key);
+    } catch (err) {
+      deps.logger?.error(`could not release slack request ${key}: ${(err as Error).message}`);
+    }
   }
 }
+
+/** How long a deferred job is held by a run that may have crashed, unless told (Lambda: its remaining time). */
+const JOB_IN_PROGRESS_SECONDS = 300;
 
 /** A `response_url` without its secret path, for logs: `https://hooks.slack.com/commands/…`. */
 function withoutSecretPath(url: string): string {
@@ -283,17 +288,33 @@ export async function runSlackCommand(brain: Brain, cmd: SlackCommand, user: str
   }
 }
 
-/** Finishes a deferred command or button click and posts the answer to its `response_url`. */
-export async function finishSlackJob(job: DeferredSlackJob, deps: TriggerDeps): Promise<void> {
+/**
+ * Finishes a deferred command or button click and posts the answer to its `response_url`. A
+ * job runs once: a second delivery (Lambda's async retry) is skipped while a run holds it
+ * (`inProgressSeconds`, then a crashed run's job is taken again) and once it is done.
+ */
+export async function finishSlackJob(
+  job: DeferredSlackJob,
+  deps: TriggerDeps,
+  opts: { inProgressSeconds?: number } = {},
+): Promise<void> {
   const respond = deps.respond ?? fetchResponder;
+  const { repo } = deps.brain;
+  const run = job.key ? `${job.key}:run` : undefined;
+  if (run && !(await repo.claim(run, deps.clock.now(), opts.inProgressSeconds ?? JOB_IN_PROGRESS_SECONDS))) {
+    deps.logger?.info('slack: this deferred job already ran or is running: skipped', { kind: job.kind });
+    return;
+  }
   let message: SlackMessage;
+  let done = true;
   try {
     message = await runSlackCommand(deps.brain, parseSlackCommand(job.text), job.user);
   } catch (err) {
     if (!(err instanceof InputError)) {
+      done = false;
       deps.logger?.error(`slack command failed: ${(err as Error).message}`);
       // Nothing was recorded: Slack's retry of this request must do it.
-      await releaseRequest(deps, job.key);
+      await releaseRequest(deps, job.key, run);
     }
     message = ephemeral(
       err instanceof InputError ? `:warning: ${err.message}` : `:x: failed: ${(err as Error).message}`,
@@ -301,6 +322,10 @@ export async function finishSlackJob(job: DeferredSlackJob, deps: TriggerDeps): 
   }
   if (job.kind === 'slack-action')
     message = { ...message, replace_original: true, response_type: 'in_channel' };
+  if (run && done)
+    await repo.complete(run, deps.clock.now()).catch((err: unknown) => {
+      deps.logger?.error(`could not mark slack job ${run} done: ${(err as Error).message}`);
+    });
   try {
     await respond(job.responseUrl, message);
   } catch (err) {
