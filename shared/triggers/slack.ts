@@ -313,7 +313,8 @@ export async function finishSlackJob(
     if (!(err instanceof InputError)) {
       done = false;
       deps.logger?.error(`slack command failed: ${(err as Error).message}`);
-      // Nothing was recorded: Slack's retry of this request must do it.
+      // It failed before its change was recorded (a failing reconcile after it is reported, not
+      // thrown): Slack's retry of this request must do it.
       await releaseRequest(deps, job.key, run);
     }
     message = ephemeral(

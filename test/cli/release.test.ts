@@ -52,13 +52,15 @@ async function stateWithIntents() {
   return { cwd, slackId: slack!.id, ids };
 }
 
-const auditOf = (cwd: string) =>
-  JSON.parse(headroom(['audit', '--json', '--config', EXAMPLE_CONFIG], cwd).out) as {
-    action: string;
-    target?: string;
-    actor?: string;
-    reason: string;
-  }[];
+/** The audit log of the state directory, newest first, read after the CLI has closed it. */
+async function auditOf(cwd: string) {
+  const store = openSqliteStateStore(path.join(cwd, '.headroom', 'state.db'));
+  try {
+    return await store.listAudit();
+  } finally {
+    await store.close();
+  }
+}
 
 /** The intents stored in the state directory, read after the CLI has closed it. */
 async function storedIntents(cwd: string): Promise<string[]> {
@@ -78,7 +80,7 @@ describe('Command: headroom release', () => {
     expect(r.code).toBe(0);
     expect(r.out.trim()).toBe(`released ${slackId} on workers (floor 12 until 2026-11-27T20:00:00Z)`);
     expect(await storedIntents(cwd)).toEqual(ids.filter((id) => id !== slackId).sort());
-    expect(auditOf(cwd)[0]).toMatchObject({
+    expect((await auditOf(cwd))[0]).toMatchObject({
       action: 'intent-released',
       target: 'workers',
       actor: 'alice',
@@ -92,16 +94,15 @@ describe('Command: headroom release', () => {
     expect(r.code, r.err).toBe(0);
     expect(r.out.trim().split('\n')).toHaveLength(2);
     expect(await storedIntents(cwd)).toEqual([expect.stringMatching(/^slack:workers:/)]);
-    expect(
-      auditOf(cwd)
-        .filter((e) => e.action === 'intent-released')
-        .map((e) => e.target),
-    ).toEqual(['api', 'api']);
+    expect((await auditOf(cwd)).filter((e) => e.action === 'intent-released').map((e) => e.target)).toEqual([
+      'api',
+      'api',
+    ]);
   });
 
   it('exits 1 naming an unknown intent or target, and changes nothing', async () => {
     const { cwd, ids } = await stateWithIntents();
-    const before = auditOf(cwd).length;
+    const before = (await auditOf(cwd)).length;
     const r = headroom(['release', 'slack:workers:nope', '--config', EXAMPLE_CONFIG], cwd);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^error: no live intent or target "slack:workers:nope" \(live intents: /);
@@ -109,6 +110,6 @@ describe('Command: headroom release', () => {
     expect(idle.code).toBe(1);
     expect(idle.err).toContain('no live intent holds a floor on target db');
     expect(await storedIntents(cwd)).toEqual([...ids].sort());
-    expect(auditOf(cwd)).toHaveLength(before);
+    expect(await auditOf(cwd)).toHaveLength(before);
   });
 });
