@@ -13,9 +13,11 @@ const routes = {
  * Both Slack routes, plus the asynchronous self-invocation that finishes a slow command
  * through its `response_url` after the 3-second answer (only IAM can invoke it that way).
  */
-export const handler = lambdaHandler(async (event: HttpEvent | DeferredInvocation, rt) => {
+export const handler = lambdaHandler(async (event: HttpEvent | DeferredInvocation, rt, context) => {
   if ('headroomDeferred' in event) {
-    await finishSlackJob(event.headroomDeferred, rt.deps);
+    // A run that crashed or timed out holds its job until this invocation's time is over.
+    const inProgressSeconds = Math.ceil(context.getRemainingTimeInMillis() / 1000);
+    await finishSlackJob(event.headroomDeferred, rt.deps, { inProgressSeconds });
     return { finished: true };
   }
   return serveHttp(routes, event, rt);

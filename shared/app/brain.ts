@@ -45,6 +45,7 @@ import {
   type PredictiveIntents,
   silentLogger,
 } from './ports.ts';
+import { type Releaser, releaseIntents } from './release.ts';
 
 export interface BrainDeps {
   config: Config;
@@ -613,6 +614,11 @@ export class Brain {
       now,
     );
     return this.reconcile(`${decision} ${stepId}`);
+  }
+
+  /** Ends intents early (shared/app/release.ts): one by id, or every live intent of a target. */
+  release(what: string, who: Releaser, note?: string): Promise<Intent[]> {
+    return releaseIntents(this.deps, what, who, note);
   }
 
   async pause(targetId: string | undefined, by: string): Promise<void> {

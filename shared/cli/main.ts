@@ -6,6 +6,7 @@ import { campaignCommand } from './campaign-command.ts';
 import { devCommand } from './dev-command.ts';
 import { forecastCommand } from './forecast-command.ts';
 import { planCommand } from './plan-command.ts';
+import { releaseCommand } from './release-command.ts';
 import { statusCommand } from './status-command.ts';
 import { validateCommand } from './validate-command.ts';
 
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
     statusCommand(),
     devCommand(),
     campaignCommand(),
+    releaseCommand(),
     auditCommand(),
     forecastCommand(),
     backtestCommand(),

@@ -128,6 +128,13 @@ export class Repo {
     });
   }
 
+  /** Marks a claimed key as done (overwriting an in-progress claim) for `ttlSeconds`. */
+  async complete(key: string, now: Date, ttlSeconds = DAY): Promise<void> {
+    await this.store.put(NS.idempotency, key, { at: iso(now), done: true }, now, {
+      expiresAt: Math.floor(now.getTime() / 1000) + ttlSeconds,
+    });
+  }
+
   async unclaim(key: string): Promise<void> {
     await this.store.delete(NS.idempotency, key);
   }

@@ -12,6 +12,8 @@ export interface DeferredSlackJob {
   user: string;
   channel: string;
   responseUrl: string;
+  /** The request's idempotency key, released when the job fails before its work (absent: none). */
+  key?: string;
 }
 
 /** POSTs a Slack message to a `response_url` (fetch in production; a recorder in tests). */

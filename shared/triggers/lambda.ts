@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -15,14 +16,14 @@ export function correlationIdOf(event: unknown): string | undefined {
     requestContext?: { requestId?: unknown };
     id?: unknown;
     Records?: { Sns?: { MessageId?: unknown } }[];
-    headroomDeferred?: { responseUrl?: unknown };
+    headroomDeferred?: { responseUrl?: unknown; key?: unknown };
   };
+  // A deferred Slack job: its request key, never a piece of the response_url (a secret path).
   const url = e.headroomDeferred?.responseUrl;
-  const id =
-    e.requestContext?.requestId ??
-    e.id ??
-    e.Records?.[0]?.Sns?.MessageId ??
-    (typeof url === 'string' ? url.slice(-12) : undefined);
+  const deferred =
+    e.headroomDeferred?.key ??
+    (typeof url === 'string' ? createHash('sha256').update(url).digest('hex').slice(0, 12) : undefined);
+  const id = e.requestContext?.requestId ?? e.id ?? e.Records?.[0]?.Sns?.MessageId ?? deferred;
   return id === undefined || id === null ? undefined : String(id);
 }
 

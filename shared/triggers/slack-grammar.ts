@@ -18,7 +18,8 @@ export type SlackCommand =
   | { verb: 'campaign-list' }
   | { verb: 'campaign-cancel'; name: string }
   | { verb: 'pause' | 'resume'; target?: string }
-  | { verb: 'approve' | 'reject'; stepId: string };
+  | { verb: 'approve' | 'reject'; stepId: string }
+  | { verb: 'release'; ref: string };
 
 export const SLACK_HELP = [
   '*/headroom* commands:',
@@ -29,6 +30,7 @@ export const SLACK_HELP = [
   '`campaign list` · `campaign cancel <name>`',
   '`pause [target]` · `resume [target]`',
   '`approve <step-id>` · `reject <step-id>`',
+  "`release <intent-id|target>` · end your floor early (approvers: anyone's)",
   '`help`',
 ].join('\n');
 
@@ -103,6 +105,10 @@ export function parseSlackCommand(text: string): SlackCommand {
       if (n !== 1) throw usage(`${v} <step-id>`);
       return { verb: v, stepId: rest[0]! };
     }
+    case 'release':
+      // Intent ids are `kind:target:ref` (letters, digits and .:@+-_): nothing else is echoed back.
+      if (n !== 1 || !/^[\w.:@+-]{1,200}$/.test(rest[0]!)) throw usage('release <intent-id|target>');
+      return { verb: 'release', ref: rest[0]! };
     default:
       throw new InputError(`unknown command "${verb}"\n${SLACK_HELP}`);
   }

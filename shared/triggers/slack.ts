@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { APPROVE_ACTION, escapeMrkdwn, REJECT_ACTION } from '../adapters/slack/blocks.ts';
 import type { Brain, ReconcileResult } from '../app/brain.ts';
@@ -35,6 +36,7 @@ const CommandForm = z.object({
   user_id: z.string().min(1),
   channel_id: z.string().min(1),
   response_url: responseUrl,
+  trigger_id: z.string().min(1).optional(),
 });
 
 const BlockActions = z.object({
@@ -42,8 +44,58 @@ const BlockActions = z.object({
   user: z.object({ id: z.string().min(1) }),
   channel: z.object({ id: z.string().min(1) }).optional(),
   response_url: responseUrl,
+  trigger_id: z.string().min(1).optional(),
   actions: z.array(z.object({ action_id: z.string(), value: z.string().max(200).optional() })).min(1),
 });
+
+/**
+ * How long a Slack request is remembered: Slack resends within minutes and a signed request is
+ * refused after 5, so an hour recognises every retry and replay.
+ */
+const REQUEST_KEY_SECONDS = 3600;
+
+/**
+ * The identity of one Slack request: Slack's `trigger_id` (the same in its resends), else the
+ * hash of the signed body (its `response_url` is unique to the invocation).
+ */
+function requestKey(route: 'command' | 'action', triggerId: string | undefined, event: HttpEvent): string {
+  const id = triggerId ?? createHash('sha256').update(rawBody(event)).digest('hex').slice(0, 32);
+  return `slack:${route}:${id}`;
+}
+
+/**
+ * Claims the request before any work; false for a resend (`X-Slack-Retry-Num`) or a replay of
+ * one already received. A request whose work failed was released and is taken again.
+ */
+async function firstDelivery(event: HttpEvent, deps: TriggerDeps, key: string): Promise<boolean> {
+  if (await deps.brain.repo.claim(key, deps.clock.now(), REQUEST_KEY_SECONDS)) return true;
+  const retry = header(event, 'x-slack-retry-num');
+  deps.logger?.info(`slack: ${retry ? `retry ${retry} of ` : 'replay of '}a request already received`, {
+    retry,
+  });
+  return false;
+}
+
+/** Forgets a request whose work did not happen, so Slack's retry does it. Never throws. */
+async function releaseRequest(deps: TriggerDeps, ...keys: (string | undefined)[]): Promise<void> {
+  for (const key of keys) {
+    if (!key) continue;
+    try {
+      await deps.brain.repo.unclaim(key);
+    } catch (err) {
+      deps.logger?.error(`could not release slack request ${key}: ${(err as Error).message}`);
+    }
+  }
+}
+
+/** How long a deferred job is held by a run that may have crashed, unless told (Lambda: its remaining time). */
+const JOB_IN_PROGRESS_SECONDS = 300;
+
+/** A `response_url` without its secret path, for logs: `https://hooks.slack.com/commands/…`. */
+function withoutSecretPath(url: string): string {
+  const m = /^(https:\/\/[^/]+\/[^/]+)\//.exec(url);
+  return m ? `${m[1]}/…` : 'response_url';
+}
 
 /** Who may do what, from `access.slack`; without that section nobody may use Slack. */
 export function checkAccess(
@@ -80,6 +132,20 @@ function validate(brain: Brain, cmd: SlackCommand): void {
     throw new InputError(`plan: invalid time "${cmd.at}" (ISO-8601, e.g. 2026-11-27T19:30:00Z)`);
 }
 
+/**
+ * Reconciles after a change was recorded. A failure is reported, not thrown: the change is done
+ * (the next tick applies it) and a rerun of the command must not record it twice.
+ */
+async function reconcileAfter(brain: Brain, trigger: string, only?: string): Promise<string[]> {
+  try {
+    return outcomeLines(await brain.reconcile(trigger), only);
+  } catch (err) {
+    return [
+      `:warning: recorded, but applying it failed: ${escapeMrkdwn((err as Error).message)} (the next reconcile tries again)`,
+    ];
+  }
+}
+
 function outcomeLines(r: ReconcileResult, only?: string): string[] {
   return r.results
     .filter((x) => !only || x.target === only)
@@ -99,7 +165,7 @@ async function status(brain: Brain, target?: string): Promise<string> {
     );
   const intents = s.intents
     .filter((i) => (!target || i.target === target) && Date.parse(i.until) > Date.parse(s.at))
-    .map((i) => `• ${i.target}: ${escapeMrkdwn(i.reason)} (until ${i.until})`);
+    .map((i) => `• ${i.target} \`${escapeMrkdwn(i.id)}\`: ${escapeMrkdwn(i.reason)} (until ${i.until})`);
   return [
     `*Headroom at ${s.at}*${s.paused ? ` · paused by ${s.paused.by}` : ''}`,
     ...lines,
@@ -135,8 +201,8 @@ export async function runSlackCommand(brain: Brain, cmd: SlackCommand, user: str
         reason: `<@${user}> asked in Slack`,
         source: { kind: 'slack', ref: user },
       });
-      const r = await brain.reconcile(`slack scale ${cmd.target}`);
-      return ephemeral([`${escapeMrkdwn(intent?.reason ?? '')}`, ...outcomeLines(r, cmd.target)].join('\n'));
+      const lines = await reconcileAfter(brain, `slack scale ${cmd.target}`, cmd.target);
+      return ephemeral([`${escapeMrkdwn(intent?.reason ?? '')}`, ...lines].join('\n'));
     }
     case 'campaign-add': {
       const c = await brain.addCampaign(
@@ -153,9 +219,14 @@ export async function runSlackCommand(brain: Brain, cmd: SlackCommand, user: str
         },
         actor,
       );
-      await brain.reconcile(`slack campaign add ${c.name}`);
+      const failed = (await reconcileAfter(brain, `slack campaign add ${c.name}`)).filter((l) =>
+        l.startsWith(':warning:'),
+      );
       return ephemeral(
-        `campaign *${c.name}* added: x${c.multiplier} from ${c.start} for ${formatDuration(c.durationSeconds)} on ${c.targets.join(', ')}`,
+        [
+          `campaign *${c.name}* added: x${c.multiplier} from ${c.start} for ${formatDuration(c.durationSeconds)} on ${c.targets.join(', ')}`,
+          ...failed,
+        ].join('\n'),
       );
     }
     case 'campaign-list': {
@@ -167,16 +238,41 @@ export async function runSlackCommand(brain: Brain, cmd: SlackCommand, user: str
     }
     case 'campaign-cancel': {
       await brain.cancelCampaign(cmd.name, actor);
-      await brain.reconcile(`slack campaign cancel ${cmd.name}`);
-      return ephemeral(`campaign *${cmd.name}* cancelled: its floors are released`);
+      const failed = (await reconcileAfter(brain, `slack campaign cancel ${cmd.name}`)).filter((l) =>
+        l.startsWith(':warning:'),
+      );
+      return ephemeral([`campaign *${cmd.name}* cancelled: its floors are released`, ...failed].join('\n'));
     }
     case 'pause':
       await brain.pause(cmd.target, actor);
       return ephemeral(`${cmd.target ?? 'all targets'} paused: Headroom changes nothing until \`resume\``);
     case 'resume': {
       await brain.resume(cmd.target, actor);
-      const r = await brain.reconcile('slack resume');
-      return ephemeral([`${cmd.target ?? 'all targets'} resumed`, ...outcomeLines(r, cmd.target)].join('\n'));
+      const lines = await reconcileAfter(brain, 'slack resume', cmd.target);
+      return ephemeral([`${cmd.target ?? 'all targets'} resumed`, ...lines].join('\n'));
+    }
+    case 'release': {
+      const approver = brain.config.access.slack?.approvers.includes(user) ?? false;
+      const released = await brain.release(cmd.ref, {
+        actor,
+        source: { kind: 'slack', ref: user },
+        approver,
+      });
+      const targets = [...new Set(released.map((i) => i.target))];
+      const lines = await reconcileAfter(
+        brain,
+        `slack release ${cmd.ref}`,
+        targets.length === 1 ? targets[0] : undefined,
+      );
+      return ephemeral(
+        [
+          ...released.map(
+            (i) => `released \`${escapeMrkdwn(i.id)}\` on *${i.target}* (${escapeMrkdwn(i.reason)})`,
+          ),
+          'Headroom lowers what it raised as for an intent that ended on time',
+          ...lines,
+        ].join('\n'),
+      );
     }
     case 'approve':
     case 'reject': {
@@ -192,21 +288,55 @@ export async function runSlackCommand(brain: Brain, cmd: SlackCommand, user: str
   }
 }
 
-/** Finishes a deferred command or button click and posts the answer to its `response_url`. */
-export async function finishSlackJob(job: DeferredSlackJob, deps: TriggerDeps): Promise<void> {
+/**
+ * Finishes a deferred command or button click and posts the answer to its `response_url`. A
+ * job runs once: a second delivery (Lambda's async retry) is skipped while a run holds it
+ * (`inProgressSeconds`, then a crashed run's job is taken again) and once it is done.
+ */
+export async function finishSlackJob(
+  job: DeferredSlackJob,
+  deps: TriggerDeps,
+  opts: { inProgressSeconds?: number } = {},
+): Promise<void> {
   const respond = deps.respond ?? fetchResponder;
+  const { repo } = deps.brain;
+  const run = job.key ? `${job.key}:run` : undefined;
+  if (run && !(await repo.claim(run, deps.clock.now(), opts.inProgressSeconds ?? JOB_IN_PROGRESS_SECONDS))) {
+    deps.logger?.info('slack: this deferred job already ran or is running: skipped', { kind: job.kind });
+    return;
+  }
   let message: SlackMessage;
+  let done = true;
   try {
     message = await runSlackCommand(deps.brain, parseSlackCommand(job.text), job.user);
   } catch (err) {
-    if (!(err instanceof InputError)) deps.logger?.error(`slack command failed: ${(err as Error).message}`);
+    if (!(err instanceof InputError)) {
+      done = false;
+      deps.logger?.error(`slack command failed: ${(err as Error).message}`);
+      // It failed before its change was recorded (a failing reconcile after it is reported, not
+      // thrown): Slack's retry of this request must do it.
+      await releaseRequest(deps, job.key, run);
+    }
     message = ephemeral(
       err instanceof InputError ? `:warning: ${err.message}` : `:x: failed: ${(err as Error).message}`,
     );
   }
   if (job.kind === 'slack-action')
     message = { ...message, replace_original: true, response_type: 'in_channel' };
-  await respond(job.responseUrl, message);
+  if (run && done)
+    await repo.complete(run, deps.clock.now()).catch((err: unknown) => {
+      deps.logger?.error(`could not mark slack job ${run} done: ${(err as Error).message}`);
+    });
+  try {
+    await respond(job.responseUrl, message);
+  } catch (err) {
+    // The work is done: a throw here would make Lambda's async retry run the command again.
+    const reason = (err as Error).message.split(job.responseUrl).join(withoutSecretPath(job.responseUrl));
+    deps.logger?.warn(
+      `could not post the answer to Slack (${withoutSecretPath(job.responseUrl)}): ${reason}`,
+      { kind: job.kind },
+    );
+  }
 }
 
 /** Runs a job after the answer: in-process by default (dev); Lambda injects an async invocation. */
@@ -257,16 +387,28 @@ export async function slackCommandsRoute(event: HttpEvent, deps: TriggerDeps): P
     checkAccess(deps.brain.config.access.slack, form.user_id, form.channel_id, cmd);
     validate(deps.brain, cmd);
     if (isQuick(cmd)) return json(200, await runSlackCommand(deps.brain, cmd, form.user_id));
-    await deferJob(
-      {
-        kind: 'slack-command',
-        text: form.text,
-        user: form.user_id,
-        channel: form.channel_id,
-        responseUrl: form.response_url,
-      },
-      deps,
-    );
+    const key = requestKey('command', form.trigger_id, event);
+    if (!(await firstDelivery(event, deps, key)))
+      return json(
+        200,
+        ephemeral(`:repeat: already received \`${escapeMrkdwn(form.text.trim())}\`: it runs once`),
+      );
+    try {
+      await deferJob(
+        {
+          kind: 'slack-command',
+          text: form.text,
+          user: form.user_id,
+          channel: form.channel_id,
+          responseUrl: form.response_url,
+          key,
+        },
+        deps,
+      );
+    } catch (err) {
+      await releaseRequest(deps, key);
+      throw err;
+    }
     return json(200, ephemeral(`:hourglass_flowing_sand: working on \`${escapeMrkdwn(form.text.trim())}\`…`));
   } catch (err) {
     // Slack shows a non-200 as a generic failure: refusals of a signed request are answered as messages.
@@ -306,6 +448,8 @@ export async function slackInteractionsRoute(event: HttpEvent, deps: TriggerDeps
     if (err instanceof InputError) return json(200, ephemeral(`:warning: ${err.message}`));
     throw err;
   }
+  const key = requestKey('action', action.trigger_id, event);
+  if (!(await firstDelivery(event, deps, key))) return json(200, {});
   try {
     await deferJob(
       {
@@ -314,10 +458,12 @@ export async function slackInteractionsRoute(event: HttpEvent, deps: TriggerDeps
         user: action.user.id,
         channel: action.channel?.id ?? '',
         responseUrl: action.response_url,
+        key,
       },
       deps,
     );
   } catch (err) {
+    await releaseRequest(deps, key);
     if (err instanceof InputError) return json(200, ephemeral(`:x: ${err.message}`));
     throw err;
   }

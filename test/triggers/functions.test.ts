@@ -160,6 +160,52 @@ describe('Function: slack handler', () => {
     expect(w.responses[0]!.message.text).toMatch(/floor 10 for 1h/);
     expect(logs.join('')).not.toContain(SIGNING_SECRET);
   });
+
+  it('runs a deferred command once when Lambda delivers the invocation again', async () => {
+    const w = await world();
+    await slack(
+      slackEvent('/slack/commands', commandBody('scale workers floor 10 for 1h'), { timestamp: w.now() }),
+      context,
+    );
+    for (let i = 0; i < 3; i++) await slack({ headroomDeferred: w.deferred[0]! }, context);
+    expect(await w.repo.intents(w.clock.now())).toHaveLength(1);
+    expect(w.responses).toHaveLength(1);
+  });
+
+  it("takes a deferred command again once a crashed run's time is over, and not before", async () => {
+    const w = await world();
+    await slack(
+      slackEvent('/slack/commands', commandBody('scale workers floor 10 for 1h'), { timestamp: w.now() }),
+      context,
+    );
+    // The first run never returns (the invocation timed out or its sandbox died).
+    const hang = vi.spyOn(w.rt.brain, 'requestFloor').mockImplementationOnce(() => new Promise(() => {}));
+    void slack({ headroomDeferred: w.deferred[0]! }, context);
+    await vi.waitFor(() => expect(hang).toHaveBeenCalled());
+    await slack({ headroomDeferred: w.deferred[0]! }, context);
+    expect(await w.repo.intents(w.clock.now())).toHaveLength(0);
+    // context.getRemainingTimeInMillis() is 3 s: after that, Lambda's retry does the work.
+    w.clock.advance(4_000);
+    await slack({ headroomDeferred: w.deferred[0]! }, context);
+    expect(await w.repo.intents(w.clock.now())).toHaveLength(1);
+    expect(w.responses).toHaveLength(1);
+  });
+
+  it('finishes the asynchronous invocation when the response_url POST fails, so Lambda does not rerun the command', async () => {
+    const w = await world();
+    w.rt.deps.respond = async () => {
+      throw new Error('response_url answered 500');
+    };
+    await slack(
+      slackEvent('/slack/commands', commandBody('scale workers floor 10 for 1h'), { timestamp: w.now() }),
+      context,
+    );
+    await expect(slack({ headroomDeferred: w.deferred[0]! }, context)).resolves.toEqual({ finished: true });
+    expect(await w.repo.intents(w.clock.now())).toHaveLength(1);
+    const text = logs.join('');
+    expect(text).toContain('could not post the answer to Slack (https://hooks.slack.com/commands/…)');
+    expect(text).not.toContain('1234/5678');
+  });
 });
 
 describe('Function: schedule handler', () => {

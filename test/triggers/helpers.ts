@@ -71,7 +71,14 @@ export const CHANNEL = 'C2147483705';
 export function slackEvent(
   rawPath: string,
   body: string,
-  opts: { secret?: string; timestamp?: number; base64?: boolean; tamper?: (b: string) => string } = {},
+  opts: {
+    secret?: string;
+    timestamp?: number;
+    base64?: boolean;
+    tamper?: (b: string) => string;
+    /** Slack's resend of a request it got no answer to in time: `X-Slack-Retry-Num`. */
+    retryNum?: number;
+  } = {},
 ): APIGatewayProxyEventV2 {
   const ts = String(opts.timestamp);
   const signature = slackSignature(opts.secret ?? SIGNING_SECRET, ts, body);
@@ -82,17 +89,29 @@ export function slackEvent(
       'content-type': 'application/x-www-form-urlencoded',
       'x-slack-request-timestamp': ts,
       'x-slack-signature': signature,
+      ...(opts.retryNum !== undefined
+        ? { 'x-slack-retry-num': String(opts.retryNum), 'x-slack-retry-reason': 'http_timeout' }
+        : {}),
     },
   });
 }
 
-/** The documented slash command form, with our command text, user and channel. */
+let triggers = 0;
+
+/** A fresh `trigger_id`, as Slack gives every invocation of a command or button its own. */
+export function nextTriggerId(): string {
+  triggers++;
+  return `13345224609.738474920.${triggers.toString(16).padStart(12, '0')}`;
+}
+
+/** The documented slash command form, with our command text, user and channel (and a fresh trigger_id). */
 export function commandBody(text: string, user = USER, channel = CHANNEL): string {
   const form = new URLSearchParams(fixtureText('slack-slash-command.txt'));
   form.set('command', '/headroom');
   form.set('text', text);
   form.set('user_id', user);
   form.set('channel_id', channel);
+  form.set('trigger_id', nextTriggerId());
   return form.toString();
 }
 

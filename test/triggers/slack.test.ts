@@ -1,12 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Logger } from '../../shared/app/ports.ts';
 import { slackCommandsRoute, slackInteractionsRoute } from '../../shared/triggers/slack.ts';
-import { parseSlackCommand } from '../../shared/triggers/slack-grammar.ts';
+import { parseSlackCommand, SLACK_HELP } from '../../shared/triggers/slack-grammar.ts';
 import {
   APPROVER,
   bodyOf,
   CHANNEL,
   commandBody,
   fixture,
+  nextTriggerId,
   SIGNING_SECRET,
   slackEvent,
   triggerWorld,
@@ -29,6 +31,7 @@ function clickBody(stepId: string, actionId = 'headroom_approve', user = APPROVE
   payload.user.id = user;
   payload.actions[0].action_id = actionId;
   payload.actions[0].value = stepId;
+  payload.trigger_id = nextTriggerId();
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
 
@@ -230,5 +233,275 @@ describe('Function: slackInteractionsRoute', () => {
       w.deps,
     );
     expect(res.statusCode).toBe(401);
+  });
+});
+
+/** A logger that keeps what it was told. */
+function recordingLogger() {
+  const lines: { level: string; message: string }[] = [];
+  const at =
+    (level: string) =>
+    (message: string): void => {
+      lines.push({ level, message });
+    };
+  const logger: Logger = { info: at('info'), warn: at('warn'), error: at('error') };
+  return { logger, lines };
+}
+
+async function send(
+  w: ReturnType<typeof triggerWorld>,
+  body: string,
+  opts: Parameters<typeof slackEvent>[2],
+) {
+  const res = await slackCommandsRoute(slackEvent('/slack/commands', body, opts), w.deps);
+  return { res, text: bodyOf(res).text as string };
+}
+
+const createdIntents = async (w: ReturnType<typeof triggerWorld>) =>
+  (await w.brain.audit()).filter((e) => e.action === 'intent-created');
+
+describe('Slack retries and replays', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('answers a replay of the same signed request "already received" and holds the floor once', async () => {
+    const w = triggerWorld();
+    const body = commandBody('scale workers floor 12 for 2h');
+    const ts = w.nowSeconds();
+    const first = await send(w, body, { timestamp: ts });
+    expect(first.text).toMatch(/working on/);
+    await w.settle();
+    w.clock.advance(60_000);
+    const replay = await send(w, body, { timestamp: ts });
+    expect(replay.res.statusCode).toBe(200);
+    expect(replay.text).toMatch(/already received/);
+    await w.settle();
+    expect(await w.repo.intents(w.clock.now())).toHaveLength(1);
+    expect(await createdIntents(w)).toHaveLength(1);
+    expect(w.responses).toHaveLength(1);
+  });
+
+  it('answers a resend with X-Slack-Retry-Num "already received" while the first is still running', async () => {
+    const w = triggerWorld();
+    const body = commandBody('scale workers floor 12 for 2h');
+    await send(w, body, { timestamp: w.nowSeconds() });
+    // Slack resends after 3 s without an answer: same payload, new timestamp and signature.
+    w.clock.advance(3_000);
+    const retry = await send(w, body, { timestamp: w.nowSeconds(), retryNum: 1 });
+    expect(retry.text).toMatch(/already received/);
+    await w.settle();
+    expect(await createdIntents(w)).toHaveLength(1);
+    expect(w.responses).toHaveLength(1);
+  });
+
+  it('keeps answering 401 to a replay with a bad signature or outside the 5-minute window', async () => {
+    const w = triggerWorld();
+    const body = commandBody('pause');
+    const ts = w.nowSeconds();
+    await send(w, body, { timestamp: ts });
+    await w.settle();
+    const forged = await send(w, body, { timestamp: ts, secret: 'not-the-secret', retryNum: 1 });
+    expect(forged.res.statusCode).toBe(401);
+    w.clock.advance(6 * 60_000);
+    const stale = await send(w, body, { timestamp: ts });
+    expect(stale.res.statusCode).toBe(401);
+    expect((await w.brain.audit()).filter((e) => e.action === 'paused')).toHaveLength(1);
+  });
+
+  it("releases the request when the deferred job fails before its work, so Slack's retry does it", async () => {
+    const w = triggerWorld();
+    const put = w.store.put.bind(w.store);
+    let outage = true;
+    vi.spyOn(w.store, 'put').mockImplementation(async (ns, key, value, now, o) => {
+      if (ns === 'intent' && outage) throw new Error('ProvisionedThroughputExceededException');
+      return put(ns, key, value, now, o);
+    });
+    const body = commandBody('scale workers floor 12 for 2h');
+    await send(w, body, { timestamp: w.nowSeconds() });
+    await w.settle();
+    expect(w.responses[0]!.message.text).toMatch(/failed: ProvisionedThroughputExceededException/);
+    expect(await w.repo.intents(w.clock.now())).toHaveLength(0);
+    outage = false;
+    w.clock.advance(5_000);
+    const retry = await send(w, body, { timestamp: w.nowSeconds(), retryNum: 1 });
+    expect(retry.text).toMatch(/working on/);
+    await w.settle();
+    expect(await w.repo.intents(w.clock.now())).toMatchObject([{ target: 'workers', floor: 12 }]);
+    expect(await createdIntents(w)).toHaveLength(1);
+  });
+
+  it('releases the request when the deferral cannot start, so a retry does it', async () => {
+    const w = triggerWorld();
+    const defer = w.deps.defer!;
+    w.deps.defer = async () => {
+      throw new Error('Rate exceeded');
+    };
+    const body = commandBody('pause api');
+    const first = await send(w, body, { timestamp: w.nowSeconds() });
+    expect(first.text).toMatch(/could not start/);
+    w.deps.defer = defer;
+    const retry = await send(w, body, { timestamp: w.nowSeconds(), retryNum: 1 });
+    expect(retry.text).toMatch(/working on/);
+    await w.settle();
+    expect((await w.repo.plannerState(w.clock.now())).targets.api?.paused?.by).toBe(`slack:${USER}`);
+  });
+
+  it('keeps the request when only the reconcile after the change fails, so a retry never holds the floor twice', async () => {
+    const w = triggerWorld();
+    vi.spyOn(w.brain, 'reconcile').mockRejectedValueOnce(new Error('lease table unreachable'));
+    const body = commandBody('scale workers floor 12 for 2h');
+    await send(w, body, { timestamp: w.nowSeconds() });
+    await w.settle();
+    expect(w.responses[0]!.message.text).toMatch(/recorded, but applying it failed: lease table unreachable/);
+    const retry = await send(w, body, { timestamp: w.nowSeconds(), retryNum: 1 });
+    expect(retry.text).toMatch(/already received/);
+    await w.settle();
+    expect(await createdIntents(w)).toHaveLength(1);
+  });
+
+  it('takes a replayed Approve click once', async () => {
+    const w = triggerWorld();
+    await command(w, 'scale db floor db.r6g.xlarge for 2h', USER);
+    const asked = w.notifier.sent.find((n) => n.kind === 'approval-requested' && n.target === 'db');
+    const click = clickBody(asked!.stepId!);
+    const ts = w.nowSeconds();
+    const seen = w.responses.length;
+    for (let i = 0; i < 2; i++) {
+      const res = await slackInteractionsRoute(
+        slackEvent('/slack/interactions', click, { timestamp: ts }),
+        w.deps,
+      );
+      expect(res.statusCode).toBe(200);
+      await w.settle();
+    }
+    expect(w.sim.value('db')).toBe(1);
+    expect(w.responses.slice(seen)).toHaveLength(1);
+    expect((await w.brain.audit()).filter((e) => e.action === 'approval')).toHaveLength(1);
+  });
+});
+
+describe('Slack response_url failures', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.restoreAllMocks();
+  });
+
+  it.each([
+    ['a network error', () => Promise.reject(new TypeError('fetch failed'))],
+    ['a 500 answer', () => Promise.resolve(new Response('oops', { status: 500 }))],
+    ['a 404 answer (expired response_url)', () => Promise.resolve(new Response('', { status: 404 }))],
+  ])(
+    'logs %s without the secret path and does not rethrow, so the command runs once',
+    async (_why, answer) => {
+      const w = triggerWorld();
+      const { logger, lines } = recordingLogger();
+      w.deps.logger = logger;
+      w.deps.respond = undefined;
+      const fetch = vi.fn((_url: string, _init?: RequestInit) => answer());
+      vi.stubGlobal('fetch', fetch);
+      await send(w, commandBody('scale workers floor 12 for 2h'), { timestamp: w.nowSeconds() });
+      await expect(w.settle()).resolves.toBeUndefined();
+      expect(fetch).toHaveBeenCalledTimes(1);
+      expect(fetch.mock.calls[0]![0]).toBe('https://hooks.slack.com/commands/1234/5678');
+      const warned = lines.filter((l) => l.level === 'warn');
+      expect(warned).toHaveLength(1);
+      expect(warned[0]!.message).toMatch(/could not post the answer to Slack/);
+      expect(lines.map((l) => l.message).join('\n')).not.toContain('1234/5678');
+      expect(await createdIntents(w)).toHaveLength(1);
+    },
+  );
+});
+
+describe('/headroom release', () => {
+  const apiAlarm = {
+    kind: 'alarm' as const,
+    name: 'kaireon-api-cpu-high',
+    state: 'ALARM' as const,
+    id: 'arn:aws:cloudwatch:eu-central-1:123456789012:alarm:kaireon-api-cpu-high@1',
+  };
+  const released = async (w: ReturnType<typeof triggerWorld>) =>
+    (await w.brain.audit()).filter((e) => e.action === 'intent-released');
+
+  it('ends your own floor early by intent id, audited, and the next reconciles revert it', async () => {
+    const w = triggerWorld();
+    await command(w, 'scale workers floor 12 for 2h');
+    expect(w.sim.value('workers')).toBe(6);
+    const [intent] = await w.repo.intents(w.clock.now());
+    const status = await command(w, 'status workers');
+    expect(status.later[0]!.text).toContain(`\`${intent!.id}\``);
+    const { later } = await command(w, `release ${intent!.id}`);
+    expect(later[0]!.text).toContain(`released \`${intent!.id}\` on *workers*`);
+    expect(await w.repo.intents(w.clock.now())).toEqual([]);
+    expect(await released(w)).toMatchObject([
+      {
+        target: 'workers',
+        actor: `slack:${USER}`,
+        reason: `released by slack:${USER}`,
+        before: { id: intent!.id, floor: 12 },
+      },
+    ]);
+    // As for an intent that ended on time: down after scaleDownDelay (15m), never below what it was.
+    for (let i = 0; i < 40; i++) {
+      w.clock.advance(60_000);
+      await w.brain.reconcile();
+    }
+    expect(w.sim.value('workers')).toBe(2);
+  });
+
+  it("refuses to release someone else's floor unless you are an approver", async () => {
+    const w = triggerWorld();
+    await command(w, 'scale workers floor 12 for 2h', APPROVER);
+    const [intent] = await w.repo.intents(w.clock.now());
+    const refused = await command(w, `release ${intent!.id}`, USER);
+    expect(refused.later[0]!.text).toMatch(
+      new RegExp(`only approvers may release intents created by someone else: ${intent!.id}`),
+    );
+    expect(await w.repo.intents(w.clock.now())).toHaveLength(1);
+    expect(await released(w)).toHaveLength(0);
+    w.clock.advance(60_000);
+    await command(w, 'scale workers floor 10 for 1h', USER);
+    const mine = (await w.repo.intents(w.clock.now())).find((i) => i.source.ref === USER)!;
+    await command(w, `release ${mine.id}`, APPROVER);
+    await command(w, `release ${intent!.id}`, APPROVER);
+    expect(await w.repo.intents(w.clock.now())).toEqual([]);
+    expect((await released(w)).map((e) => e.actor)).toEqual([`slack:${APPROVER}`, `slack:${APPROVER}`]);
+  });
+
+  it('releases every live intent of a target, and nothing when one of them is not yours', async () => {
+    const w = triggerWorld();
+    await w.brain.handleSignal(apiAlarm, 'alarm-1');
+    await command(w, 'scale api floor 6 for 1h', USER);
+    expect(await w.repo.intents(w.clock.now())).toHaveLength(2);
+    const refused = await command(w, 'release api', USER);
+    expect(refused.later[0]!.text).toMatch(
+      /only approvers may release intents created by someone else: rule:api-cpu-sustained:\S+ \(by alarm kaireon-api-cpu-high@/,
+    );
+    expect(refused.later[0]!.text).toMatch(/nothing was released/);
+    expect(await w.repo.intents(w.clock.now())).toHaveLength(2);
+    const ok = await command(w, 'release api', APPROVER);
+    expect(ok.later[0]!.text.match(/released `/g)).toHaveLength(2);
+    expect(await w.repo.intents(w.clock.now())).toEqual([]);
+    expect(await released(w)).toHaveLength(2);
+  });
+
+  it('answers an unknown intent or target, or a target without one, with a clear error and changes nothing', async () => {
+    const w = triggerWorld();
+    await command(w, 'scale workers floor 12 for 2h');
+    const before = (await w.brain.audit()).length;
+    const unknown = await command(w, 'release slack:workers:nope');
+    expect(unknown.later[0]!.text).toMatch(
+      /:warning: no live intent or target "slack:workers:nope" \(live intents: slack:workers:/,
+    );
+    const idle = await command(w, 'release api');
+    expect(idle.later[0]!.text).toMatch(/no live intent holds a floor on target api/);
+    const usage = await command(w, 'release <!channel>');
+    expect(usage.direct.text).toMatch(/usage: `\/headroom release <intent-id\|target>`/);
+    expect(await w.repo.intents(w.clock.now())).toHaveLength(1);
+    expect(await w.brain.audit()).toHaveLength(before);
+  });
+
+  it('lists release in help', () => {
+    expect(parseSlackCommand('release api')).toEqual({ verb: 'release', ref: 'api' });
+    expect(() => parseSlackCommand('release')).toThrow(/usage/);
+    expect(SLACK_HELP).toContain('`release <intent-id|target>`');
   });
 });
