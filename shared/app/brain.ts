@@ -1,8 +1,8 @@
 import { activeCampaignsFor, campaignEnd, campaignIntents } from '../campaigns/campaigns.ts';
 import type { RawCampaign } from '../config/schema.ts';
 import type { Config } from '../config/types.ts';
-import { normaliseCampaign, Problems } from '../config/validate.ts';
-import { formatDuration } from '../domain/duration.ts';
+import { normaliseCampaign, Problems, unitsOf } from '../config/validate.ts';
+import { durationProblem, formatDuration } from '../domain/duration.ts';
 import { InputError } from '../domain/errors.ts';
 import { iso } from '../domain/time.ts';
 import type {
@@ -410,23 +410,20 @@ export class Brain {
     const { repo, clock } = this.deps;
     const now = clock.now();
     const target = this.target(req.target);
-    if (req.forSeconds <= 0) throw new InputError('the duration must be positive');
-    if (idempotencyKey && !(await repo.claim(`floor:${idempotencyKey}`, now))) return undefined;
-    let floor: number;
+    // Checked before the key is claimed: a refused request leaves nothing behind.
+    const forProblem = durationProblem(req.forSeconds, this.config.limits.maxIntentSeconds);
+    if (forProblem)
+      throw new InputError(
+        `for: ${forProblem}${req.forSeconds > this.config.limits.maxIntentSeconds ? ' (limits.maxIntentDuration)' : ''}`,
+      );
+    let floor: number | undefined;
     if (req.floor !== undefined) {
-      if (target.scale === 'ladder') {
-        const i = target.tiers!.indexOf(String(req.floor));
-        if (i < 0)
-          throw new InputError(
-            `"${req.floor}" is not on the tier ladder of ${target.id} (${target.tiers!.join(', ')})`,
-          );
-        floor = i;
-      } else {
-        floor = Number(req.floor);
-        if (!Number.isFinite(floor) || floor < 0)
-          throw new InputError(`floor must be a non-negative number, got "${req.floor}"`);
-      }
-    } else {
+      const problems = new Problems();
+      floor = unitsOf(target, req.floor, ['floor'], problems);
+      if (floor === undefined) throw new InputError(problems.list.join('; '));
+    }
+    if (idempotencyKey && !(await repo.claim(`floor:${idempotencyKey}`, now))) return undefined;
+    if (floor === undefined) {
       const actual = await this.deps.actuators(target).read(target);
       floor = resolveFloor(target, actual.value, { raise: req.raise });
     }

@@ -58,9 +58,9 @@ export function checkAccess(
   if (cmd !== 'decide' && access.channels.length > 0 && !access.channels.includes(channel))
     throw new InputError('Headroom does not take commands in this channel');
   if (!approver && !access.allowedUsers.includes(user))
-    throw new InputError(`<@${user}> is not allowed to use /headroom`);
+    throw new InputError('you are not allowed to use /headroom');
   const deciding = cmd === 'decide' || cmd.verb === 'approve' || cmd.verb === 'reject';
-  if (deciding && !approver) throw new InputError(`<@${user}> is not an approver`);
+  if (deciding && !approver) throw new InputError('you are not an approver');
 }
 
 /** Commands that only read the store answer at once; anything that reads the cloud or acts is deferred. */
@@ -101,7 +101,7 @@ async function status(brain: Brain, target?: string): Promise<string> {
     .filter((i) => (!target || i.target === target) && Date.parse(i.until) > Date.parse(s.at))
     .map((i) => `• ${i.target}: ${escapeMrkdwn(i.reason)} (until ${i.until})`);
   return [
-    `*Headroom at ${s.at}*${s.paused ? ` · paused by ${s.paused.by}` : ''}`,
+    `*Headroom at ${s.at}*${s.paused ? ` · paused by ${escapeMrkdwn(s.paused.by)}` : ''}`,
     ...lines,
     intents.length ? '*Active intents*' : '',
     ...intents,
@@ -115,22 +115,19 @@ export async function runSlackCommand(brain: Brain, cmd: SlackCommand, user: str
   const actor = `slack:${user}`;
   switch (cmd.verb) {
     case 'help':
-      return ephemeral(SLACK_HELP);
+      return ephemeral(escapeMrkdwn(SLACK_HELP));
     case 'status':
       return ephemeral(await status(brain, cmd.target));
     case 'plan': {
       const at = cmd.at !== undefined ? parseInstant(cmd.at, brain.config.timezone) : undefined;
       const p = await brain.plan(at !== undefined ? new Date(at) : undefined);
-      return ephemeral('```\n' + formatPlanTable(p) + '\n```');
+      return ephemeral('```\n' + escapeMrkdwn(formatPlanTable(p)) + '\n```');
     }
     case 'scale': {
-      const target = brain.target(cmd.target);
-      const floor = target.scale === 'ladder' ? cmd.floor : Number(cmd.floor);
-      if (typeof floor === 'number' && !Number.isFinite(floor))
-        throw new InputError(`floor must be a number, got "${cmd.floor}"`);
+      // The brain reads the floor strictly (decimal digits or a tier name) and names the field.
       const intent = await brain.requestFloor({
         target: cmd.target,
-        floor,
+        floor: cmd.floor,
         forSeconds: cmd.forSeconds,
         reason: `<@${user}> asked in Slack`,
         source: { kind: 'slack', ref: user },
@@ -155,28 +152,32 @@ export async function runSlackCommand(brain: Brain, cmd: SlackCommand, user: str
       );
       await brain.reconcile(`slack campaign add ${c.name}`);
       return ephemeral(
-        `campaign *${c.name}* added: x${c.multiplier} from ${c.start} for ${formatDuration(c.durationSeconds)} on ${c.targets.join(', ')}`,
+        `campaign *${escapeMrkdwn(c.name)}* added: x${c.multiplier} from ${c.start} for ${formatDuration(c.durationSeconds)} on ${escapeMrkdwn(c.targets.join(', '))}`,
       );
     }
     case 'campaign-list': {
       const list = (await brain.campaigns()).map(
         (c) =>
-          `• *${c.name}* x${c.multiplier} from ${c.start} for ${formatDuration(c.durationSeconds)} on ${c.targets.join(', ')}${c.cancelled ? ' (cancelled)' : ''}`,
+          `• *${escapeMrkdwn(c.name)}* x${c.multiplier} from ${c.start} for ${formatDuration(c.durationSeconds)} on ${escapeMrkdwn(c.targets.join(', '))}${c.cancelled ? ' (cancelled)' : ''}`,
       );
       return ephemeral(list.length ? list.join('\n') : 'no campaigns');
     }
     case 'campaign-cancel': {
       await brain.cancelCampaign(cmd.name, actor);
       await brain.reconcile(`slack campaign cancel ${cmd.name}`);
-      return ephemeral(`campaign *${cmd.name}* cancelled: its floors are released`);
+      return ephemeral(`campaign *${escapeMrkdwn(cmd.name)}* cancelled: its floors are released`);
     }
     case 'pause':
       await brain.pause(cmd.target, actor);
-      return ephemeral(`${cmd.target ?? 'all targets'} paused: Headroom changes nothing until \`resume\``);
+      return ephemeral(
+        `${escapeMrkdwn(cmd.target ?? 'all targets')} paused: Headroom changes nothing until \`resume\``,
+      );
     case 'resume': {
       await brain.resume(cmd.target, actor);
       const r = await brain.reconcile('slack resume');
-      return ephemeral([`${cmd.target ?? 'all targets'} resumed`, ...outcomeLines(r, cmd.target)].join('\n'));
+      return ephemeral(
+        [`${escapeMrkdwn(cmd.target ?? 'all targets')} resumed`, ...outcomeLines(r, cmd.target)].join('\n'),
+      );
     }
     case 'approve':
     case 'reject': {
@@ -201,7 +202,9 @@ export async function finishSlackJob(job: DeferredSlackJob, deps: TriggerDeps): 
   } catch (err) {
     if (!(err instanceof InputError)) deps.logger?.error(`slack command failed: ${(err as Error).message}`);
     message = ephemeral(
-      err instanceof InputError ? `:warning: ${err.message}` : `:x: failed: ${(err as Error).message}`,
+      err instanceof InputError
+        ? `:warning: ${escapeMrkdwn(err.message)}`
+        : `:x: failed: ${escapeMrkdwn((err as Error).message)}`,
     );
   }
   if (job.kind === 'slack-action')
@@ -270,7 +273,7 @@ export async function slackCommandsRoute(event: HttpEvent, deps: TriggerDeps): P
     return json(200, ephemeral(`:hourglass_flowing_sand: working on \`${escapeMrkdwn(form.text.trim())}\`…`));
   } catch (err) {
     // Slack shows a non-200 as a generic failure: refusals of a signed request are answered as messages.
-    if (err instanceof InputError) return json(200, ephemeral(`:warning: ${err.message}`));
+    if (err instanceof InputError) return json(200, ephemeral(`:warning: ${escapeMrkdwn(err.message)}`));
     throw err;
   }
 }
@@ -303,7 +306,7 @@ export async function slackInteractionsRoute(event: HttpEvent, deps: TriggerDeps
   try {
     checkAccess(deps.brain.config.access.slack, action.user.id, action.channel?.id ?? '', 'decide');
   } catch (err) {
-    if (err instanceof InputError) return json(200, ephemeral(`:warning: ${err.message}`));
+    if (err instanceof InputError) return json(200, ephemeral(`:warning: ${escapeMrkdwn(err.message)}`));
     throw err;
   }
   try {
@@ -318,7 +321,7 @@ export async function slackInteractionsRoute(event: HttpEvent, deps: TriggerDeps
       deps,
     );
   } catch (err) {
-    if (err instanceof InputError) return json(200, ephemeral(`:x: ${err.message}`));
+    if (err instanceof InputError) return json(200, ephemeral(`:x: ${escapeMrkdwn(err.message)}`));
     throw err;
   }
   return json(200, {});
