@@ -87,7 +87,9 @@ async function busRequest(deps: TriggerDeps, e: z.infer<typeof EventBridgeSchema
       const { requestedBy, duration: text, ...raw } = d;
       const duration = parseDuration(text);
       if (!duration)
-        throw new InputError(`${CAMPAIGN_REQUESTED}: duration: invalid duration "${text}" (${DURATION_RULE})`);
+        throw new InputError(
+          `${CAMPAIGN_REQUESTED}: duration: invalid duration "${text}" (${DURATION_RULE})`,
+        );
       const c = await brain.addCampaign({ ...raw, duration }, requestedBy ?? e.source);
       await brain.reconcile(`campaign ${c.name} requested on the bus`);
       return { accepted: 1, kind: 'campaign-requested', detail: { campaign: c.name } };
@@ -108,7 +110,9 @@ async function busRequest(deps: TriggerDeps, e: z.infer<typeof EventBridgeSchema
     );
   const from = d.from !== undefined ? parseRfc3339(d.from) : undefined;
   if (d.from !== undefined && from === undefined)
-    throw new InputError(`${FLOOR_REQUESTED}: from: invalid time "${d.from}" (RFC 3339, e.g. ${iso(clock.now())})`);
+    throw new InputError(
+      `${FLOOR_REQUESTED}: from: invalid time "${d.from}" (RFC 3339, e.g. ${iso(clock.now())})`,
+    );
   const intent = await brain.requestFloor(
     {
       target: d.target,
