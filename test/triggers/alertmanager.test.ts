@@ -87,22 +87,22 @@ describe('Function: alertmanagerRoute', () => {
   it.each([
     [
       'startsAt "x"',
-      (p: Record<string, any>) => (p.alerts[0].startsAt = 'x'),
+      (p: ReturnType<typeof webhook>) => (p.alerts[0].startsAt = 'x'),
       'alerts.0.startsAt: not an RFC 3339 time: "x"',
     ],
     [
       'startsAt without an offset',
-      (p: Record<string, any>) => (p.alerts[0].startsAt = '2026-11-27T17:58:30'),
+      (p: ReturnType<typeof webhook>) => (p.alerts[0].startsAt = '2026-11-27T17:58:30'),
       'alerts.0.startsAt: not an RFC 3339 time',
     ],
     [
       'startsAt on the 31st of February',
-      (p: Record<string, any>) => (p.alerts[0].startsAt = '2026-02-31T17:58:30Z'),
+      (p: ReturnType<typeof webhook>) => (p.alerts[0].startsAt = '2026-02-31T17:58:30Z'),
       'alerts.0.startsAt: not an RFC 3339 time',
     ],
     [
       'endsAt "soon"',
-      (p: Record<string, any>) => (p.alerts[1].endsAt = 'soon'),
+      (p: ReturnType<typeof webhook>) => (p.alerts[1].endsAt = 'soon'),
       'alerts.1.endsAt: not an RFC 3339 time: "soon"',
     ],
   ])(
