@@ -91,6 +91,12 @@ function campaignTimeProblem(c: Campaign): string | undefined {
   return undefined;
 }
 
+function aboveBounds(target: Target, floor: number): InputError {
+  return new InputError(
+    `floor ${display(target, floor)} is above the bounds of ${target.id} (max ${display(target, target.bounds.max)})`,
+  );
+}
+
 /** A forecast-only advice that stays the same is recorded again after this long. */
 const ADVICE_REPEAT_SECONDS = 3600;
 
@@ -421,16 +427,14 @@ export class Brain {
       const problems = new Problems();
       floor = unitsOf(target, req.floor, ['floor'], problems);
       if (floor === undefined) throw new InputError(problems.list.join('; '));
+      if (floor > target.bounds.max) throw aboveBounds(target, floor);
     }
     if (idempotencyKey && !(await repo.claim(`floor:${idempotencyKey}`, now))) return undefined;
     if (floor === undefined) {
       const actual = await this.deps.actuators(target).read(target);
       floor = resolveFloor(target, actual.value, { raise: req.raise });
     }
-    if (floor > target.bounds.max)
-      throw new InputError(
-        `floor ${display(target, floor)} is above the bounds of ${target.id} (max ${display(target, target.bounds.max)})`,
-      );
+    if (floor > target.bounds.max) throw aboveBounds(target, floor);
     const from = req.from ? Date.parse(req.from) : now.getTime();
     const intent: Intent = {
       id: `${req.source.kind}:${target.id}:${idempotencyKey ?? iso(now)}`,

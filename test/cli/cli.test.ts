@@ -197,7 +197,10 @@ describe('Command: headroom campaign (strict input)', () => {
         'campaign.start: invalid time "2026-02-31T10:00:00Z"',
       ],
     ];
-    const results = await Promise.all(cases.map(([name, over]) => add(name, over)));
+    // Two at a time: the suite runs other files beside this one.
+    const results: Awaited<ReturnType<typeof add>>[] = [];
+    for (let i = 0; i < cases.length; i += 2)
+      results.push(...(await Promise.all(cases.slice(i, i + 2).map(([name, over]) => add(name, over)))));
     results.forEach((r, i) => {
       expect(r.err, cases[i]![2]).toContain(cases[i]![2]);
       expect(r.code, cases[i]![2]).toBe(1);

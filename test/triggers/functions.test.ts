@@ -287,9 +287,13 @@ describe('Function: bus handler (strict input)', () => {
     expect(await w.brain.audit()).toEqual([]);
   });
 
-  it('takes the corrected resend of a floor request whose duration was over the cap', async () => {
+  it.each([
+    ['a duration over the cap', { for: '45d' }],
+    ['a floor above the bounds', { floor: 9999 }],
+    ['a floor in hex', { floor: '0x10' }],
+  ])('takes the corrected resend of a floor request refused for %s (same event id)', async (_why, detail) => {
     const w = await world();
-    expect(await bus(floorWith({ for: '45d' }), context)).toMatchObject({ rejected: expect.any(String) });
+    expect(await bus(floorWith(detail), context)).toMatchObject({ rejected: expect.any(String) });
     await bus(floorWith({ for: '2h' }), context);
     expect(await w.repo.intents(w.clock.now())).toMatchObject([{ target: 'workers', floor: 12 }]);
   });
