@@ -65,7 +65,12 @@ export function brainFunctions(o: FunctionInputs): Partial<Record<FunctionKey, s
       role: o.role.arn,
       link: [...o.links, ...(o.linksOf[key] ?? [])],
       copyFiles: [{ from, to: BUNDLED_CONFIG }],
-      environment: { HEADROOM_CONFIG: BUNDLED_CONFIG, POWERTOOLS_LOG_LEVEL: 'INFO' },
+      environment: {
+        HEADROOM_CONFIG: BUNDLED_CONFIG,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        // An idempotency key claimed by an invocation that died is free again after this.
+        HEADROOM_TIMEOUT_SECONDS: String(spec.timeoutSeconds),
+      },
       nodejs: { format: 'esm', minify: true, splitting: true, install: UNBUNDLED_PACKAGES },
       logging: { retention: '3 months' },
       dev: false,

@@ -3,7 +3,7 @@ import type { RawCampaign } from '../config/schema.ts';
 import type { Config } from '../config/types.ts';
 import { normaliseCampaign, Problems, unitsOf } from '../config/validate.ts';
 import { durationProblem, formatDuration } from '../domain/duration.ts';
-import { InputError } from '../domain/errors.ts';
+import { InProgressError, InputError } from '../domain/errors.ts';
 import { iso } from '../domain/time.ts';
 import type {
   Actual,
@@ -60,6 +60,11 @@ export interface BrainDeps {
   owner: string;
   /** Jitter of the executor's retry backoff (default Math.random). */
   random?: () => number;
+  /**
+   * How long a claimed idempotency key stays "in progress" before a redelivery may redo the
+   * work: the function's timeout (a process that died cannot hold it longer). Default 60 s.
+   */
+  inProgressSeconds?: number;
 }
 
 export interface ReconcileResult {
@@ -113,6 +118,11 @@ export class Brain {
   private readonly log: Logger;
   /** What the last reconcile of this process logged per target: repeats are not logged again. */
   private readonly lastLogged = new Map<string, string>();
+
+  /** How long a claimed idempotency key counts as in progress (the function timeout). */
+  get inProgressSeconds(): number {
+    return this.deps.inProgressSeconds ?? 60;
+  }
 
   constructor(deps: BrainDeps) {
     this.deps = deps;
@@ -327,79 +337,80 @@ export class Brain {
   async handleSignal(
     signal: Signal,
     idempotencyKey: string,
-  ): Promise<{ duplicate: boolean; intents: Intent[]; released: number }> {
+  ): Promise<{ duplicate: boolean; inProgress?: boolean; intents: Intent[]; released: number }> {
     const { repo, clock } = this.deps;
     const now = clock.now();
-    if (!(await repo.claim(`signal:${idempotencyKey}`, now)))
-      return { duplicate: true, intents: [], released: 0 };
-    try {
-      const created: Intent[] = [];
-      const rules = matchingRules(this.config, signal);
-      const actuals = rules.length ? await this.readActuals() : {};
-      const state = rules.length ? await repo.plannerState(now) : undefined;
-      for (const rule of rules) {
-        const target = this.target(rule.then.target);
-        const a = actuals[target.id];
-        const actual = a && !isReadFailure(a) ? a : undefined;
-        // A raise is relative to the actual capacity now; without it, to the baseline.
-        const base = actual?.value ?? baselineOf(target, undefined, state?.targets[target.id]);
-        const ref =
-          signal.kind === 'alarm'
-            ? `${signal.name}@${signal.id}`
-            : `${signal.fingerprint}@${signal.startsAt}`;
-        const trigger =
-          signal.kind === 'alarm'
-            ? `alarm ${signal.name} is ${signal.state}`
-            : `alert ${signal.labels.alertname ?? signal.fingerprint} is firing`;
-        let intent = intentFromRule(rule, target, base, now, { kind: signal.kind, ref }, trigger);
-        // A relative raise is computed once per episode, from the value before it: while an
-        // intent of this rule from the same alarm (or alert) still holds, a repeated ALARM
-        // extends it at the same floor instead of raising again from the already raised value.
-        const episodeFloor = rule.then.raise ? await this.episodeFloor(rule.name, signal, now) : undefined;
-        if (episodeFloor !== undefined)
-          intent = {
-            ...intent,
-            floor: episodeFloor,
-            reason: `rule ${rule.name}: ${trigger} again -> floor ${display(target, episodeFloor)} held since the episode began, for ${formatDuration(rule.then.forSeconds)} more`,
-          };
-        if (await repo.addIntent(intent, now)) {
-          created.push(intent);
-          await repo.audit(
-            {
-              action: 'intent-created',
-              target: target.id,
-              after: { floor: display(target, intent.floor), until: intent.until },
-              reason: intent.reason,
-            },
-            now,
-          );
-        }
-      }
-      let released = 0;
-      for (const rule of releasingRules(this.config, signal)) {
-        const prefix = `rule:${rule.name}:`;
-        const mine = (await repo.intents(now)).filter(
-          (i) => i.id.startsWith(prefix) && matchesSource(i, signal),
+    const r = await repo.once(`signal:${idempotencyKey}`, now, this.inProgressSeconds, () =>
+      this.applySignal(signal, now),
+    );
+    if (r.status === 'ran') return { duplicate: false, ...r.value };
+    return { duplicate: true, inProgress: r.status === 'in-progress', intents: [], released: 0 };
+  }
+
+  /** The work of one signal: the intents of matching rules, the releases of resolving ones. */
+  private async applySignal(signal: Signal, now: Date): Promise<{ intents: Intent[]; released: number }> {
+    const { repo } = this.deps;
+    const created: Intent[] = [];
+    const rules = matchingRules(this.config, signal);
+    const actuals = rules.length ? await this.readActuals() : {};
+    const state = rules.length ? await repo.plannerState(now) : undefined;
+    for (const rule of rules) {
+      const target = this.target(rule.then.target);
+      const a = actuals[target.id];
+      const actual = a && !isReadFailure(a) ? a : undefined;
+      // A raise is relative to the actual capacity now; without it, to the baseline.
+      const base = actual?.value ?? baselineOf(target, undefined, state?.targets[target.id]);
+      const ref =
+        signal.kind === 'alarm' ? `${signal.name}@${signal.id}` : `${signal.fingerprint}@${signal.startsAt}`;
+      const trigger =
+        signal.kind === 'alarm'
+          ? `alarm ${signal.name} is ${signal.state}`
+          : `alert ${signal.labels.alertname ?? signal.fingerprint} is firing`;
+      let intent = intentFromRule(rule, target, base, now, { kind: signal.kind, ref }, trigger);
+      // A relative raise is computed once per episode, from the value before it: while an
+      // intent of this rule from the same alarm (or alert) still holds, a repeated ALARM
+      // extends it at the same floor instead of raising again from the already raised value.
+      const episodeFloor = rule.then.raise ? await this.episodeFloor(rule.name, signal, now) : undefined;
+      if (episodeFloor !== undefined)
+        intent = {
+          ...intent,
+          floor: episodeFloor,
+          reason: `rule ${rule.name}: ${trigger} again -> floor ${display(target, episodeFloor)} held since the episode began, for ${formatDuration(rule.then.forSeconds)} more`,
+        };
+      if (await repo.addIntent(intent, now)) {
+        created.push(intent);
+        await repo.audit(
+          {
+            action: 'intent-created',
+            target: target.id,
+            after: { floor: display(target, intent.floor), until: intent.until },
+            reason: intent.reason,
+          },
+          now,
         );
-        for (const i of mine) {
-          await repo.removeIntent(i.id);
-          released++;
-          await repo.audit(
-            {
-              action: 'intent-released',
-              target: i.target,
-              before: { floor: i.floor },
-              reason: `rule ${rule.name}: ${signal.kind === 'alarm' ? `alarm ${signal.name} is OK` : 'alert resolved'}`,
-            },
-            now,
-          );
-        }
       }
-      return { duplicate: false, intents: created, released };
-    } catch (err) {
-      await repo.unclaim(`signal:${idempotencyKey}`);
-      throw err;
     }
+    let released = 0;
+    for (const rule of releasingRules(this.config, signal)) {
+      const prefix = `rule:${rule.name}:`;
+      const mine = (await repo.intents(now)).filter(
+        (i) => i.id.startsWith(prefix) && matchesSource(i, signal),
+      );
+      for (const i of mine) {
+        await repo.removeIntent(i.id);
+        released++;
+        await repo.audit(
+          {
+            action: 'intent-released',
+            target: i.target,
+            before: { floor: i.floor },
+            reason: `rule ${rule.name}: ${signal.kind === 'alarm' ? `alarm ${signal.name} is OK` : 'alert resolved'}`,
+          },
+          now,
+        );
+      }
+    }
+    return { intents: created, released };
   }
 
   /** The floor of a live episode of `rule` for this alarm or alert, if one holds now. */
@@ -415,21 +426,46 @@ export class Brain {
   async requestFloor(req: FloorRequest, idempotencyKey?: string): Promise<Intent | undefined> {
     const { repo, clock } = this.deps;
     const now = clock.now();
-    const target = this.target(req.target);
-    // Checked before the key is claimed: a refused request leaves nothing behind.
-    const forProblem = durationProblem(req.forSeconds, this.config.limits.maxIntentSeconds);
-    if (forProblem)
-      throw new InputError(
-        `for: ${forProblem}${req.forSeconds > this.config.limits.maxIntentSeconds ? ' (limits.maxIntentDuration)' : ''}`,
+    // Checked before the key is taken: a refused request leaves nothing behind.
+    const explicit = this.checkFloorRequest(req);
+    if (!idempotencyKey) return this.floorIntent(req, explicit, undefined, now);
+    // The key is done only with the intent stored: a failed or interrupted request is redone.
+    const r = await repo.once(`floor:${idempotencyKey}`, now, this.inProgressSeconds, () =>
+      this.floorIntent(req, explicit, idempotencyKey, now),
+    );
+    if (r.status === 'ran') return r.value;
+    if (r.status === 'in-progress')
+      throw new InProgressError(
+        `request ${idempotencyKey} is being handled; ask again later`,
+        this.inProgressSeconds,
       );
-    let floor: number | undefined;
-    if (req.floor !== undefined) {
-      const problems = new Problems();
-      floor = unitsOf(target, req.floor, ['floor'], problems);
-      if (floor === undefined) throw new InputError(problems.list.join('; '));
-      if (floor > target.bounds.max) throw aboveBounds(target, floor);
-    }
-    if (idempotencyKey && !(await repo.claim(`floor:${idempotencyKey}`, now))) return undefined;
+    return undefined;
+  }
+
+  /** The target, duration and explicit floor of a request, strictly (InputError naming the field). */
+  private checkFloorRequest(req: FloorRequest): number | undefined {
+    const target = this.target(req.target);
+    const max = this.config.limits.maxIntentSeconds;
+    const forProblem = durationProblem(req.forSeconds, max);
+    if (forProblem)
+      throw new InputError(`for: ${forProblem}${req.forSeconds > max ? ' (limits.maxIntentDuration)' : ''}`);
+    if (req.floor === undefined) return undefined;
+    const problems = new Problems();
+    const floor = unitsOf(target, req.floor, ['floor'], problems);
+    if (floor === undefined) throw new InputError(problems.list.join('; '));
+    if (floor > target.bounds.max) throw aboveBounds(target, floor);
+    return floor;
+  }
+
+  private async floorIntent(
+    req: FloorRequest,
+    explicit: number | undefined,
+    idempotencyKey: string | undefined,
+    now: Date,
+  ): Promise<Intent> {
+    const { repo } = this.deps;
+    const target = this.target(req.target);
+    let floor = explicit;
     if (floor === undefined) {
       const actual = await this.deps.actuators(target).read(target);
       floor = resolveFloor(target, actual.value, { raise: req.raise });

@@ -212,6 +212,8 @@ export async function buildLambdaRuntime(o: LambdaRuntimeOverrides = {}): Promis
     predictive: predictiveIntents,
     logger: brainLogger,
     owner: `lambda-${process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? randomUUID()}`,
+    // A claimed idempotency key is "in progress" for as long as this invocation can live.
+    inProgressSeconds: Number(process.env.HEADROOM_TIMEOUT_SECONDS) || undefined,
   });
   const deps: TriggerDeps = {
     brain,

@@ -18,6 +18,21 @@ export class InputError extends HeadroomError {
   override name = 'InputError';
 }
 
+/**
+ * The same delivery (idempotency key) is being handled right now: nothing was done this time;
+ * ask again later, when it is either done (a repeat does nothing) or its claim expired (a
+ * repeat does the work). HTTP answers 503 with Retry-After; an event handler throws it so the
+ * delivery is retried.
+ */
+export class InProgressError extends HeadroomError {
+  override name = 'InProgressError';
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number) {
+    super(message);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
 export type ActuatorErrorCode =
   | 'not-found'
   | 'forbidden'

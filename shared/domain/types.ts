@@ -212,9 +212,28 @@ export interface TargetState {
   /** Kind-specific values replaced (an HPA's maxReplicas...), restored by the actuator. */
   remembered?: Record<string, unknown>;
   lastError?: string;
+  /**
+   * Write-ahead record of a step being applied: written before the actuator is called, cleared
+   * once the outcome is recorded. Left behind by a crash, it tells the next reconcile to read the
+   * resource and find out whether the change happened.
+   */
+  pending?: PendingStep;
   /** The failure of the last attempt, until a step succeeds: what the failure policy acts on. */
   failure?: TargetFailure;
   paused?: { by: string; at: string };
+}
+
+export interface PendingStep {
+  stepId: string;
+  direction: Direction;
+  from: number;
+  to: number;
+  startedAt: string;
+  owner: string;
+  /** This step recorded `original` (the first raise): undone if the change never happened. */
+  setOriginal?: boolean;
+  /** The actuator threw something other than a mapped refusal: the outcome is unknown. */
+  failed?: boolean;
 }
 
 /** A step that failed: retried with backoff, or held until the config or the resource changes. */
@@ -253,6 +272,7 @@ export interface AuditEntry {
     | 'step-executed'
     | 'step-failed'
     | 'failure-cleared'
+    | 'step-recovered'
     | 'step-dry-run'
     | 'step-skipped'
     | 'approval-requested'

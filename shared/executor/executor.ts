@@ -10,6 +10,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { Notifier } from '../ports/notifier.ts';
 import type { Repo } from '../state/repo.ts';
 import { heldBack, recordFailure } from './failures.ts';
+import { completed, recoverPending, withoutPending, writeAhead } from './write-ahead.ts';
 
 export interface ExecutorDeps {
   repo: Repo;
@@ -58,6 +59,7 @@ export async function execute(config: Config, plan: FullPlan, deps: ExecutorDeps
   // same process must not both hold a target's lease and apply the same step twice.
   const run = { ...deps, owner: `${deps.owner}:${randomUUID().slice(0, 8)}` };
   const due = (e: PlannedTarget) => e.steps[0] && Date.parse(e.steps[0].at) <= now.getTime();
+  await recoverAll(byId, run);
 
   for (const e of plan.targets) {
     const target = byId.get(e.id);
@@ -113,7 +115,7 @@ async function executeStep(
   let actualValue = step.from;
   try {
     const actuator = deps.actuators(target);
-    ts = await repo.targetState(target.id, now);
+    ts = await recoverPending(repo, actuator, target, now);
     const fresh = await actuator.read(target);
     actualValue = fresh.value;
     if (fresh.value === step.to) {
@@ -136,6 +138,7 @@ async function executeStep(
     const held = heldBack(ts.failure, { now, target, actual: fresh.value });
     if (held) return { ...base, outcome: 'backoff', message: held };
 
+    ts = await writeAhead(repo, target, step, deps.owner, now);
     const result = await actuator.apply(target, step.to, {
       stepId: step.id,
       reason,
@@ -144,6 +147,7 @@ async function executeStep(
       campaignActive: e.campaigns.length > 0,
       approved: e.approved,
     });
+    if (result.status !== 'applied') await repo.updateTargetState(target.id, now, withoutPending);
     if (result.status === 'blocked') {
       await auditBlocked(target, result.message ?? 'blocked by the actuator', deps, step.id);
       return { ...base, outcome: 'blocked', message: result.message };
@@ -152,19 +156,8 @@ async function executeStep(
     if (result.status === 'no-op') return { ...base, outcome: 'already-done' };
 
     if (ts.failure) await clearFailure(target, ts.failure, step, deps);
-    await repo.updateTargetState(target.id, now, (s) => {
-      const next = { ...s, lastError: undefined, failure: undefined };
-      if (step.direction === 'up') next.lastUp = iso(now);
-      else next.lastDown = iso(now);
-      // The value Headroom replaced: the revert goes back to it, and then lets go.
-      if (next.original === undefined && step.direction === 'up') next.original = step.from;
-      if (next.original !== undefined && step.direction === 'down' && step.to <= next.original)
-        next.original = undefined;
-      const remembered = { ...(result.remember ?? {}), ...(s.remembered ?? {}) };
-      for (const k of result.forget ?? []) delete remembered[k];
-      next.remembered = Object.keys(remembered).length ? remembered : undefined;
-      return next;
-    });
+    // The audit first: a process that stops after it leaves the write-ahead record, which the
+    // next reconcile settles (and says so); one that stops after the state write lost nothing.
     await repo.audit(
       {
         action: 'step-executed',
@@ -176,6 +169,14 @@ async function executeStep(
       },
       now,
     );
+    await repo.updateTargetState(target.id, now, (s) => {
+      // `original` was written ahead of the call; the revert goes back to it, then lets go.
+      const next = { ...completed(s, step, iso(now)), lastError: undefined, failure: undefined };
+      const remembered = { ...(result.remember ?? {}), ...(s.remembered ?? {}) };
+      for (const k of result.forget ?? []) delete remembered[k];
+      next.remembered = Object.keys(remembered).length ? remembered : undefined;
+      return next;
+    });
     await deps.notifier.notify({
       kind: 'step-executed',
       target: target.id,
@@ -194,7 +195,17 @@ async function executeStep(
       actual: actualValue,
       random: deps.random ?? Math.random,
     });
-    await repo.updateTargetState(target.id, now, (s) => ({ ...s, lastError: message, failure }));
+    // A mapped refusal (RBAC, invalid state, throttling...) means the call did not take effect;
+    // anything else (a timeout, a bug) may have: the write-ahead stays for the next reconcile.
+    const refused = err instanceof ActuatorError;
+    await repo.updateTargetState(target.id, now, (s) => {
+      const kept = refused
+        ? withoutPending(s)
+        : s.pending
+          ? { ...s, pending: { ...s.pending, failed: true } }
+          : s;
+      return { ...kept, lastError: message, failure };
+    });
     const outcome = {
       ...base,
       outcome: 'failed' as const,
@@ -227,6 +238,25 @@ async function executeStep(
     return outcome;
   } finally {
     await repo.store.releaseLease(lease, deps.owner);
+  }
+}
+
+/** Write-ahead records left by a stopped process, resolved under each target's lease. */
+async function recoverAll(byId: Map<string, Target>, deps: ExecutorDeps): Promise<void> {
+  const now = deps.clock.now();
+  const state = await deps.repo.plannerState(now);
+  for (const [id, ts] of Object.entries(state.targets)) {
+    const target = byId.get(id);
+    if (!ts.pending || !target) continue;
+    const lease = `target:${id}`;
+    if (!(await deps.repo.store.acquireLease(lease, deps.owner, now, deps.leaseSeconds ?? 120))) continue;
+    try {
+      await recoverPending(deps.repo, deps.actuators(target), target, now);
+    } catch {
+      // The resource cannot be read now: the record stays, the next reconcile tries again.
+    } finally {
+      await deps.repo.store.releaseLease(lease, deps.owner);
+    }
   }
 }
 

@@ -15,6 +15,15 @@ export const NS = {
 
 const DAY = 86400;
 
+/** What `Repo.once` did: ran the work, or found it done or under way elsewhere. */
+export type OnceResult<T> = { status: 'ran'; value: T } | { status: 'done' } | { status: 'in-progress' };
+
+/** An idempotency key: `done` once its work succeeded (older records without status are done). */
+interface IdempotencyRecord {
+  status?: 'in-progress' | 'done';
+  at: string;
+}
+
 /**
  * Typed access to the brain's memory over the generic StateStore port. Everything here is
  * idempotent or conditional: the store is shared by concurrent Lambda invocations.
@@ -121,6 +130,48 @@ export class Repo {
 
   async unclaim(key: string): Promise<void> {
     await this.store.delete(NS.idempotency, key);
+  }
+
+  /**
+   * Runs `work` once per key, with the semantics of Powertools idempotency: the key is first
+   * stored as in progress, expiring after `inProgressSeconds` (the function's timeout), and
+   * marked done (kept `ttlSeconds`) only when the work succeeded. A failure releases the key, so
+   * a redelivery does the work; a process that dies leaves a record that expires, after which a
+   * redelivery does the work too. A repeat while the first one runs is told so (`in-progress`);
+   * a repeat after success does nothing (`done`).
+   */
+  async once<T>(
+    key: string,
+    now: Date,
+    inProgressSeconds: number,
+    work: () => Promise<T>,
+    ttlSeconds = DAY,
+  ): Promise<OnceResult<T>> {
+    const epoch = Math.floor(now.getTime() / 1000);
+    const record: IdempotencyRecord = { status: 'in-progress', at: iso(now) };
+    let claimed = false;
+    for (let attempt = 0; attempt < 2 && !claimed; attempt++) {
+      claimed = await this.store.put(NS.idempotency, key, record, now, {
+        ifAbsent: true,
+        expiresAt: epoch + Math.max(1, Math.ceil(inProgressSeconds)),
+      });
+      if (claimed) break;
+      const held = await this.store.get<IdempotencyRecord>(NS.idempotency, key, now);
+      // Gone between the two calls (expired or released): try once more.
+      if (held) return held.value.status === 'in-progress' ? { status: 'in-progress' } : { status: 'done' };
+    }
+    if (!claimed) return { status: 'in-progress' };
+    let value: T;
+    try {
+      value = await work();
+    } catch (err) {
+      await this.unclaim(key).catch(() => {});
+      throw err;
+    }
+    await this.store.put<IdempotencyRecord>(NS.idempotency, key, { status: 'done', at: iso(now) }, now, {
+      expiresAt: epoch + ttlSeconds,
+    });
+    return { status: 'ran', value };
   }
 
   // Audit ---------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
+import { InProgressError } from '../domain/errors.ts';
 import { parseRfc3339 } from '../domain/time.ts';
 import type { Signal } from '../rules/rules.ts';
 import type { KeyedSignal } from './alarm.ts';
@@ -87,18 +88,33 @@ export async function acceptSignals(
   deps: TriggerDeps,
   signals: KeyedSignal[],
   trigger: string,
-): Promise<{ accepted: number; intents: number; released: number; duplicates: number }> {
+): Promise<{ accepted: number; intents: number; released: number; duplicates: number; inProgress: number }> {
   let intents = 0;
   let released = 0;
   let duplicates = 0;
+  let inProgress = 0;
   for (const { signal, idempotencyKey } of signals) {
     const r = await deps.brain.handleSignal(signal, idempotencyKey);
-    if (r.duplicate) duplicates++;
+    if (r.inProgress) inProgress++;
+    else if (r.duplicate) duplicates++;
     intents += r.intents.length;
     released += r.released;
   }
   if (intents + released > 0) await deps.brain.reconcile(trigger);
-  return { accepted: signals.length, intents, released, duplicates };
+  return { accepted: signals.length, intents, released, duplicates, inProgress };
+}
+
+/**
+ * A delivery of which some signal is still being handled by another invocation: the rest is
+ * done, and the sender is asked to deliver again (a 503 for AlertManager, a thrown error for an
+ * event source), when it is either done or its claim has expired and it is redone.
+ */
+export function askAgainIfInProgress(result: { inProgress: number }, deps: TriggerDeps): void {
+  if (result.inProgress > 0)
+    throw new InProgressError(
+      `${result.inProgress} of these signals are being handled by another invocation; deliver again later`,
+      deps.brain.inProgressSeconds,
+    );
 }
 
 /** `POST /alertmanager`: bearer token, size, content type, schema, then the rules. */
@@ -118,6 +134,7 @@ export async function alertmanagerRoute(event: HttpEvent, deps: TriggerDeps): Pr
         truncated,
       });
     const result = await acceptSignals(deps, signals, 'alertmanager');
+    askAgainIfInProgress(result, deps);
     deps.logger?.info(
       `alertmanager: ${result.accepted} alerts, ${result.intents} intents, ${result.released} released, ${result.duplicates} repeats`,
       { ...result },

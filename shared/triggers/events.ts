@@ -1,10 +1,10 @@
 import * as z from 'zod';
 import { DURATION_RULE, parseDuration, parseRaise } from '../domain/duration.ts';
-import { InputError } from '../domain/errors.ts';
+import { InProgressError, InputError } from '../domain/errors.ts';
 import { CAMPAIGN_NAME_RULE, isCampaignName, MAX_MULTIPLIER } from '../domain/input.ts';
 import { iso, parseRfc3339 } from '../domain/time.ts';
 import { alarmFromEventBridge, alarmsFromSns, EventBridgeSchema, isSnsShaped } from './alarm.ts';
-import { acceptSignals } from './alertmanager.ts';
+import { acceptSignals, askAgainIfInProgress } from './alertmanager.ts';
 import type { TriggerDeps } from './deps.ts';
 import {
   describeZodError,
@@ -80,24 +80,22 @@ async function busRequest(deps: TriggerDeps, e: z.infer<typeof EventBridgeSchema
   const { brain, clock } = deps;
   if (e['detail-type'] === CAMPAIGN_REQUESTED) {
     const d = detailOf(CampaignRequestedDetail, e.detail, CAMPAIGN_REQUESTED);
-    const key = `bus:${e.id}`;
-    if (!(await brain.repo.claim(key, clock.now())))
-      return { accepted: 1, kind: 'campaign-requested', detail: { duplicate: true } };
-    try {
-      const { requestedBy, duration: text, ...raw } = d;
-      const duration = parseDuration(text);
-      if (!duration)
-        throw new InputError(
-          `${CAMPAIGN_REQUESTED}: duration: invalid duration "${text}" (${DURATION_RULE})`,
-        );
-      const c = await brain.addCampaign({ ...raw, duration }, requestedBy ?? e.source);
-      await brain.reconcile(`campaign ${c.name} requested on the bus`);
-      return { accepted: 1, kind: 'campaign-requested', detail: { campaign: c.name } };
-    } catch (err) {
-      // Bad input stays claimed (a redelivery is just as bad); an outage may be retried.
-      if (!(err instanceof InputError)) await brain.repo.unclaim(key);
-      throw err;
-    }
+    const { requestedBy, duration: text, ...raw } = d;
+    const duration = parseDuration(text);
+    if (!duration)
+      throw new InputError(`${CAMPAIGN_REQUESTED}: duration: invalid duration "${text}" (${DURATION_RULE})`);
+    // Done only once the campaign is stored; any failure releases the key for the redelivery.
+    const r = await brain.repo.once(`bus:${e.id}`, clock.now(), brain.inProgressSeconds, () =>
+      brain.addCampaign({ ...raw, duration }, requestedBy ?? e.source),
+    );
+    if (r.status === 'in-progress')
+      throw new InProgressError(
+        `event ${e.id} is being handled; deliver again later`,
+        brain.inProgressSeconds,
+      );
+    if (r.status === 'done') return { accepted: 1, kind: 'campaign-requested', detail: { duplicate: true } };
+    await brain.reconcile(`campaign ${r.value.name} requested on the bus`);
+    return { accepted: 1, kind: 'campaign-requested', detail: { campaign: r.value.name } };
   }
   const d = detailOf(FloorRequestedDetail, e.detail, FLOOR_REQUESTED);
   const forSeconds = parseDuration(d.for);
@@ -137,7 +135,7 @@ async function busRequest(deps: TriggerDeps, e: z.infer<typeof EventBridgeSchema
 export async function handleEvent(event: unknown, deps: TriggerDeps): Promise<EventOutcome> {
   if (isSnsShaped(event)) {
     const signals = alarmsFromSns(event);
-    await acceptSignals(deps, signals, 'sns alarm');
+    askAgainIfInProgress(await acceptSignals(deps, signals, 'sns alarm'), deps);
     return { accepted: signals.length, kind: 'sns-alarm' };
   }
   const phase = PhaseEventSchema.safeParse(event);
@@ -160,7 +158,7 @@ export async function handleEvent(event: unknown, deps: TriggerDeps): Promise<Ev
   const e = envelope.data;
   if (e['detail-type'] === 'CloudWatch Alarm State Change') {
     const signal = alarmFromEventBridge(event);
-    await acceptSignals(deps, [signal], 'alarm');
+    askAgainIfInProgress(await acceptSignals(deps, [signal], 'alarm'), deps);
     return { accepted: 1, kind: 'alarm' };
   }
   if (e['detail-type'] === CAMPAIGN_REQUESTED || e['detail-type'] === FLOOR_REQUESTED) {

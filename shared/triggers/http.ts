@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ZodError } from 'zod';
+import { InProgressError } from '../domain/errors.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -92,5 +93,7 @@ export function safeEqual(a: string, b: string): boolean {
 export function refusal(err: unknown): HttpResult | undefined {
   if (err instanceof HttpError) return json(err.status, { error: err.message });
   if (err instanceof Error && err.name === 'InputError') return json(400, { error: err.message });
+  if (err instanceof InProgressError)
+    return json(503, { error: err.message }, { 'retry-after': String(err.retryAfterSeconds) });
   return undefined;
 }
