@@ -1,8 +1,8 @@
 import { activeCampaignsFor, campaignEnd, campaignIntents } from '../campaigns/campaigns.ts';
 import type { RawCampaign } from '../config/schema.ts';
 import type { Config } from '../config/types.ts';
-import { normaliseCampaign, Problems } from '../config/validate.ts';
-import { formatDuration } from '../domain/duration.ts';
+import { normaliseCampaign, Problems, unitsOf } from '../config/validate.ts';
+import { durationProblem, formatDuration } from '../domain/duration.ts';
 import { InProgressError, InputError } from '../domain/errors.ts';
 import { iso } from '../domain/time.ts';
 import type {
@@ -95,6 +95,12 @@ function campaignTimeProblem(c: Campaign): string | undefined {
   if (!Number.isFinite(end) || Math.abs(end) > 8.64e15 || !(c.durationSeconds > 0))
     return `invalid duration ${c.durationSeconds}s`;
   return undefined;
+}
+
+function aboveBounds(target: Target, floor: number): InputError {
+  return new InputError(
+    `floor ${display(target, floor)} is above the bounds of ${target.id} (max ${display(target, target.bounds.max)})`,
+  );
 }
 
 /** A forecast-only advice that stays the same is recorded again after this long. */
@@ -451,10 +457,12 @@ export class Brain {
   async requestFloor(req: FloorRequest, idempotencyKey?: string): Promise<Intent | undefined> {
     const { repo, clock } = this.deps;
     const now = clock.now();
-    if (!idempotencyKey) return this.floorIntent(req, undefined, now);
+    // Checked before the key is taken: a refused request leaves nothing behind.
+    const explicit = this.checkFloorRequest(req);
+    if (!idempotencyKey) return this.floorIntent(req, explicit, undefined, now);
     // The key is done only with the intent stored: a failed or interrupted request is redone.
     const r = await repo.once(`floor:${idempotencyKey}`, now, this.inProgressSeconds, () =>
-      this.floorIntent(req, idempotencyKey, now),
+      this.floorIntent(req, explicit, idempotencyKey, now),
     );
     if (r.status === 'ran') return r.value;
     if (r.status === 'in-progress')
@@ -465,36 +473,35 @@ export class Brain {
     return undefined;
   }
 
+  /** The target, duration and explicit floor of a request, strictly (InputError naming the field). */
+  private checkFloorRequest(req: FloorRequest): number | undefined {
+    const target = this.target(req.target);
+    const max = this.config.limits.maxIntentSeconds;
+    const forProblem = durationProblem(req.forSeconds, max);
+    if (forProblem)
+      throw new InputError(`for: ${forProblem}${req.forSeconds > max ? ' (limits.maxIntentDuration)' : ''}`);
+    if (req.floor === undefined) return undefined;
+    const problems = new Problems();
+    const floor = unitsOf(target, req.floor, ['floor'], problems);
+    if (floor === undefined) throw new InputError(problems.list.join('; '));
+    if (floor > target.bounds.max) throw aboveBounds(target, floor);
+    return floor;
+  }
+
   private async floorIntent(
     req: FloorRequest,
+    explicit: number | undefined,
     idempotencyKey: string | undefined,
     now: Date,
   ): Promise<Intent> {
     const { repo } = this.deps;
     const target = this.target(req.target);
-    if (req.forSeconds <= 0) throw new InputError('the duration must be positive');
-    let floor: number;
-    if (req.floor !== undefined) {
-      if (target.scale === 'ladder') {
-        const i = target.tiers!.indexOf(String(req.floor));
-        if (i < 0)
-          throw new InputError(
-            `"${req.floor}" is not on the tier ladder of ${target.id} (${target.tiers!.join(', ')})`,
-          );
-        floor = i;
-      } else {
-        floor = Number(req.floor);
-        if (!Number.isFinite(floor) || floor < 0)
-          throw new InputError(`floor must be a non-negative number, got "${req.floor}"`);
-      }
-    } else {
+    let floor = explicit;
+    if (floor === undefined) {
       const actual = await this.deps.actuators(target).read(target);
       floor = resolveFloor(target, actual.value, { raise: req.raise });
     }
-    if (floor > target.bounds.max)
-      throw new InputError(
-        `floor ${display(target, floor)} is above the bounds of ${target.id} (max ${display(target, target.bounds.max)})`,
-      );
+    if (floor > target.bounds.max) throw aboveBounds(target, floor);
     const from = req.from ? Date.parse(req.from) : now.getTime();
     const intent: Intent = {
       id: `${req.source.kind}:${target.id}:${idempotencyKey ?? iso(now)}`,

@@ -1,5 +1,6 @@
 import { parseDuration } from '../domain/duration.ts';
 import { InputError } from '../domain/errors.ts';
+import { MAX_MULTIPLIER, parseMultiplier } from '../domain/input.ts';
 import { parseInstant } from '../domain/time.ts';
 import type { Signal } from '../domain/types.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -26,8 +27,11 @@ export function parseSurge(text: string, timezone = 'UTC'): Surge {
   if (startMs === undefined) throw new InputError(`--surge: invalid start "${start ?? ''}" (ISO-8601)`);
   const durationSeconds = duration ? parseDuration(duration) : undefined;
   if (!durationSeconds) throw new InputError(`--surge: invalid duration "${duration ?? ''}" (e.g. 2h)`);
-  const multiplier = Number((mult ?? '').replace(/^x/i, ''));
-  if (!(multiplier > 0)) throw new InputError(`--surge: invalid multiplier "${mult ?? ''}" (e.g. x15)`);
+  const multiplier = parseMultiplier((mult ?? '').replace(/^x/i, ''));
+  if (multiplier === undefined)
+    throw new InputError(
+      `--surge: invalid multiplier "${mult ?? ''}" (e.g. x15, at most x${MAX_MULTIPLIER})`,
+    );
   const rampSeconds = ramp === undefined ? 120 : parseDuration(ramp);
   if (rampSeconds === undefined || rampSeconds * 2 > durationSeconds)
     throw new InputError(`--surge: invalid ramp "${ramp}" (a duration at most half the surge)`);

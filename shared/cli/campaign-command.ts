@@ -1,6 +1,7 @@
 import { Command } from 'commander';
-import { formatDuration, parseDuration } from '../domain/duration.ts';
+import { DURATION_RULE, formatDuration, parseDuration } from '../domain/duration.ts';
 import { InputError } from '../domain/errors.ts';
+import { CAMPAIGN_NAME_RULE, isCampaignName, MULTIPLIER_RULE, parseMultiplier } from '../domain/input.ts';
 import { cliClock, optionTime } from './clock.ts';
 import { loadConfigOption } from './options.ts';
 import { openRuntime } from './runtime.ts';
@@ -17,16 +18,26 @@ function withCommon(c: Command): Command {
     .option('--state <dir>', 'local state directory', '.headroom');
 }
 
-/** `a=3,db=db.r6g.2xlarge` -> { a: '3', db: 'db.r6g.2xlarge' } */
-function parseFloors(text: string | undefined): Record<string, string | number> | undefined {
+/**
+ * `a=3,db=db.r6g.2xlarge` -> { a: '3', db: 'db.r6g.2xlarge' }. Values stay text: the brain reads
+ * them strictly (decimal digits for counts, tier names for ladders) and names the target.
+ */
+function parseFloors(text: string | undefined): Record<string, string> | undefined {
   if (!text) return undefined;
-  const out: Record<string, string | number> = {};
+  const out: Record<string, string> = {};
   for (const part of text.split(',')) {
-    const [k, v] = part.split('=');
-    if (!k || v === undefined) throw new InputError(`--floors: expected target=value, got "${part}"`);
-    out[k.trim()] = /^\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v.trim();
+    const [k, v, extra] = part.split('=');
+    if (!k?.trim() || v === undefined || extra !== undefined)
+      throw new InputError(`--floors: expected target=value, got "${part}"`);
+    out[k.trim()] = v.trim();
   }
   return out;
+}
+
+function campaignName(name: string): string {
+  if (!isCampaignName(name))
+    throw new InputError(`<name>: invalid campaign name "${name}" (${CAMPAIGN_NAME_RULE})`);
+  return name;
 }
 
 /** `now` and `+2h` become an ISO time on the CLI's clock; ISO and local times pass through to validation. */
@@ -63,12 +74,15 @@ export function campaignCommand(): Command {
           },
         ) => {
           const config = loadConfigOption(opts.config);
+          campaignName(name);
           const duration = parseDuration(opts.duration);
           if (duration === undefined)
-            throw new InputError(`--duration: invalid duration "${opts.duration}" (use 90m, 3h)`);
-          const multiplier = Number(opts.multiplier.replace(/^x/i, ''));
-          if (!(multiplier > 0))
-            throw new InputError(`--multiplier: expected a positive number, got "${opts.multiplier}"`);
+            throw new InputError(`--duration: invalid duration "${opts.duration}" (${DURATION_RULE})`);
+          const multiplier = parseMultiplier(opts.multiplier.replace(/^x/i, ''));
+          if (multiplier === undefined)
+            throw new InputError(
+              `--multiplier: expected ${MULTIPLIER_RULE} (15 or x15), got "${opts.multiplier}"`,
+            );
           const targets = opts.targets
             ? opts.targets
                 .split(',')
@@ -127,6 +141,7 @@ export function campaignCommand(): Command {
       .argument('<name>', 'campaign name')
       .action(async (name: string, opts: CommonOpts) => {
         const config = loadConfigOption(opts.config);
+        campaignName(name);
         const rt = await openRuntime({ config, cloud: 'sim', stateDir: opts.state });
         try {
           await rt.brain.cancelCampaign(name, process.env.USER ?? 'cli');

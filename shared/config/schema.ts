@@ -1,7 +1,27 @@
 import { Cron } from 'croner';
 import * as z from 'zod';
 import { backtestSchema } from '../backtest/settings.ts';
-import { parseCpuMillis, parseDuration, parseMemoryBytes, parseRaise } from '../domain/duration.ts';
+import {
+  DEFAULT_MAX_INTENT_SECONDS,
+  DURATION_RULE,
+  MAX_DURATION_SECONDS,
+  parseCpuMillis,
+  parseDuration,
+  parseMemoryBytes,
+  parseRaise,
+} from '../domain/duration.ts';
+import {
+  AWS_REGION_RULE,
+  CAMPAIGN_NAME_RULE,
+  DNS_LABEL_RULE,
+  DNS_SUBDOMAIN_RULE,
+  isAwsRegion,
+  isCampaignName,
+  isDnsLabel,
+  isDnsSubdomain,
+  MULTIPLIER_RULE,
+  parseMultiplier,
+} from '../domain/input.ts';
 import { isValidTimeZone } from '../domain/time.ts';
 
 /**
@@ -9,10 +29,13 @@ import { isValidTimeZone } from '../domain/time.ts';
  * dependencies, tiers) are checked afterwards in `load.ts`, where every target is known.
  */
 
-export const duration = z.union([z.number().nonnegative(), z.string()]).transform((v, ctx) => {
-  const s = typeof v === 'number' ? v : parseDuration(v);
+export const duration = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const s = typeof v === 'number' ? (v >= 0 && v <= MAX_DURATION_SECONDS ? v : undefined) : parseDuration(v);
   if (s === undefined) {
-    ctx.addIssue({ code: 'custom', message: `invalid duration "${v}" (use 90s, 5m, 2h, 1d)` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `invalid duration "${v}" (${DURATION_RULE}, whole numbers, at most 366d)`,
+    });
     return z.NEVER;
   }
   return s;
@@ -23,7 +46,7 @@ export const raise = z.union([z.number(), z.string()]).transform((v, ctx) => {
   if (!r) {
     ctx.addIssue({
       code: 'custom',
-      message: `invalid raise "${v}" (a count like 1 or a percentage like 50%)`,
+      message: `invalid raise "${v}" (a whole count like 1 or a percentage like 50%, at most 1000)`,
     });
     return z.NEVER;
   }
@@ -47,6 +70,29 @@ export const cron = z.string().refine(
 );
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, "-", "_" and "." only');
+
+/** Campaign names end up in schedule names, intent ids and Slack messages (domain/input.ts). */
+export const campaignName = z.string().refine(isCampaignName, {
+  error: (iss) => `invalid campaign name "${String(iss.input)}" (${CAMPAIGN_NAME_RULE})`,
+});
+
+/** A campaign multiplier or a raise factor: finite, in (0, 1000]. */
+export const multiplier = z.number().refine((v) => parseMultiplier(v) !== undefined, {
+  error: (iss) => `${String(iss.input)} is not ${MULTIPLIER_RULE}`,
+});
+
+/** A region becomes part of every ARN the IAM policy grants: a code, never a pattern. */
+export const region = z
+  .string()
+  .refine(isAwsRegion, { error: (iss) => `invalid region "${String(iss.input)}" (${AWS_REGION_RULE})` });
+
+/** Namespaces are DNS-1123 labels; object names (workloads, NodePools, classes) subdomains. */
+const namespace = z
+  .string()
+  .refine(isDnsLabel, { error: (iss) => `invalid namespace "${String(iss.input)}" (${DNS_LABEL_RULE})` });
+const objectName = z
+  .string()
+  .refine(isDnsSubdomain, { error: (iss) => `invalid name "${String(iss.input)}" (${DNS_SUBDOMAIN_RULE})` });
 
 const cpu = z.union([z.string(), z.number()]).refine((v) => parseCpuMillis(v) !== undefined, {
   error: (iss) => `invalid CPU quantity "${String(iss.input)}"`,
@@ -81,7 +127,7 @@ const common = {
   dependsOn: z.array(z.string()).optional(),
   capacity: capacity.optional(),
   baseline: z.union([z.number().nonnegative(), z.string()]).optional(),
-  region: z.string().optional(),
+  region: region.optional(),
   roleArn: z
     .string()
     .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'not an IAM role ARN')
@@ -92,8 +138,8 @@ const common = {
 const k8sWorkload = z.strictObject({
   ...common,
   cluster: z.string(),
-  namespace: z.string(),
-  name: z.string(),
+  namespace,
+  name: objectName,
   bounds: countBounds,
   pod: podResources.optional(),
 });
@@ -106,11 +152,11 @@ export const TARGET_SCHEMAS = {
   'karpenter-headroom': z.strictObject({
     ...common,
     cluster: z.string(),
-    namespace: z.string(),
-    nodePool: z.string(),
+    namespace,
+    nodePool: objectName,
     placeholder: podResources,
-    placeholderName: z.string().optional(),
-    priorityClassName: z.string().optional(),
+    placeholderName: objectName.optional(),
+    priorityClassName: objectName.optional(),
     image: z.string().optional(),
     bounds: countBounds,
   }),
@@ -167,7 +213,7 @@ export const TARGET_SCHEMAS = {
 const cluster = z
   .strictObject({
     eksCluster: z.string().optional(),
-    region: z.string().optional(),
+    region: region.optional(),
     roleArn: common.roleArn,
     kubeconfig: z.strictObject({ context: z.string(), path: z.string().optional() }).optional(),
   })
@@ -177,7 +223,7 @@ const signal = z.strictObject({
   source: z.enum(['cloudwatch', 'prometheus', 'csv', 'sim']),
   unit: z.enum(['perSecond', 'perMinute', 'perHour', 'perStep']).default('perSecond'),
   baseline: z.number().nonnegative().optional(),
-  region: z.string().optional(),
+  region: region.optional(),
   metric: z
     .strictObject({
       namespace: z.string(),
@@ -230,10 +276,10 @@ const predictive = z.strictObject({
 });
 
 const campaign = z.strictObject({
-  name,
+  name: campaignName,
   start: z.string(),
   duration,
-  multiplier: z.number().positive(),
+  multiplier,
   targets: z.array(z.string()).min(1),
   floors: z.record(z.string(), z.union([z.number().nonnegative(), z.string()])).optional(),
   approved: z.boolean().optional(),
@@ -249,6 +295,13 @@ export const configSchema = z.strictObject({
       maxStepPercent: z.number().positive().default(200),
       dryRun: z.boolean().default(false),
       reconcileInterval: duration.default(60),
+    })
+    .prefault({}),
+  /** Caps on what triggers may ask for. */
+  limits: z
+    .strictObject({
+      /** The longest intent a rule, a person or another system may create. */
+      maxIntentDuration: duration.default(DEFAULT_MAX_INTENT_SECONDS),
     })
     .prefault({}),
   clusters: z.record(z.string(), cluster).default({}),

@@ -55,6 +55,12 @@ export interface Defaults {
   reconcileIntervalSeconds: number;
 }
 
+/** Caps on what triggers may ask for (`limits` in headroom.yaml). */
+export interface Limits {
+  /** The longest intent a rule, a person or another system may create (default 30 days). */
+  maxIntentSeconds: number;
+}
+
 export interface SlackAccess {
   allowedUsers: string[];
   approvers: string[];
@@ -71,6 +77,7 @@ export interface Config {
   version: 1;
   timezone: string;
   defaults: Defaults;
+  limits: Limits;
   clusters: Record<string, ClusterConfig>;
   /** In declaration order. */
   targets: Target[];

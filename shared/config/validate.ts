@@ -1,7 +1,24 @@
 import type { z } from 'zod';
 import { checkBacktestSection } from '../backtest/settings.ts';
-import { parseCpuMillis, parseMemoryBytes, parseRaise } from '../domain/duration.ts';
+import {
+  DURATION_RULE,
+  durationProblem,
+  MAX_CAMPAIGN_SECONDS,
+  MAX_DURATION_SECONDS,
+  MIN_INTENT_SECONDS,
+  parseCpuMillis,
+  parseMemoryBytes,
+  parseRaise,
+} from '../domain/duration.ts';
 import { ConfigError } from '../domain/errors.ts';
+import {
+  CAMPAIGN_NAME_RULE,
+  countRule,
+  isCampaignName,
+  MULTIPLIER_RULE,
+  parseCount,
+  parseMultiplier,
+} from '../domain/input.ts';
 import { defaultLeadTimeSeconds, KINDS } from '../domain/kinds.ts';
 import { parseInstant } from '../domain/time.ts';
 import type { Campaign, Signal, Target, TargetKind } from '../domain/types.ts';
@@ -51,6 +68,12 @@ export function validateConfig(document: unknown, source?: string): Config {
   }
   const raw = parsed.data;
   const tz = raw.timezone;
+  let maxIntentSeconds = raw.limits.maxIntentDuration;
+  if (maxIntentSeconds < MIN_INTENT_SECONDS || maxIntentSeconds > MAX_DURATION_SECONDS) {
+    problems.add(['limits', 'maxIntentDuration'], 'must lie between 1m and 366d');
+    // Reported once: the rules are not measured against a cap that is itself wrong.
+    maxIntentSeconds = MAX_DURATION_SECONDS;
+  }
 
   // Targets, each with the schema of its kind.
   const targets: Target[] = [];
@@ -135,6 +158,12 @@ export function validateConfig(document: unknown, source?: string): Config {
     let floor: number | undefined;
     if (r.then.floor !== undefined)
       floor = unitsOf(target, r.then.floor, [...path, 'then', 'floor'], problems);
+    const forProblem = durationProblem(r.then.for, maxIntentSeconds);
+    if (forProblem)
+      problems.add(
+        [...path, 'then', 'for'],
+        `${forProblem}${r.then.for > maxIntentSeconds ? ' (limits.maxIntentDuration)' : ''}`,
+      );
     if (r.releaseOnResolve && r.when.cron)
       problems.add([...path, 'releaseOnResolve'], 'cron rules have nothing to resolve');
     rules.push({
@@ -193,6 +222,7 @@ export function validateConfig(document: unknown, source?: string): Config {
       dryRun: raw.defaults.dryRun,
       reconcileIntervalSeconds: raw.defaults.reconcileInterval,
     },
+    limits: { maxIntentSeconds },
     clusters: Object.fromEntries(Object.entries(raw.clusters).map(([id, c]) => [id, { id, ...c }])),
     targets,
     signals,
@@ -362,9 +392,9 @@ export function unitsOf(
     }
     return i;
   }
-  const n = typeof v === 'number' ? v : Number(v);
-  if (!Number.isFinite(n) || n < 0) {
-    problems.add(path, `expected a number, got "${v}"`);
+  const n = parseCount(v, target.granularity);
+  if (n === undefined) {
+    problems.add(path, `expected ${countRule(target.granularity)}, got "${v}"`);
     return undefined;
   }
   return n;
@@ -402,10 +432,21 @@ export function normaliseCampaign(
   problems: Problems,
 ): Campaign | undefined {
   const before = problems.list.length;
-  const start = parseInstant(c.start, ctx.timezone);
+  // Campaigns also arrive from the CLI, Slack and the bus without the config schema: check all.
+  if (!isCampaignName(c.name))
+    problems.add([...path, 'name'], `invalid campaign name "${c.name}" (${CAMPAIGN_NAME_RULE})`);
+  const start = typeof c.start === 'string' ? parseInstant(c.start, ctx.timezone) : undefined;
   if (start === undefined)
     problems.add([...path, 'start'], `invalid time "${c.start}" (ISO-8601, e.g. 2026-11-27T20:55:00+01:00)`);
-  if (c.duration <= 0) problems.add([...path, 'duration'], 'must be positive');
+  const durationWrong =
+    typeof c.duration === 'number' ? durationProblem(c.duration, MAX_CAMPAIGN_SECONDS) : DURATION_RULE;
+  if (durationWrong) problems.add([...path, 'duration'], durationWrong);
+  if (parseMultiplier(c.multiplier) === undefined)
+    problems.add([...path, 'multiplier'], `${c.multiplier} is not ${MULTIPLIER_RULE}`);
+  if (!Array.isArray(c.targets) || c.targets.length === 0) {
+    problems.add([...path, 'targets'], 'needs at least one target');
+    return undefined;
+  }
   const byId = new Map(ctx.targets.map((t) => [t.id, t]));
   const known = (id: string) => byId.has(id) || ctx.declared?.has(id);
   c.targets.forEach((id, i) => {

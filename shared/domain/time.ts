@@ -11,8 +11,64 @@ export function isValidTimeZone(tz: string): boolean {
   }
 }
 
-const ISO_LOCAL = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?$/;
-const ISO_ZONED = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
+/**
+ * ISO-8601 as people and machines write it: date, `T` (or a space), hours and minutes, optional
+ * seconds and fraction (up to nanoseconds, as Go writes them), optional offset (`Z`, `+01:00`,
+ * `+0100`). Every field is range-checked: `2026-02-31`, `24:00` and `+25:00` are refused
+ * instead of rolling over into another day as `Date.parse` does.
+ */
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?$/;
+/** RFC 3339 `date-time`: seconds and an offset are required, the offset with its colon. */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/** The largest instant a JavaScript Date holds (ECMA-262 time values). */
+const MAX_TIME_MS = 8.64e15;
+
+interface IsoParts {
+  /** The wall-clock time read as UTC. */
+  wall: number;
+  /** Offset from UTC in ms, or undefined for a local time. */
+  offset?: number;
+}
+
+function isoParts(s: string): IsoParts | undefined {
+  const m = ISO.exec(s);
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, sec] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  if (mo < 1 || mo > 12 || h > 23 || mi > 59 || sec > 59) return undefined;
+  const days = [31, isLeap(y) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1]!;
+  if (d < 1 || d > days) return undefined;
+  const date = new Date(0);
+  // setUTCFullYear, not Date.UTC: years 0-99 stay what they are (AlertManager's 0001-01-01).
+  date.setUTCFullYear(y, mo - 1, d);
+  date.setUTCHours(h, mi, sec, Math.floor(Number(`0.${m[7] ?? 0}`) * 1000));
+  const wall = date.getTime();
+  if (m[8]) return { wall, offset: 0 };
+  if (!m[9]) return { wall };
+  const oh = Number(m[10]);
+  const om = Number(m[11]);
+  if (oh > 23 || om > 59) return undefined;
+  return { wall, offset: (m[9] === '-' ? -1 : 1) * (oh * 3600_000 + om * 60_000) };
+}
+
+function isLeap(y: number): boolean {
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+}
+
+/** An RFC 3339 date-time (what AlertManager and other machines send); epoch ms or undefined. */
+export function parseRfc3339(text: string): number | undefined {
+  if (!RFC3339.test(text)) return undefined;
+  const p = isoParts(text);
+  return p?.offset === undefined ? undefined : p.wall - p.offset;
+}
 
 /** Offset of `tz` from UTC at instant `ms`, in milliseconds. */
 function zoneOffsetMs(tz: string, ms: number): number {
@@ -40,27 +96,17 @@ function zoneOffsetMs(tz: string, ms: number): number {
 
 /** Parses an instant; returns epoch ms or undefined. Local times are read in `tz`. */
 export function parseInstant(text: string, tz = 'UTC'): number | undefined {
-  const s = text.trim();
-  if (ISO_ZONED.test(s)) {
-    const ms = Date.parse(s.replace(' ', 'T'));
-    return Number.isNaN(ms) ? undefined : ms;
-  }
-  const m = ISO_LOCAL.exec(s);
-  if (!m) return undefined;
-  const wall = Date.UTC(
-    +m[1]!,
-    +m[2]! - 1,
-    +m[3]!,
-    +m[4]!,
-    +m[5]!,
-    +(m[6] ?? 0),
-    Number(`0.${m[7] ?? 0}`) * 1000,
-  );
-  if (Number.isNaN(wall)) return undefined;
+  const p = isoParts(text.trim());
+  if (!p) return undefined;
+  if (p.offset !== undefined) return inRange(p.wall - p.offset);
   // Two passes settle the offset across a DST change.
-  let utc = wall - zoneOffsetMs(tz, wall);
-  utc = wall - zoneOffsetMs(tz, utc);
-  return utc;
+  let utc = p.wall - zoneOffsetMs(tz, p.wall);
+  utc = p.wall - zoneOffsetMs(tz, utc);
+  return inRange(utc);
+}
+
+function inRange(ms: number): number | undefined {
+  return Number.isFinite(ms) && Math.abs(ms) <= MAX_TIME_MS ? ms : undefined;
 }
 
 const RELATIVE = /^(?:\+|in\s+)(\d+(?:\.\d+)?)\s*(s|m|h|d)$/i;
@@ -76,7 +122,7 @@ export function parseWhen(text: string, now: number, tz = 'UTC'): number | undef
   const m = RELATIVE.exec(s);
   if (m) {
     const ms = Number(m[1]) * UNIT_MS[m[2]!.toLowerCase()]!;
-    return Number.isFinite(ms) ? now + Math.round(ms) : undefined;
+    return Number.isFinite(ms) ? inRange(now + Math.round(ms)) : undefined;
   }
   return parseInstant(s, tz);
 }

@@ -5,6 +5,8 @@
  * ARN shapes follow the AWS Service Authorization Reference.
  */
 
+import { isAwsRegion } from '../domain/input.ts';
+
 /** Where a resource lives: the partition, account and region of its ARN. */
 export interface Scope {
   partition: string;
@@ -46,6 +48,13 @@ export class NameProblems {
   bus(path: string, value: string): string {
     if (BUS_NAME.test(value) || BUS_ARN.test(value)) return value;
     this.add(`${path}: ${JSON.stringify(value)} is not an event bus name or ARN (no wildcards)`);
+    return 'invalid';
+  }
+
+  /** Regions are part of every ARN: a pattern (`*`, `eu-*`) would grant every region it matches. */
+  region(path: string, value: string): string {
+    if (isAwsRegion(value)) return value;
+    this.add(`${path}: ${JSON.stringify(value)} is not an AWS region code (no wildcards)`);
     return 'invalid';
   }
 

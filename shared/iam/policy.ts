@@ -138,9 +138,21 @@ function ownGrants(config: Config, d: Deployment, names: NameProblems): Grant[] 
 }
 
 /** The target with its scope: its region, and its role's account when reached through one. */
-function kindTarget(config: Config, d: Deployment, t: Config['targets'][number]): KindTarget {
+function kindTarget(
+  config: Config,
+  d: Deployment,
+  t: Config['targets'][number],
+  names: NameProblems,
+): KindTarget {
   const cluster = t.cluster ? config.clusters[t.cluster] : undefined;
-  const region = t.region ?? cluster?.region ?? d.region;
+  // A target's own region, else its cluster's (validate copies it onto the target), else the stage's.
+  const where =
+    t.spec.region !== undefined
+      ? `targets.${t.id}.region`
+      : cluster?.region !== undefined
+        ? `clusters.${t.cluster}.region`
+        : 'region';
+  const region = names.region(where, t.region ?? cluster?.region ?? d.region);
   const scope = (t.roleArn && roleScope(t.roleArn, region)) || { ...d, region };
   return {
     id: t.id,
@@ -160,7 +172,7 @@ export function headroomPolicy(config: Config, d: Deployment): HeadroomPolicy {
   const direct: { sid: string; grant: Grant }[] = [];
   for (const t of config.targets) {
     const role = t.roleArn ? names.role(`targets.${t.id}.roleArn`, t.roleArn) : undefined;
-    const grants = KIND_GRANTS[t.kind](kindTarget(config, d, t), names).map((grant) => ({
+    const grants = KIND_GRANTS[t.kind](kindTarget(config, d, t, names), names).map((grant) => ({
       sid: sidOf(t.kind, grant.purpose),
       grant,
     }));

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { InProgressError } from '../domain/errors.ts';
+import { parseRfc3339 } from '../domain/time.ts';
 import type { Signal } from '../rules/rules.ts';
 import type { KeyedSignal } from './alarm.ts';
 import type { TriggerDeps } from './deps.ts';
@@ -20,13 +21,18 @@ import {
 
 const labels = z.record(z.string(), z.string());
 
+/** AlertManager writes times as Go's RFC 3339 (nanoseconds; `0001-01-01T00:00:00Z` for "unset"). */
+const rfc3339 = z.string().refine((v) => parseRfc3339(v) !== undefined, {
+  error: (iss) => `not an RFC 3339 time: "${String(iss.input).slice(0, 64)}"`,
+});
+
 /** One alert of the webhook, payload version 4 (AlertManager's `template.Alert`). */
 const alertSchema = z.object({
   status: z.enum(['firing', 'resolved']),
   labels,
   annotations: labels.optional(),
-  startsAt: z.string().min(1),
-  endsAt: z.string().optional(),
+  startsAt: rfc3339,
+  endsAt: rfc3339.optional(),
   generatorURL: z.string().optional(),
   fingerprint: z.string().min(1).optional(),
 });

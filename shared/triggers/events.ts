@@ -1,6 +1,8 @@
 import * as z from 'zod';
-import { parseDuration, parseRaise } from '../domain/duration.ts';
+import { DURATION_RULE, parseDuration, parseRaise } from '../domain/duration.ts';
 import { InProgressError, InputError } from '../domain/errors.ts';
+import { CAMPAIGN_NAME_RULE, isCampaignName, MAX_MULTIPLIER } from '../domain/input.ts';
+import { iso, parseRfc3339 } from '../domain/time.ts';
 import { alarmFromEventBridge, alarmsFromSns, EventBridgeSchema, isSnsShaped } from './alarm.ts';
 import { acceptSignals, askAgainIfInProgress } from './alertmanager.ts';
 import type { TriggerDeps } from './deps.ts';
@@ -21,10 +23,10 @@ export const CAMPAIGN_REQUESTED = 'Headroom Campaign Requested';
 export const FLOOR_REQUESTED = 'Headroom Floor Requested';
 
 export const CampaignRequestedDetail = z.strictObject({
-  name: z.string().min(1).max(64),
-  start: z.string().min(1),
-  duration: z.string().min(1),
-  multiplier: z.number().positive().max(1000),
+  name: z.string().refine(isCampaignName, { error: `invalid campaign name (${CAMPAIGN_NAME_RULE})` }),
+  start: z.string().min(1).max(64),
+  duration: z.string().min(1).max(32),
+  multiplier: z.number().positive().max(MAX_MULTIPLIER),
   targets: z.array(z.string().min(1)).min(1),
   floors: z.record(z.string(), z.union([z.number().nonnegative(), z.string()])).optional(),
   requestedBy: z.string().max(200).optional(),
@@ -35,9 +37,9 @@ export const FloorRequestedDetail = z
     target: z.string().min(1),
     floor: z.union([z.number().nonnegative(), z.string().min(1)]).optional(),
     raise: z.union([z.number().positive(), z.string().min(1)]).optional(),
-    for: z.string().min(1),
+    for: z.string().min(1).max(32),
     reason: z.string().max(500).optional(),
-    from: z.string().optional(),
+    from: z.string().max(64).optional(),
     requestedBy: z.string().max(200).optional(),
   })
   .refine((d) => (d.floor === undefined) !== (d.raise === undefined), {
@@ -81,7 +83,7 @@ async function busRequest(deps: TriggerDeps, e: z.infer<typeof EventBridgeSchema
     const { requestedBy, duration: text, ...raw } = d;
     const duration = parseDuration(text);
     if (!duration)
-      throw new InputError(`${CAMPAIGN_REQUESTED}: duration: not a duration "${text}" (3h, 90m)`);
+      throw new InputError(`${CAMPAIGN_REQUESTED}: duration: invalid duration "${text}" (${DURATION_RULE})`);
     // Done only once the campaign is stored; any failure releases the key for the redelivery.
     const r = await brain.repo.once(`bus:${e.id}`, clock.now(), brain.inProgressSeconds, () =>
       brain.addCampaign({ ...raw, duration }, requestedBy ?? e.source),
@@ -97,18 +99,25 @@ async function busRequest(deps: TriggerDeps, e: z.infer<typeof EventBridgeSchema
   }
   const d = detailOf(FloorRequestedDetail, e.detail, FLOOR_REQUESTED);
   const forSeconds = parseDuration(d.for);
-  if (!forSeconds)
-    throw new HttpError(400, `${FLOOR_REQUESTED}: for: not a duration "${d.for}" (90s, 5m, 2h)`);
+  if (forSeconds === undefined)
+    throw new InputError(`${FLOOR_REQUESTED}: for: invalid duration "${d.for}" (${DURATION_RULE})`);
   const raise = d.raise !== undefined ? parseRaise(d.raise) : undefined;
   if (d.raise !== undefined && !raise)
-    throw new HttpError(400, `${FLOOR_REQUESTED}: raise: expected a count or a percentage, got "${d.raise}"`);
+    throw new InputError(
+      `${FLOOR_REQUESTED}: raise: expected a whole count or a percentage in (0, 1000], got "${d.raise}"`,
+    );
+  const from = d.from !== undefined ? parseRfc3339(d.from) : undefined;
+  if (d.from !== undefined && from === undefined)
+    throw new InputError(
+      `${FLOOR_REQUESTED}: from: invalid time "${d.from}" (RFC 3339, e.g. ${iso(clock.now())})`,
+    );
   const intent = await brain.requestFloor(
     {
       target: d.target,
       floor: d.floor,
       raise,
       forSeconds,
-      from: d.from,
+      from: from !== undefined ? iso(from) : undefined,
       reason: d.reason ?? `requested by ${d.requestedBy ?? e.source}`,
       source: { kind: 'event', ref: d.requestedBy ?? e.source },
     },

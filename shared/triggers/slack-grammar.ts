@@ -1,5 +1,12 @@
-import { parseDuration } from '../domain/duration.ts';
+import {
+  DURATION_RULE,
+  durationProblem,
+  MAX_CAMPAIGN_SECONDS,
+  MAX_DURATION_SECONDS,
+  parseDuration,
+} from '../domain/duration.ts';
 import { InputError } from '../domain/errors.ts';
+import { CAMPAIGN_NAME_RULE, isCampaignName, MULTIPLIER_RULE, parseMultiplier } from '../domain/input.ts';
 
 /** `/headroom <subcommand>` as CONTRACTS.md writes it. */
 export type SlackCommand =
@@ -40,10 +47,26 @@ function usage(line: string): InputError {
   return new InputError(`usage: \`/headroom ${line}\` (\`/headroom help\` lists every command)`);
 }
 
-function duration(text: string | undefined, line: string): number {
-  const s = text ? parseDuration(text) : undefined;
-  if (!s || s <= 0) throw usage(line);
+/**
+ * A duration in its field: whole units, at least a minute, at most `max` (the intent cap of the
+ * config is applied by the brain, which knows it). Refusals name the field.
+ */
+function duration(text: string | undefined, line: string, field: string, max: number): number {
+  if (!text) throw usage(line);
+  const s = parseDuration(text);
+  if (s === undefined) throw new InputError(`${field}: invalid duration "${text}" (${DURATION_RULE})`);
+  const problem = durationProblem(s, max);
+  if (problem) throw new InputError(`${field}: ${problem}`);
   return s;
+}
+
+/** A floor as typed: decimal digits for a count, or a tier name (`db.r6g.xlarge`). */
+const FLOOR = /^(\d{1,10}|[a-z][a-z0-9.-]{0,63})$/;
+
+function campaignName(text: string): string {
+  if (!isCampaignName(text))
+    throw new InputError(`name: invalid campaign name "${text}" (${CAMPAIGN_NAME_RULE})`);
+  return text;
 }
 
 /** Parses the text after `/headroom`; a wrong command is an `InputError` that shows its usage. */
@@ -67,17 +90,29 @@ export function parseSlackCommand(text: string): SlackCommand {
       const line = 'scale <target> floor <n> for <duration>';
       if (n !== 5 || rest[1]!.toLowerCase() !== 'floor' || rest[3]!.toLowerCase() !== 'for')
         throw usage(line);
-      return { verb: 'scale', target: rest[0]!, floor: rest[2]!, forSeconds: duration(rest[4], line) };
+      if (!FLOOR.test(rest[2]!))
+        throw new InputError(
+          `floor: expected a whole number in decimal digits or a tier name, got "${rest[2]}"`,
+        );
+      return {
+        verb: 'scale',
+        target: rest[0]!,
+        floor: rest[2]!,
+        forSeconds: duration(rest[4], line, 'for', MAX_DURATION_SECONDS),
+      };
     }
     case 'campaign': {
       const sub = rest[0]?.toLowerCase();
       if (sub === 'list' && n === 1) return { verb: 'campaign-list' };
-      if (sub === 'cancel' && n === 2) return { verb: 'campaign-cancel', name: rest[1]! };
+      if (sub === 'cancel' && n === 2) return { verb: 'campaign-cancel', name: campaignName(rest[1]!) };
       const line = 'campaign add <name> <start ISO> <duration> x<multiplier> [targets a,b]';
       if (sub !== 'add') throw usage('campaign add|list|cancel ...');
       if (n !== 5 && n !== 7) throw usage(line);
-      const m = /^x(\d+(\.\d+)?)$/i.exec(rest[4]!);
-      if (!m || !(Number(m[1]) > 0)) throw usage(line);
+      const m = /^x(.*)$/i.exec(rest[4]!);
+      if (!m) throw usage(line);
+      const multiplier = parseMultiplier(m[1]);
+      if (multiplier === undefined)
+        throw new InputError(`multiplier: "${rest[4]}" is not x followed by ${MULTIPLIER_RULE}`);
       let targets: string[] | undefined;
       if (n === 7) {
         if (rest[5]!.toLowerCase() !== 'targets') throw usage(line);
@@ -86,10 +121,10 @@ export function parseSlackCommand(text: string): SlackCommand {
       }
       return {
         verb: 'campaign-add',
-        name: rest[1]!,
+        name: campaignName(rest[1]!),
         start: rest[2]!,
-        durationSeconds: duration(rest[3], line),
-        multiplier: Number(m[1]),
+        durationSeconds: duration(rest[3], line, 'duration', MAX_CAMPAIGN_SECONDS),
+        multiplier,
         targets,
       };
     }
@@ -103,6 +138,7 @@ export function parseSlackCommand(text: string): SlackCommand {
     case 'reject': {
       const v = verb!.toLowerCase() as 'approve' | 'reject';
       if (n !== 1) throw usage(`${v} <step-id>`);
+      if (!/^[\w.:-]{1,200}$/.test(rest[0]!)) throw new InputError(`step-id: invalid step id "${rest[0]}"`);
       return { verb: v, stepId: rest[0]! };
     }
     case 'release':

@@ -110,9 +110,9 @@ export function checkAccess(
   if (cmd !== 'decide' && access.channels.length > 0 && !access.channels.includes(channel))
     throw new InputError('Headroom does not take commands in this channel');
   if (!approver && !access.allowedUsers.includes(user))
-    throw new InputError(`<@${user}> is not allowed to use /headroom`);
+    throw new InputError('you are not allowed to use /headroom');
   const deciding = cmd === 'decide' || cmd.verb === 'approve' || cmd.verb === 'reject';
-  if (deciding && !approver) throw new InputError(`<@${user}> is not an approver`);
+  if (deciding && !approver) throw new InputError('you are not an approver');
 }
 
 /** Commands that only read the store answer at once; anything that reads the cloud or acts is deferred. */
@@ -167,7 +167,7 @@ async function status(brain: Brain, target?: string): Promise<string> {
     .filter((i) => (!target || i.target === target) && Date.parse(i.until) > Date.parse(s.at))
     .map((i) => `• ${i.target} \`${escapeMrkdwn(i.id)}\`: ${escapeMrkdwn(i.reason)} (until ${i.until})`);
   return [
-    `*Headroom at ${s.at}*${s.paused ? ` · paused by ${s.paused.by}` : ''}`,
+    `*Headroom at ${s.at}*${s.paused ? ` · paused by ${escapeMrkdwn(s.paused.by)}` : ''}`,
     ...lines,
     intents.length ? '*Active intents*' : '',
     ...intents,
@@ -181,22 +181,19 @@ export async function runSlackCommand(brain: Brain, cmd: SlackCommand, user: str
   const actor = `slack:${user}`;
   switch (cmd.verb) {
     case 'help':
-      return ephemeral(SLACK_HELP);
+      return ephemeral(escapeMrkdwn(SLACK_HELP));
     case 'status':
       return ephemeral(await status(brain, cmd.target));
     case 'plan': {
       const at = cmd.at !== undefined ? parseInstant(cmd.at, brain.config.timezone) : undefined;
       const p = await brain.plan(at !== undefined ? new Date(at) : undefined);
-      return ephemeral('```\n' + formatPlanTable(p) + '\n```');
+      return ephemeral('```\n' + escapeMrkdwn(formatPlanTable(p)) + '\n```');
     }
     case 'scale': {
-      const target = brain.target(cmd.target);
-      const floor = target.scale === 'ladder' ? cmd.floor : Number(cmd.floor);
-      if (typeof floor === 'number' && !Number.isFinite(floor))
-        throw new InputError(`floor must be a number, got "${cmd.floor}"`);
+      // The brain reads the floor strictly (decimal digits or a tier name) and names the field.
       const intent = await brain.requestFloor({
         target: cmd.target,
-        floor,
+        floor: cmd.floor,
         forSeconds: cmd.forSeconds,
         reason: `<@${user}> asked in Slack`,
         source: { kind: 'slack', ref: user },
@@ -224,7 +221,7 @@ export async function runSlackCommand(brain: Brain, cmd: SlackCommand, user: str
       );
       return ephemeral(
         [
-          `campaign *${c.name}* added: x${c.multiplier} from ${c.start} for ${formatDuration(c.durationSeconds)} on ${c.targets.join(', ')}`,
+          `campaign *${escapeMrkdwn(c.name)}* added: x${c.multiplier} from ${c.start} for ${formatDuration(c.durationSeconds)} on ${escapeMrkdwn(c.targets.join(', '))}`,
           ...failed,
         ].join('\n'),
       );
@@ -232,7 +229,7 @@ export async function runSlackCommand(brain: Brain, cmd: SlackCommand, user: str
     case 'campaign-list': {
       const list = (await brain.campaigns()).map(
         (c) =>
-          `• *${c.name}* x${c.multiplier} from ${c.start} for ${formatDuration(c.durationSeconds)} on ${c.targets.join(', ')}${c.cancelled ? ' (cancelled)' : ''}`,
+          `• *${escapeMrkdwn(c.name)}* x${c.multiplier} from ${c.start} for ${formatDuration(c.durationSeconds)} on ${escapeMrkdwn(c.targets.join(', '))}${c.cancelled ? ' (cancelled)' : ''}`,
       );
       return ephemeral(list.length ? list.join('\n') : 'no campaigns');
     }
@@ -241,15 +238,19 @@ export async function runSlackCommand(brain: Brain, cmd: SlackCommand, user: str
       const failed = (await reconcileAfter(brain, `slack campaign cancel ${cmd.name}`)).filter((l) =>
         l.startsWith(':warning:'),
       );
-      return ephemeral([`campaign *${cmd.name}* cancelled: its floors are released`, ...failed].join('\n'));
+      return ephemeral(
+        [`campaign *${escapeMrkdwn(cmd.name)}* cancelled: its floors are released`, ...failed].join('\n'),
+      );
     }
     case 'pause':
       await brain.pause(cmd.target, actor);
-      return ephemeral(`${cmd.target ?? 'all targets'} paused: Headroom changes nothing until \`resume\``);
+      return ephemeral(
+        `${escapeMrkdwn(cmd.target ?? 'all targets')} paused: Headroom changes nothing until \`resume\``,
+      );
     case 'resume': {
       await brain.resume(cmd.target, actor);
       const lines = await reconcileAfter(brain, 'slack resume', cmd.target);
-      return ephemeral([`${cmd.target ?? 'all targets'} resumed`, ...lines].join('\n'));
+      return ephemeral([`${escapeMrkdwn(cmd.target ?? 'all targets')} resumed`, ...lines].join('\n'));
     }
     case 'release': {
       const approver = brain.config.access.slack?.approvers.includes(user) ?? false;
@@ -267,7 +268,8 @@ export async function runSlackCommand(brain: Brain, cmd: SlackCommand, user: str
       return ephemeral(
         [
           ...released.map(
-            (i) => `released \`${escapeMrkdwn(i.id)}\` on *${i.target}* (${escapeMrkdwn(i.reason)})`,
+            (i) =>
+              `released \`${escapeMrkdwn(i.id)}\` on *${escapeMrkdwn(i.target)}* (${escapeMrkdwn(i.reason)})`,
           ),
           'Headroom lowers what it raised as for an intent that ended on time',
           ...lines,
@@ -318,7 +320,9 @@ export async function finishSlackJob(
       await releaseRequest(deps, job.key, run);
     }
     message = ephemeral(
-      err instanceof InputError ? `:warning: ${err.message}` : `:x: failed: ${(err as Error).message}`,
+      err instanceof InputError
+        ? `:warning: ${escapeMrkdwn(err.message)}`
+        : `:x: failed: ${escapeMrkdwn((err as Error).message)}`,
     );
   }
   if (job.kind === 'slack-action')
@@ -412,7 +416,7 @@ export async function slackCommandsRoute(event: HttpEvent, deps: TriggerDeps): P
     return json(200, ephemeral(`:hourglass_flowing_sand: working on \`${escapeMrkdwn(form.text.trim())}\`…`));
   } catch (err) {
     // Slack shows a non-200 as a generic failure: refusals of a signed request are answered as messages.
-    if (err instanceof InputError) return json(200, ephemeral(`:warning: ${err.message}`));
+    if (err instanceof InputError) return json(200, ephemeral(`:warning: ${escapeMrkdwn(err.message)}`));
     throw err;
   }
 }
@@ -445,7 +449,7 @@ export async function slackInteractionsRoute(event: HttpEvent, deps: TriggerDeps
   try {
     checkAccess(deps.brain.config.access.slack, action.user.id, action.channel?.id ?? '', 'decide');
   } catch (err) {
-    if (err instanceof InputError) return json(200, ephemeral(`:warning: ${err.message}`));
+    if (err instanceof InputError) return json(200, ephemeral(`:warning: ${escapeMrkdwn(err.message)}`));
     throw err;
   }
   const key = requestKey('action', action.trigger_id, event);
@@ -464,7 +468,7 @@ export async function slackInteractionsRoute(event: HttpEvent, deps: TriggerDeps
     );
   } catch (err) {
     await releaseRequest(deps, key);
-    if (err instanceof InputError) return json(200, ephemeral(`:x: ${err.message}`));
+    if (err instanceof InputError) return json(200, ephemeral(`:x: ${escapeMrkdwn(err.message)}`));
     throw err;
   }
   return json(200, {});

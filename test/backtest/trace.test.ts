@@ -101,6 +101,10 @@ describe('Function: DemandTimeline', () => {
       '--surge: invalid multiplier "fifteen"',
     );
     expect(() => parseSurge('soon,1h,x15')).toThrow('--surge: invalid start "soon"');
+    for (const bad of ['xInfinity', 'x1e308', `x${'9'.repeat(400)}`, 'x0', 'x1001'])
+      expect(() => parseSurge(`2026-01-01T00:10:00Z,1h,${bad}`), bad.slice(0, 10)).toThrow(
+        '--surge: invalid multiplier',
+      );
     expect(() => parseSurge('2026-01-01T00:10:00Z,2m,x15,5m')).toThrow('--surge: invalid ramp');
   });
 });

@@ -154,6 +154,75 @@ describe('Command: headroom campaign and audit', () => {
   });
 });
 
+describe('Command: headroom campaign (strict input)', () => {
+  /** `headroom campaign add` in a fresh directory, without waiting for the others. */
+  const add = (name: string, over: Record<string, string>) =>
+    new Promise<{ code: number | null; err: string; cwd: string }>((resolve) => {
+      const cwd = mkdtempSync(path.join(tmpdir(), 'headroom-cli-'));
+      const o = { '--start': '+1d', '--duration': '2h', '--multiplier': '3', '--targets': 'api', ...over };
+      const child = spawn(
+        process.execPath,
+        [BIN, 'campaign', 'add', name, ...Object.entries(o).flat(), '--config', EXAMPLE_CONFIG],
+        { cwd, env: { ...process.env, HEADROOM_CONFIG: '' } },
+      );
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.on('close', (code) => resolve({ code, err, cwd }));
+    });
+
+  it('refuses hex floors, infinite multipliers, absurd durations, bad names and impossible dates with exit 1, storing nothing', async () => {
+    const cases: [string, Record<string, string>, string][] = [
+      [
+        'launch',
+        { '--floors': 'api=0x10' },
+        'campaign.floors.api: expected a whole number from 0 to 1000000000, written in decimal digits, got "0x10"',
+      ],
+      [
+        'launch',
+        { '--multiplier': 'Infinity' },
+        '--multiplier: expected a number greater than 0 and at most 1000 (15 or x15), got "Infinity"',
+      ],
+      [
+        'launch',
+        { '--multiplier': '9'.repeat(400) },
+        '--multiplier: expected a number greater than 0 and at most 1000',
+      ],
+      ['launch', { '--duration': '0.0001ms' }, '--duration: invalid duration "0.0001ms"'],
+      ['launch', { '--duration': '32d' }, 'campaign.duration: at most 31d, got 32d'],
+      ['black/friday', {}, '<name>: invalid campaign name "black/friday"'],
+      ['<!channel>', {}, '<name>: invalid campaign name "<!channel>"'],
+      [
+        'launch',
+        { '--start': '2026-02-31T10:00:00Z' },
+        'campaign.start: invalid time "2026-02-31T10:00:00Z"',
+      ],
+    ];
+    // Two at a time: the suite runs other files beside this one.
+    const results: Awaited<ReturnType<typeof add>>[] = [];
+    for (let i = 0; i < cases.length; i += 2)
+      results.push(...(await Promise.all(cases.slice(i, i + 2).map(([name, over]) => add(name, over)))));
+    results.forEach((r, i) => {
+      expect(r.err, cases[i]![2]).toContain(cases[i]![2]);
+      expect(r.code, cases[i]![2]).toBe(1);
+    });
+    const list = headroom(['campaign', 'list', '--json', '--config', EXAMPLE_CONFIG], results[0]!.cwd);
+    expect(JSON.parse(list.out).map((c: { name: string }) => c.name)).toEqual(['black-friday-tv']);
+    const cancel = headroom(['campaign', 'cancel', '$(reboot)', '--config', EXAMPLE_CONFIG]);
+    expect(cancel.code).toBe(1);
+    expect(cancel.err).toContain('<name>: invalid campaign name "$(reboot)"');
+  }, 120_000);
+
+  it('still takes relative starts, decimal multipliers and whole floors', async () => {
+    const r = await add('launch', { '--start': 'now', '--multiplier': 'x1.5', '--floors': 'api=12' });
+    expect(r.code, r.err).toBe(0);
+    const list = headroom(['campaign', 'list', '--json', '--config', EXAMPLE_CONFIG], r.cwd);
+    expect(JSON.parse(list.out).find((c: { name: string }) => c.name === 'launch')).toMatchObject({
+      multiplier: 1.5,
+      floors: { api: 12 },
+    });
+  });
+});
+
 describe('Command: headroom dev (npm start)', () => {
   it('starts the brain on the example config, logs decisions and serves /healthz', async () => {
     const cwd = mkdtempSync(path.join(tmpdir(), 'headroom-dev-'));

@@ -134,3 +134,154 @@ describe('Function: parseConfig', () => {
     expect(problems('version: 1\ntargets: [\n')[0]).toMatch(/^\(yaml\): /);
   });
 });
+
+describe('Function: parseConfig (strict input)', () => {
+  const long = (n: number) => 'a'.repeat(n);
+  it.each([
+    // Floors are whole numbers in decimal digits: no hex, exponents or fractions of a pod.
+    [
+      'floor: 20',
+      'floor: "0x10"',
+      'rules[2].then.floor: expected a whole number from 0 to 1000000000, written in decimal digits, got "0x10"',
+    ],
+    [
+      'floor: 20',
+      'floor: "1e1"',
+      'rules[2].then.floor: expected a whole number from 0 to 1000000000, written in decimal digits, got "1e1"',
+    ],
+    [
+      'floor: 20',
+      'floor: 2.5',
+      'rules[2].then.floor: expected a whole number from 0 to 1000000000, written in decimal digits, got "2.5"',
+    ],
+    // Durations: whole numbers of known units, at least a minute and at most the intent cap.
+    ['for: 30m }', 'for: 0.0001ms }', 'rules[0].then.for: invalid duration "0.0001ms"'],
+    ['for: 30m }', 'for: 99999d }', 'rules[0].then.for: invalid duration "99999d"'],
+    ['for: 30m }', 'for: 30s }', 'rules[0].then.for: must be at least 1m'],
+    ['for: 30m }', 'for: 45d }', 'rules[0].then.for: at most 30d, got 45d (limits.maxIntentDuration)'],
+    ['    duration: 3h', '    duration: 32d', 'campaigns[0].duration: at most 31d, got 32d'],
+    ['    duration: 3h', '    duration: 10s', 'campaigns[0].duration: must be at least 1m'],
+    // Multipliers and raise factors: finite, in (0, 1000].
+    ['multiplier: 15 ', 'multiplier: .inf ', 'campaigns[0].multiplier: '],
+    [
+      'multiplier: 15 ',
+      'multiplier: 1e308 ',
+      'campaigns[0].multiplier: 1e+308 is not a number greater than 0 and at most 1000',
+    ],
+    ['multiplier: 15 ', `multiplier: ${'9'.repeat(400)} `, 'campaigns[0].multiplier: '],
+    [
+      'multiplier: 15 ',
+      'multiplier: 0 ',
+      'campaigns[0].multiplier: 0 is not a number greater than 0 and at most 1000',
+    ],
+    ['raise: 50%', 'raise: 1001%', 'rules[0].then.raise: invalid raise "1001%"'],
+    ['raise: 50%', 'raise: 1e308', 'rules[0].then.raise: invalid raise "1e+308"'],
+    ['raise: 50%', 'raise: .inf', 'rules[0].then.raise: '],
+    // Regions become ARNs in the IAM policy: codes only.
+    [
+      '    identifier: kaireon-prod\n    region: eu-central-1',
+      '    identifier: kaireon-prod\n    region: "*"',
+      'targets.db.region: invalid region "*"',
+    ],
+    [
+      'eksCluster: kaireon-prod     # EKS cluster name (endpoint and CA come from DescribeCluster)\n    region: eu-central-1',
+      'eksCluster: kaireon-prod\n    region: eu-*',
+      'clusters.prod.region: invalid region "eu-*"',
+    ],
+    // Kubernetes names: DNS-1123 labels for namespaces, subdomains for object names.
+    [
+      'namespace: kaireon\n    name: kaireon-api-hpa',
+      'namespace: Kaireon\n    name: kaireon-api-hpa',
+      'targets.api.namespace: invalid namespace "Kaireon"',
+    ],
+    [
+      'namespace: kaireon\n    name: kaireon-api-hpa',
+      `namespace: ${long(64)}\n    name: kaireon-api-hpa`,
+      `targets.api.namespace: invalid namespace "${long(64)}"`,
+    ],
+    ['name: kaireon-api-hpa', 'name: kaireon_api_hpa', 'targets.api.name: invalid name "kaireon_api_hpa"'],
+    ['name: kaireon-api-hpa', `name: ${long(254)}`, `targets.api.name: invalid name "${long(254)}"`],
+    ['nodePool: default', 'nodePool: "default/x"', 'targets.nodes.nodePool: invalid name "default/x"'],
+    // Campaign names: [a-z0-9-], 1 to 63, alphanumeric at both ends.
+    [
+      '- name: black-friday-tv',
+      '- name: "black/friday"',
+      'campaigns[0].name: invalid campaign name "black/friday"',
+    ],
+    [
+      '- name: black-friday-tv',
+      '- name: "$(reboot)"',
+      'campaigns[0].name: invalid campaign name "$(reboot)"',
+    ],
+    [
+      '- name: black-friday-tv',
+      '- name: "<!channel>"',
+      'campaigns[0].name: invalid campaign name "<!channel>"',
+    ],
+    [
+      '- name: black-friday-tv',
+      '- name: Black-Friday',
+      'campaigns[0].name: invalid campaign name "Black-Friday"',
+    ],
+    [
+      '- name: black-friday-tv',
+      '- name: black-friday-',
+      'campaigns[0].name: invalid campaign name "black-friday-"',
+    ],
+    [
+      '- name: black-friday-tv',
+      `- name: ${long(64)}`,
+      `campaigns[0].name: invalid campaign name "${long(64)}"`,
+    ],
+    // Times are read strictly: no 31st of February rolling over into March.
+    [
+      'start: 2026-11-27T20:55:00+01:00',
+      'start: 2026-02-31T20:55:00+01:00',
+      'campaigns[0].start: invalid time "2026-02-31T20:55:00+01:00"',
+    ],
+  ])('refuses %s written as %s, naming the field', (from, to, expected) => {
+    expect(example).toContain(from);
+    const found = problems(example.replace(from, to));
+    expect(
+      found.some((p) => p.startsWith(expected)),
+      found.join('\n'),
+    ).toBe(true);
+  });
+
+  it('caps intents at limits.maxIntentDuration, 30 days unless the config says otherwise', () => {
+    const longRule = example.replace(
+      'then: { target: api, raise: 50%, for: 30m }',
+      'then: { target: api, raise: 50%, for: 45d }',
+    );
+    expect(problems(longRule)).toEqual([
+      'rules[0].then.for: at most 30d, got 45d (limits.maxIntentDuration)',
+    ]);
+    const raised = parseConfig(
+      longRule.replace('\nclusters:', '\nlimits:\n  maxIntentDuration: 60d\n\nclusters:'),
+    );
+    expect(raised.limits.maxIntentSeconds).toBe(60 * 86400);
+    expect(raised.rules[0]!.then.forSeconds).toBe(45 * 86400);
+    expect(parseConfig(example).limits.maxIntentSeconds).toBe(30 * 86400);
+    expect(
+      problems(example.replace('\nclusters:', '\nlimits:\n  maxIntentDuration: 30s\n\nclusters:')),
+    ).toEqual(['limits.maxIntentDuration: must lie between 1m and 366d']);
+  });
+
+  it('accepts what the strict rules allow: whole floors, compound durations, GovCloud regions, dotted names', () => {
+    const c = parseConfig(
+      example
+        .replace('floor: 20', 'floor: "20"')
+        .replace('for: 3h }', 'for: 2h30m }')
+        .replace(
+          '    identifier: kaireon-prod\n    region: eu-central-1',
+          '    identifier: kaireon-prod\n    region: us-gov-west-1',
+        )
+        .replace('name: kaireon-api-hpa', 'name: kaireon.api-hpa')
+        .replace('multiplier: 15 ', 'multiplier: 1.5 '),
+    );
+    expect(c.rules[2]!.then.floor).toBe(20);
+    expect(c.rules[4]!.then.forSeconds).toBe(9000);
+    expect(c.targets.find((t) => t.id === 'db')!.region).toBe('us-gov-west-1');
+    expect(c.campaigns[0]!.multiplier).toBe(1.5);
+  });
+});

@@ -302,6 +302,29 @@ describe('Function: headroomPolicy', () => {
     }
   });
 
+  it('cannot be widened to every region: region "*" fails validate, and the generator refuses one anyway', () => {
+    const doc = exampleYaml();
+    doc.targets.db.region = '*';
+    expect(() => configOf(doc)).toThrow(/targets\.db\.region: invalid region "\*"/);
+    // A Config built without validate (a script, a future code path) is still refused.
+    const config = example();
+    const db = config.targets.find((t) => t.id === 'db')!;
+    db.region = '*';
+    db.spec.region = '*';
+    config.clusters.prod!.region = 'eu-*';
+    for (const t of config.targets) if (t.cluster === 'prod') t.region = 'eu-*';
+    try {
+      headroomPolicy(config, d);
+      expect.unreachable('a wildcard region was granted');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).problems).toEqual([
+        'clusters.prod.region: "eu-*" is not an AWS region code (no wildcards)',
+        'targets.db.region: "*" is not an AWS region code (no wildcards)',
+      ]);
+    }
+  });
+
   it('names replicas exactly as the actuators do, and tags them the same way', () => {
     for (const base of ['kaireon-prod', 'Kaireon-Prod', `${'a'.repeat(48)}-b-c`, 'x'.repeat(70)])
       expect(managedPrefix(base)).toBe(actuatorPrefix(base));

@@ -84,6 +84,43 @@ describe('Function: alertmanagerRoute', () => {
     expect(await w.repo.intents(w.clock.now())).toHaveLength(0);
   });
 
+  it.each([
+    [
+      'startsAt "x"',
+      (p: ReturnType<typeof webhook>) => (p.alerts[0].startsAt = 'x'),
+      'alerts.0.startsAt: not an RFC 3339 time: "x"',
+    ],
+    [
+      'startsAt without an offset',
+      (p: ReturnType<typeof webhook>) => (p.alerts[0].startsAt = '2026-11-27T17:58:30'),
+      'alerts.0.startsAt: not an RFC 3339 time',
+    ],
+    [
+      'startsAt on the 31st of February',
+      (p: ReturnType<typeof webhook>) => (p.alerts[0].startsAt = '2026-02-31T17:58:30Z'),
+      'alerts.0.startsAt: not an RFC 3339 time',
+    ],
+    [
+      'endsAt "soon"',
+      (p: ReturnType<typeof webhook>) => (p.alerts[1].endsAt = 'soon'),
+      'alerts.1.endsAt: not an RFC 3339 time: "soon"',
+    ],
+  ])(
+    'answers 400 naming the field to %s, claims nothing and takes the corrected delivery',
+    async (_why, spoil, message) => {
+      const w = triggerWorld();
+      const bad = webhook();
+      spoil(bad);
+      const res = await alertmanagerRoute(post(JSON.stringify(bad)), w.deps);
+      expect(res.statusCode).toBe(400);
+      expect(bodyOf(res).error).toContain(message);
+      expect(await w.repo.intents(w.clock.now())).toHaveLength(0);
+      expect(await w.brain.audit()).toEqual([]);
+      const fixed = await alertmanagerRoute(post(JSON.stringify(webhook())), w.deps);
+      expect(bodyOf(fixed)).toMatchObject({ accepted: 2, intents: 1, duplicates: 0 });
+    },
+  );
+
   it('answers 413 to a body over 1 MiB', async () => {
     const w = triggerWorld();
     const big = JSON.stringify({ ...webhook(), padding: 'x'.repeat(MAX_BODY_BYTES) });

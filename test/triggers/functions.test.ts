@@ -252,8 +252,96 @@ describe('Function: bus handler', () => {
     expect(alarmOnBus).toMatchObject({ rejected: expect.stringMatching(/unsupported detail-type/) });
     const bad = fixture('headroom-floor-requested.json');
     bad.detail.for = 'forever';
-    expect(await bus(bad, context)).toMatchObject({ rejected: expect.stringMatching(/not a duration/) });
+    expect(await bus(bad, context)).toMatchObject({
+      rejected: expect.stringMatching(/for: invalid duration "forever"/),
+    });
     expect(await w.repo.intents(w.clock.now())).toHaveLength(0);
+  });
+});
+
+describe('Function: bus handler (strict input)', () => {
+  const floorWith = (detail: Record<string, unknown>) => {
+    const e = fixture('headroom-floor-requested.json');
+    Object.assign(e.detail, detail);
+    return e;
+  };
+  const campaignWith = (detail: Record<string, unknown>) => {
+    const e = fixture('headroom-campaign-requested.json');
+    Object.assign(e.detail, detail);
+    return e;
+  };
+
+  it.each([
+    [
+      'a floor in hex',
+      floorWith({ floor: '0x10' }),
+      'floor: expected a whole number from 0 to 1000000000, written in decimal digits, got "0x10"',
+    ],
+    ['a floor with an exponent', floorWith({ floor: '1e1' }), 'floor: expected a whole number'],
+    ['a fractional floor', floorWith({ floor: 2.5 }), 'floor: expected a whole number'],
+    [
+      'a duration in fractions of a millisecond',
+      floorWith({ for: '0.0001ms' }),
+      'for: invalid duration "0.0001ms"',
+    ],
+    ['a duration of 99999 days', floorWith({ for: '99999d' }), 'for: invalid duration "99999d"'],
+    [
+      'a duration over limits.maxIntentDuration',
+      floorWith({ for: '45d' }),
+      'for: at most 30d, got 45d (limits.maxIntentDuration)',
+    ],
+    ['a duration under a minute', floorWith({ for: '30s' }), 'for: must be at least 1m'],
+    [
+      'a raise of 1e308',
+      floorWith({ floor: undefined, raise: '1e308' }),
+      'raise: expected a whole count or a percentage',
+    ],
+    [
+      'a raise of 1001%',
+      floorWith({ floor: undefined, raise: '1001%' }),
+      'raise: expected a whole count or a percentage',
+    ],
+    [
+      'a start that is not a time',
+      floorWith({ from: '2026-02-31T10:00:00Z' }),
+      'from: invalid time "2026-02-31T10:00:00Z"',
+    ],
+    ['a multiplier of 1e308', campaignWith({ multiplier: 1e308 }), 'multiplier: '],
+    ['a campaign name with a slash', campaignWith({ name: 'cyber/monday' }), 'name: invalid campaign name'],
+    [
+      'a campaign name that mentions the channel',
+      campaignWith({ name: '<!channel>' }),
+      'name: invalid campaign name',
+    ],
+    [
+      'a campaign floor in hex',
+      campaignWith({ floors: { api: '0x10' } }),
+      'campaign.floors.api: expected a whole number',
+    ],
+    [
+      'a campaign start on the 31st of February',
+      campaignWith({ start: '2026-02-31T09:00:00+01:00' }),
+      'campaign.start: invalid time',
+    ],
+    ['a campaign of 32 days', campaignWith({ duration: '32d' }), 'campaign.duration: at most 31d, got 32d'],
+  ])('refuses %s without retrying it or storing anything', async (_why, event, expected) => {
+    const w = await world();
+    const out = await bus(event, context);
+    expect(out).toMatchObject({ rejected: expect.stringContaining(expected) });
+    expect(await w.repo.intents(w.clock.now())).toEqual([]);
+    expect((await w.brain.campaigns()).map((c) => c.name)).toEqual(['black-friday-tv']);
+    expect(await w.brain.audit()).toEqual([]);
+  });
+
+  it.each([
+    ['a duration over the cap', { for: '45d' }],
+    ['a floor above the bounds', { floor: 9999 }],
+    ['a floor in hex', { floor: '0x10' }],
+  ])('takes the corrected resend of a floor request refused for %s (same event id)', async (_why, detail) => {
+    const w = await world();
+    expect(await bus(floorWith(detail), context)).toMatchObject({ rejected: expect.any(String) });
+    await bus(floorWith({ for: '2h' }), context);
+    expect(await w.repo.intents(w.clock.now())).toMatchObject([{ target: 'workers', floor: 12 }]);
   });
 });
 

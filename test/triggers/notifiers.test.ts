@@ -37,6 +37,24 @@ describe('Function: SlackNotifier', () => {
     ]);
   });
 
+  it('escapes text a person or another system supplied, in the message and its fallback text', async () => {
+    const api = await fakeSlackApi();
+    closeApi = api.close;
+    const notifier = new SlackNotifier(slackClient('xoxb-test', { slackApiUrl: api.url }), {
+      channel: 'C0CA5GQ3H',
+    });
+    await notifier.notify({
+      kind: 'step-executed',
+      target: 'api',
+      text: 'api: 3 -> 9 (requested by <!channel> & <https://evil.example|docs>)',
+    });
+    const post = api.posts[0]!;
+    const escaped = 'requested by &lt;!channel&gt; &amp; &lt;https://evil.example|docs&gt;';
+    expect(post.text).toContain(escaped);
+    expect(post.blocks[0].text.text).toContain(escaped);
+    expect(JSON.stringify(post)).not.toMatch(/<!channel>|<https:/);
+  });
+
   it('does not throw when Slack refuses the message', async () => {
     const api = await fakeSlackApi();
     closeApi = api.close;

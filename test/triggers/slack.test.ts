@@ -143,7 +143,10 @@ describe('Function: slackCommandsRoute', () => {
   it('answers a typo at once with the usage, and an unknown target with the known ones', async () => {
     const w = triggerWorld();
     const typo = await command(w, 'scale api floor lots');
-    expect(typo.direct.text).toMatch(/usage: `\/headroom scale <target> floor <n> for <duration>`/);
+    // Slack reads `<...>` as a link or a mention: the usage arrives escaped and shows as typed.
+    expect(typo.direct.text).toContain(
+      'usage: `/headroom scale &lt;target&gt; floor &lt;n&gt; for &lt;duration&gt;`',
+    );
     const unknown = await command(w, 'status nope');
     expect(unknown.direct.text).toMatch(/unknown target "nope"/);
     expect(typo.later).toHaveLength(0);
@@ -168,6 +171,70 @@ describe('Function: slackCommandsRoute', () => {
     const rejected = await command(w, `reject ${asked!.stepId}`, APPROVER);
     expect(rejected.later[0]!.text).toMatch(/rejected by/);
     expect(w.sim.value('db')).toBe(0);
+  });
+});
+
+describe('Function: slackCommandsRoute (strict input)', () => {
+  /** Everything a person sees: the direct answer and every deferred one (errors can arrive before it). */
+  const answer = (w: ReturnType<typeof triggerWorld>, r: Awaited<ReturnType<typeof command>>) =>
+    [r.direct.text, ...w.responses.map((x) => x.message.text)].join('\n');
+
+  async function nothingStored(w: ReturnType<typeof triggerWorld>) {
+    expect(await w.repo.intents(w.clock.now())).toEqual([]);
+    expect((await w.brain.campaigns()).map((c) => c.name)).toEqual(['black-friday-tv']);
+    expect(await w.brain.audit()).toEqual([]);
+  }
+
+  it.each([
+    [
+      'scale workers floor 0x10 for 2h',
+      'floor: expected a whole number in decimal digits or a tier name, got "0x10"',
+    ],
+    [
+      'scale workers floor 1e1 for 2h',
+      'floor: expected a whole number in decimal digits or a tier name, got "1e1"',
+    ],
+    [
+      'scale workers floor 2.5 for 2h',
+      'floor: expected a whole number in decimal digits or a tier name, got "2.5"',
+    ],
+    [
+      'scale workers floor lots for 2h',
+      'floor: expected a whole number from 0 to 1000000000, written in decimal digits, got "lots"',
+    ],
+    ['scale workers floor 12 for 0.0001ms', 'for: invalid duration "0.0001ms"'],
+    ['scale workers floor 12 for 99999d', 'for: invalid duration "99999d"'],
+    ['scale workers floor 12 for 30s', 'for: must be at least 1m'],
+    ['scale workers floor 12 for 45d', 'for: at most 30d, got 45d (limits.maxIntentDuration)'],
+    [
+      'campaign add tv 2026-11-28T10:00:00Z 2h xInfinity',
+      'multiplier: "xInfinity" is not x followed by a number greater than 0 and at most 1000',
+    ],
+    ['campaign add tv 2026-11-28T10:00:00Z 2h x1e308', 'multiplier: "x1e308" is not x'],
+    [`campaign add tv 2026-11-28T10:00:00Z 2h x${'9'.repeat(400)}`, 'multiplier: '],
+    ['campaign add tv 2026-11-28T10:00:00Z 2h x1001', 'multiplier: "x1001" is not x'],
+    ['campaign add tv 2026-11-28T10:00:00Z 32d x2', 'duration: at most 31d, got 32d'],
+    ['campaign add tv 2026-11-28T10:00:00Z 0.5h x2', 'duration: invalid duration "0.5h"'],
+    ['campaign add black/friday 2026-11-28T10:00:00Z 2h x2', 'name: invalid campaign name "black/friday"'],
+    ['campaign add $(reboot) 2026-11-28T10:00:00Z 2h x2', 'name: invalid campaign name "$(reboot)"'],
+    ['campaign add <!channel> 2026-11-28T10:00:00Z 2h x2', 'name: invalid campaign name "&lt;!channel&gt;"'],
+    ['campaign cancel <!channel>', 'name: invalid campaign name "&lt;!channel&gt;"'],
+    ['campaign add tv 2026-02-31T10:00:00Z 2h x2', 'campaign.start: invalid time "2026-02-31T10:00:00Z"'],
+  ])('refuses `%s`, naming the field, and stores nothing', async (text, expected) => {
+    const w = triggerWorld();
+    const r = await command(w, text);
+    expect(r.res.statusCode).toBe(200);
+    expect(answer(w, r)).toContain(`:warning: ${expected}`);
+    await nothingStored(w);
+  });
+
+  it('echoes nothing Slack would read as a mention or a link: user text comes back escaped', async () => {
+    const w = triggerWorld();
+    const r = await command(w, 'status <!channel>&<https://evil.example|x>');
+    expect(answer(w, r)).toContain('unknown target "&lt;!channel&gt;&amp;&lt;https://evil.example|x&gt;"');
+    expect(answer(w, r)).not.toMatch(/<!channel>|<https:/);
+    const dance = await command(w, 'dance <!here>');
+    expect(answer(w, dance)).not.toContain('<!here>');
   });
 });
 
@@ -494,7 +561,7 @@ describe('/headroom release', () => {
     const idle = await command(w, 'release api');
     expect(idle.later[0]!.text).toMatch(/no live intent holds a floor on target api/);
     const usage = await command(w, 'release <!channel>');
-    expect(usage.direct.text).toMatch(/usage: `\/headroom release <intent-id\|target>`/);
+    expect(usage.direct.text).toMatch(/usage: `\/headroom release &lt;intent-id\|target&gt;`/);
     expect(await w.repo.intents(w.clock.now())).toHaveLength(1);
     expect(await w.brain.audit()).toHaveLength(before);
   });

@@ -25,7 +25,10 @@ export function notificationBlocks(n: Notification): Record<string, unknown>[] {
   const blocks: Record<string, unknown>[] = [
     { type: 'section', text: { type: 'mrkdwn', text: `${EMOJI[n.kind]} ${escapeMrkdwn(n.text)}` } },
   ];
-  const facts = [n.target ? `target *${escapeMrkdwn(n.target)}*` : '', n.stepId ? `step \`${n.stepId}\`` : '']
+  const facts = [
+    n.target ? `target *${escapeMrkdwn(n.target)}*` : '',
+    n.stepId ? `step \`${escapeMrkdwn(n.stepId)}\`` : '',
+  ]
     .filter(Boolean)
     .join(' · ');
   if (facts) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: facts }] });

@@ -1,7 +1,7 @@
 import { WebClient } from '@slack/web-api';
 import type { Logger } from '../../app/ports.ts';
 import type { Notification, Notifier } from '../../ports/notifier.ts';
-import { notificationBlocks } from './blocks.ts';
+import { escapeMrkdwn, notificationBlocks } from './blocks.ts';
 
 /** The one Web API method the notifier needs: narrow, so tests can hand in a fake. */
 export interface SlackPoster {
@@ -42,7 +42,8 @@ export class SlackNotifier implements Notifier {
     try {
       await this.client.chat.postMessage({
         channel: this.opts.channel,
-        text: n.text,
+        // The fallback text is formatted as mrkdwn too (notifications, screen readers).
+        text: escapeMrkdwn(n.text),
         blocks: notificationBlocks(n),
       });
     } catch (err) {
