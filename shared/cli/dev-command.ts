@@ -97,7 +97,7 @@ export function devCommand(): Command {
     .option('--port <port>', 'HTTP port', '8787')
     .option(
       '--listen <host:port>',
-      'address to listen on (default env HEADROOM_LISTEN, else 127.0.0.1 on --port)',
+      'address to listen on, overriding --port (default env HEADROOM_LISTEN, else 127.0.0.1 on --port)',
     )
     .option('--state <dir>', 'local state directory', '.headroom')
     .option('--interval <seconds>', 'seconds between reconciles', '30')

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { listenAddress } from '../../shared/cli/dev-command.ts';
 import { EXAMPLE_CONFIG } from '../helpers/example.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/headroom.mjs');
@@ -52,6 +53,27 @@ describe('Command: headroom dev --listen', () => {
     expect(r.stderr).toContain('pass --listen 0.0.0.0:8787 explicitly');
     expect(r.stdout).not.toContain('listening on');
     expect(existsSync(path.join(cwd, 'st'))).toBe(false);
+  });
+
+  it('takes a non-loopback address for real AWS only from an explicit --listen, and a loopback one from either', () => {
+    const env = { HEADROOM_LISTEN: '0.0.0.0:9999' };
+    expect(listenAddress({ listen: '0.0.0.0:8787', port: '8787', cloud: 'aws' }, env)).toEqual({
+      host: '0.0.0.0',
+      port: 8787,
+    });
+    expect(listenAddress({ listen: '[::]', port: '9000', cloud: 'aws' }, env)).toEqual({
+      host: '::',
+      port: 9000,
+    });
+    expect(listenAddress({ port: '8787', cloud: 'aws' }, { HEADROOM_LISTEN: '[::1]:9000' })).toEqual({
+      host: '::1',
+      port: 9000,
+    });
+    expect(listenAddress({ port: '8787', cloud: 'sim' }, env)).toEqual({ host: '0.0.0.0', port: 9999 });
+    expect(() =>
+      listenAddress({ port: '8787', cloud: 'aws' }, { HEADROOM_LISTEN: 'my-laptop.lan:8787' }),
+    ).toThrow(/HEADROOM_LISTEN: with --cloud aws/);
+    expect(listenAddress({ port: '8787', cloud: 'aws' }, {})).toEqual({ host: '127.0.0.1', port: 8787 });
   });
 
   it('exits 1 naming --listen for an address it cannot parse', () => {
