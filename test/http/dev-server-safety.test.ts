@@ -51,11 +51,14 @@ async function serve(opts: { host?: string; webhookToken?: string | null } = {})
   return { ...w, ...log, url: server.url, port: Number(port) };
 }
 
+/** The JSON answers these tests read. */
+type Answer = { error: string; text?: string; accepted?: number };
+
 /** A raw request as a browser or a script sends it: node:http lets us set Host and Origin. */
 function send(
   url: string,
   opts: { method?: string; path: string; headers?: Record<string, string>; body?: string },
-): Promise<{ status: number; body: any }> {
+): Promise<{ status: number; body: Answer }> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
     const req = request(
@@ -76,7 +79,7 @@ function send(
           text += d;
         });
         res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }),
+          resolve({ status: res.statusCode ?? 0, body: (text ? JSON.parse(text) : {}) as Answer }),
         );
       },
     );
