@@ -15,6 +15,7 @@ for (const [name, file, fn] of [
   ['forecast', './forecast.ts', 'benchForecast'],
   ['functions', './functions.ts', 'benchFunctions'],
   ['backtest', './backtest.ts', 'benchBacktest'],
+  ['triggers', './triggers.ts', 'benchTriggers'],
 ] as const) {
   parts.push({
     name,

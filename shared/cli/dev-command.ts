@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import type { Logger, PhasePayload, PhaseScheduler } from '../app/ports.ts';
 import { campaignPhases } from '../app/ports.ts';
 import { InputError } from '../domain/errors.ts';
-import { startDevServer } from '../http/dev-server.ts';
+import { isLoopbackHost, startDevServer } from '../http/dev-server.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
 import { cliClock } from './clock.ts';
 import { loadConfigOption } from './options.ts';
@@ -50,11 +50,55 @@ export class TimerScheduler implements PhaseScheduler {
   }
 }
 
+/** `HOST:PORT`, `[IPv6]:PORT`, or a bare `HOST` (then `port` is the port). */
+export function parseListen(option: string, text: string, port: number): { host: string; port: number } {
+  const t = text.trim();
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]+))(?::(\d*))?$/.exec(t);
+  if (!m)
+    throw new InputError(
+      `${option}: expected HOST:PORT (e.g. 127.0.0.1:8787, [::1]:8787, 0.0.0.0:8787), got "${text}"`,
+    );
+  const host = m[1] ?? m[2]!;
+  if (m[3] === undefined) return { host, port };
+  const p = Number(m[3]);
+  if (m[3] === '' || !Number.isInteger(p) || p > 65535)
+    throw new InputError(`${option}: invalid port in "${text}" (0 to 65535)`);
+  return { host, port: p };
+}
+
+/**
+ * Where `dev` listens: `--listen`, else `HEADROOM_LISTEN`, else 127.0.0.1 on `--port`. Against
+ * real AWS a non-loopback address is taken only from an explicit `--listen`: a stray
+ * `HEADROOM_LISTEN=0.0.0.0:8787` must not put the account's capacity on the network.
+ */
+export function listenAddress(
+  opts: { listen?: string; port: string; cloud: 'sim' | 'aws' },
+  env: NodeJS.ProcessEnv = process.env,
+): { host: string; port: number } {
+  const port = Number(opts.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InputError(`--port: invalid port "${opts.port}"`);
+  if (opts.listen !== undefined) return parseListen('--listen', opts.listen, port);
+  const fromEnv = env.HEADROOM_LISTEN?.trim();
+  if (!fromEnv) return { host: '127.0.0.1', port };
+  const addr = parseListen('HEADROOM_LISTEN', fromEnv, port);
+  if (opts.cloud === 'aws' && !isLoopbackHost(addr.host))
+    throw new InputError(
+      `HEADROOM_LISTEN: with --cloud aws, headroom dev listens only on a loopback address, not "${addr.host}"; ` +
+        `pass --listen ${fromEnv} explicitly to serve real AWS changes to the network`,
+    );
+  return addr;
+}
+
 export function devCommand(): Command {
   return new Command('dev')
     .description('run the brain locally: HTTP endpoints, schedules and the periodic reconcile')
     .option('--config <file>', 'configuration file')
     .option('--port <port>', 'HTTP port', '8787')
+    .option(
+      '--listen <host:port>',
+      'address to listen on, overriding --port (default env HEADROOM_LISTEN, else 127.0.0.1 on --port)',
+    )
     .option('--state <dir>', 'local state directory', '.headroom')
     .option('--interval <seconds>', 'seconds between reconciles', '30')
     .addOption(
@@ -64,14 +108,13 @@ export function devCommand(): Command {
       async (opts: {
         config?: string;
         port: string;
+        listen?: string;
         state: string;
         interval: string;
         cloud: 'sim' | 'aws';
       }) => {
+        const listen = listenAddress(opts);
         const config = loadConfigOption(opts.config);
-        const port = Number(opts.port);
-        if (!Number.isInteger(port) || port < 0 || port > 65535)
-          throw new InputError(`--port: invalid port "${opts.port}"`);
         const interval = Number(opts.interval);
         if (!(interval > 0)) throw new InputError(`--interval: expected seconds > 0, got "${opts.interval}"`);
         let reconcile: (why: string) => void = () => {};
@@ -113,7 +156,13 @@ export function devCommand(): Command {
               running = false;
             });
         };
-        const server = await startDevServer(rt.brain, { port });
+        const server = await startDevServer(rt.brain, listen, { logger: consoleLogger }).catch(
+          async (err: Error) => {
+            scheduler.clear();
+            await rt.close();
+            throw new InputError(`cannot listen on ${listen.host}:${listen.port}: ${err.message}`);
+          },
+        );
         consoleLogger.info(
           `headroom dev: ${config.targets.length} targets on the ${opts.cloud === 'sim' ? 'simulated cloud' : 'AWS cloud'}, state in ${opts.state}, reconcile every ${interval}s, listening on ${server.url}`,
         );

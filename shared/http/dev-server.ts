@@ -1,11 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, isIP } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Brain } from '../app/brain.ts';
 import type { Logger } from '../app/ports.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
 import type { Responder } from '../triggers/deps.ts';
-import { type HttpResult, MAX_BODY_BYTES } from '../triggers/http.ts';
+import { type HttpResult, json, MAX_BODY_BYTES } from '../triggers/http.ts';
 import { DEV_ROUTES, dispatch } from '../triggers/routes.ts';
 
 export interface DevServer {
@@ -23,6 +23,65 @@ export interface DevServerOptions {
   logger?: Logger;
   /** Where deferred Slack answers go (default: POST to the `response_url`). */
   respond?: Responder;
+}
+
+/** The names a browser on this machine uses for a loopback server (Host and Origin carry them). */
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
+
+/** True for `localhost`, 127.0.0.0/8 and ::1: addresses no other machine (or web page's DNS) reaches. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (h === 'localhost' || h === '::1') return true;
+  return isIP(h) === 4 && h.startsWith('127.');
+}
+
+/** `host` as it appears in a URL, a Host header or an Origin: IPv6 addresses in brackets. */
+function urlHost(host: string): string {
+  return isIP(host) === 6 ? `[${host}]` : host.toLowerCase();
+}
+
+/** `host:port` of a Host header, with the port a browser leaves out for 80. */
+function hostAndPort(value: string): string {
+  const v = value.trim().toLowerCase();
+  return /(^\[[^\]]*\]|^[^:]*):\d+$/.test(v) ? v : `${v}:80`;
+}
+
+/**
+ * Why a request must not reach the routes, or undefined. A web page can send requests to a
+ * loopback server: a `text/plain` POST needs no CORS preflight, and a DNS name it controls can
+ * be rebound to 127.0.0.1. So the Host must name this server, a present Origin must be this
+ * server's own, and bodies outside Slack's signed form routes must be JSON (which a cross-site
+ * page can send only after a preflight this server never answers).
+ */
+function refuseForeign(
+  req: IncomingMessage,
+  allowedHosts: ReadonlySet<string>,
+): { status: number; error: string } | undefined {
+  const host = req.headers.host;
+  if (host === undefined || !allowedHosts.has(hostAndPort(host)))
+    return {
+      status: 403,
+      error: `host: "${host ?? ''}" is not this server (expected one of ${[...allowedHosts].join(', ')})`,
+    };
+  const origin = req.headers.origin;
+  if (origin !== undefined) {
+    let own = false;
+    try {
+      const u = new URL(origin);
+      own = u.protocol === 'http:' && allowedHosts.has(`${u.hostname}:${u.port || '80'}`);
+    } catch {
+      own = false;
+    }
+    if (!own) return { status: 403, error: `origin: "${origin}" is not this server's origin` };
+  }
+  const method = req.method ?? 'GET';
+  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  if ((method === 'POST' || method === 'PUT') && !path.startsWith('/slack/')) {
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/json')
+      return { status: 415, error: `content-type must be application/json, got "${type || 'none'}"` };
+  }
+  return undefined;
 }
 
 /** Content types API Gateway passes as text; anything else arrives base64-encoded, as in AWS. */
@@ -92,7 +151,11 @@ function send(res: ServerResponse, result: HttpResult): void {
   res.end(text);
 }
 
-/** The local HTTP surface of `headroom dev`: the Lambda routes of CONTRACTS.md plus the local ones. */
+/**
+ * The local HTTP surface of `headroom dev`: the Lambda routes of CONTRACTS.md plus the local ones.
+ * It listens on `host` (default 127.0.0.1) and answers only requests whose Host names it: a
+ * loopback name or `host` itself, with the port.
+ */
 export async function startDevServer(
   brain: Brain,
   opts: { port: number; host?: string },
@@ -112,7 +175,15 @@ export async function startDevServer(
     options.logger?.warn(
       'HEADROOM_WEBHOOK_TOKEN is not set: POST /alertmanager accepts requests without a token',
     );
+  let allowedHosts: ReadonlySet<string> = new Set();
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const refused = refuseForeign(req, allowedHosts);
+    if (refused) {
+      options.logger?.warn(`refused ${req.method} ${req.url}: ${refused.error}`);
+      req.resume();
+      send(res, json(refused.status, { error: refused.error }));
+      return;
+    }
     (async () =>
       send(res, await dispatch(DEV_ROUTES, await toApiGatewayEvent(req, clock.now()), deps)))().catch(
       (err: unknown) => {
@@ -123,10 +194,18 @@ export async function startDevServer(
       },
     );
   });
-  await new Promise<void>((resolve) => server.listen(opts.port, opts.host ?? '127.0.0.1', resolve));
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const { port } = server.address() as AddressInfo;
+  allowedHosts = new Set([...LOOPBACK_NAMES, urlHost(host)].map((h) => `${h}:${port}`));
   return {
-    url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
+    url: `http://${urlHost(host)}:${port}`,
     server,
     close: () =>
       new Promise((resolve) => {

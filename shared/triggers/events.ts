@@ -171,7 +171,7 @@ export async function handleEvent(event: unknown, deps: TriggerDeps): Promise<Ev
 export async function eventsRoute(event: HttpEvent, deps: TriggerDeps): Promise<HttpResult> {
   try {
     const body = rawBody(event);
-    requireMediaType(event, 'application/json', 'text/plain');
+    requireMediaType(event, 'application/json');
     const outcome = await handleEvent(parseJson(body), deps);
     return json(200, outcome);
   } catch (err) {

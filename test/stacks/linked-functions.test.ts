@@ -78,6 +78,10 @@ async function invoke(
 ): Promise<{ outcomes: Outcome[]; output: string }> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
+    // The function runs on this machine and shares its clock: under faketime (the suite at a
+    // future date, docs/testing.md) the Slack timestamps and campaign times this process
+    // computes are checked against the same time in the child.
+    ...clockEnv(process.env),
     AWS_REGION: REGION,
     AWS_ACCESS_KEY_ID: 'AKIDTEST',
     AWS_SECRET_ACCESS_KEY: 'test-secret',
@@ -99,6 +103,17 @@ async function invoke(
   const line = stdout.split('\n').find((l) => l.startsWith('@@'));
   if (!line) throw new Error(`the function environment printed no result:\n${stderr}`);
   return { outcomes: JSON.parse(line.slice(2)) as Outcome[], output: stdout + stderr };
+}
+
+/** The variables of libfaketime (the preload and its settings) when this process runs under it. */
+function clockEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter(
+      (e): e is [string, string] =>
+        e[1] !== undefined &&
+        (e[0] === 'LD_PRELOAD' || e[0].startsWith('FAKETIME') || e[0] === 'DONT_FAKE_MONOTONIC'),
+    ),
+  );
 }
 
 function slackCommand(text: string, secret: string) {
