@@ -4,7 +4,7 @@ import type { Config } from '../config/types.ts';
 import { normaliseCampaign, Problems, unitsOf } from '../config/validate.ts';
 import { durationProblem, formatDuration } from '../domain/duration.ts';
 import { InProgressError, InputError } from '../domain/errors.ts';
-import { iso } from '../domain/time.ts';
+import { iso, parseWhen } from '../domain/time.ts';
 import type {
   Actual,
   AuditEntry,
@@ -534,7 +534,7 @@ export class Brain {
     const now = clock.now();
     const problems = new Problems();
     const c = normaliseCampaign(
-      input,
+      { ...input, start: startFromNow(input.start, now) },
       { timezone: this.config.timezone, targets: this.config.targets },
       ['campaign'],
       problems,
@@ -710,4 +710,16 @@ export class Brain {
 function matchesSource(i: Intent, signal: Signal): boolean {
   if (signal.kind === 'alarm') return i.source.kind === 'alarm' && i.source.ref.startsWith(`${signal.name}@`);
   return i.source.kind === 'alert' && i.source.ref.startsWith(`${signal.fingerprint}@`);
+}
+
+/**
+ * A campaign start typed as `now`, `+2h` or `in 30m` becomes an instant on the brain's clock, so
+ * Slack, the bus and the CLI take the same relative times; anything else is validated as given.
+ */
+function startFromNow(start: string, now: Date): string {
+  if (!/^(now$|\+|in\s)/i.test(start.trim())) return start;
+  const at = parseWhen(start, now.getTime());
+  if (at === undefined)
+    throw new InputError(`campaign.start: invalid time "${start}" (ISO-8601, now, +2h or in 30m)`);
+  return iso(at);
 }

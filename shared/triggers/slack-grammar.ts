@@ -33,7 +33,7 @@ export const SLACK_HELP = [
   '`status [target]` · what each target has and will get',
   '`plan [at ISO]` · what Headroom would do (now, or at a time)',
   '`scale <target> floor <n> for <duration>` · hold a floor (`scale api floor 12 for 2h`)',
-  '`campaign add <name> <start ISO> <duration> x<multiplier> [targets a,b]`',
+  '`campaign add <name> <start ISO|now|+2h|in 30m> <duration> x<multiplier> [targets a,b]`',
   '`campaign list` · `campaign cancel <name>`',
   '`pause [target]` · `resume [target]`',
   '`approve <step-id>` · `reject <step-id>`',
@@ -105,25 +105,31 @@ export function parseSlackCommand(text: string): SlackCommand {
       const sub = rest[0]?.toLowerCase();
       if (sub === 'list' && n === 1) return { verb: 'campaign-list' };
       if (sub === 'cancel' && n === 2) return { verb: 'campaign-cancel', name: campaignName(rest[1]!) };
-      const line = 'campaign add <name> <start ISO> <duration> x<multiplier> [targets a,b]';
+      const line = 'campaign add <name> <start ISO|now|+2h|in 30m> <duration> x<multiplier> [targets a,b]';
       if (sub !== 'add') throw usage('campaign add|list|cancel ...');
-      if (n !== 5 && n !== 7) throw usage(line);
-      const m = /^x(.*)$/i.exec(rest[4]!);
+      // `in 30m` is one start written as two words.
+      const args =
+        rest[2]?.toLowerCase() === 'in' && rest[3] !== undefined
+          ? [...rest.slice(0, 2), `in ${rest[3]}`, ...rest.slice(4)]
+          : rest;
+      const k = args.length;
+      if (k !== 5 && k !== 7) throw usage(line);
+      const m = /^x(.*)$/i.exec(args[4]!);
       if (!m) throw usage(line);
       const multiplier = parseMultiplier(m[1]);
       if (multiplier === undefined)
-        throw new InputError(`multiplier: "${rest[4]}" is not x followed by ${MULTIPLIER_RULE}`);
+        throw new InputError(`multiplier: "${args[4]}" is not x followed by ${MULTIPLIER_RULE}`);
       let targets: string[] | undefined;
-      if (n === 7) {
-        if (rest[5]!.toLowerCase() !== 'targets') throw usage(line);
-        targets = rest[6]!.split(',').filter(Boolean);
+      if (k === 7) {
+        if (args[5]!.toLowerCase() !== 'targets') throw usage(line);
+        targets = args[6]!.split(',').filter(Boolean);
         if (targets.length === 0) throw usage(line);
       }
       return {
         verb: 'campaign-add',
-        name: campaignName(rest[1]!),
-        start: rest[2]!,
-        durationSeconds: duration(rest[3], line, 'duration', MAX_CAMPAIGN_SECONDS),
+        name: campaignName(args[1]!),
+        start: args[2]!,
+        durationSeconds: duration(args[3], line, 'duration', MAX_CAMPAIGN_SECONDS),
         multiplier,
         targets,
       };

@@ -5,7 +5,7 @@ import type { Brain, ReconcileResult } from '../app/brain.ts';
 import type { SlackAccess } from '../config/types.ts';
 import { formatDuration } from '../domain/duration.ts';
 import { InputError } from '../domain/errors.ts';
-import { parseInstant } from '../domain/time.ts';
+import { parseInstant, parseWhen } from '../domain/time.ts';
 import { formatPlanTable } from '../planner/format.ts';
 import type { DeferredSlackJob, TriggerDeps } from './deps.ts';
 import { fetchResponder } from './deps.ts';
@@ -123,7 +123,13 @@ function isQuick(cmd: SlackCommand): boolean {
 /** Checks a command against the configuration before it is deferred, so typos answer at once. */
 function validate(brain: Brain, cmd: SlackCommand): void {
   if ('target' in cmd && cmd.target !== undefined) brain.target(cmd.target);
-  if (cmd.verb === 'campaign-add') for (const t of cmd.targets ?? []) brain.target(t);
+  if (cmd.verb === 'campaign-add') {
+    for (const t of cmd.targets ?? []) brain.target(t);
+    if (parseWhen(cmd.start, 0, brain.config.timezone) === undefined)
+      throw new InputError(
+        `start: invalid time "${cmd.start}" (ISO-8601, now, +2h or in 30m; without an offset: ${brain.config.timezone})`,
+      );
+  }
   if (
     cmd.verb === 'plan' &&
     cmd.at !== undefined &&

@@ -126,6 +126,27 @@ describe('Function: slackCommandsRoute', () => {
     expect(campaigns.find((c) => c.name === 'newsletter')?.cancelled).toBe(true);
   });
 
+  it.each([
+    ['in 30m', 30 * 60_000],
+    ['+2h', 2 * 3_600_000],
+    ['now', 0],
+  ])('takes a campaign start of `%s`, counted from when the command arrives', async (start, offsetMs) => {
+    const w = triggerWorld();
+    const add = await command(w, `campaign add soon ${start} 2h x3 targets api`);
+    const at = new Date(w.clock.now().getTime() + offsetMs).toISOString();
+    expect(add.later[0]!.text).toContain(`campaign *soon* added: x3 from ${at} for 2h on api`);
+    expect((await w.brain.campaigns()).find((c) => c.name === 'soon')?.start).toBe(at);
+  });
+
+  it('answers a start it cannot read at once, naming the field, and stores nothing', async () => {
+    const w = triggerWorld();
+    const before = (await w.brain.campaigns()).length;
+    const res = await command(w, 'campaign add soon +soon 2h x3');
+    expect(res.direct.text).toMatch(/start: invalid time "\+soon"/);
+    expect(res.later).toHaveLength(0);
+    expect(await w.brain.campaigns()).toHaveLength(before);
+  });
+
   it('pauses and resumes a target', async () => {
     const w = triggerWorld();
     await command(w, 'pause api');
@@ -219,7 +240,7 @@ describe('Function: slackCommandsRoute (strict input)', () => {
     ['campaign add $(reboot) 2026-11-28T10:00:00Z 2h x2', 'name: invalid campaign name "$(reboot)"'],
     ['campaign add <!channel> 2026-11-28T10:00:00Z 2h x2', 'name: invalid campaign name "&lt;!channel&gt;"'],
     ['campaign cancel <!channel>', 'name: invalid campaign name "&lt;!channel&gt;"'],
-    ['campaign add tv 2026-02-31T10:00:00Z 2h x2', 'campaign.start: invalid time "2026-02-31T10:00:00Z"'],
+    ['campaign add tv 2026-02-31T10:00:00Z 2h x2', 'start: invalid time "2026-02-31T10:00:00Z"'],
   ])('refuses `%s`, naming the field, and stores nothing', async (text, expected) => {
     const w = triggerWorld();
     const r = await command(w, text);
