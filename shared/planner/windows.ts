@@ -1,0 +1,62 @@
+import { iso } from '../domain/time.ts';
+import type { Actual, Direction, Intent, Step, Target, TargetState } from '../domain/types.ts';
+import {
+  clampToBounds,
+  display,
+  fieldOf,
+  nextStep,
+  shortHash,
+  stageIntervalSeconds,
+  stepsBetween,
+} from '../domain/units.ts';
+
+/** When an intent starts to count for a target: its `from` minus lead time, margin and staging. */
+export function intentStart(target: Target, intent: Intent, baseline: number): number {
+  const floor = clampToBounds(target, intent.floor);
+  const stages = floor > baseline ? Math.max(0, stepsBetween(target, baseline, floor) - 1) : 0;
+  const lead = target.leadTimeSeconds + target.marginSeconds + stages * stageIntervalSeconds(target);
+  return Date.parse(intent.from) - lead * 1000;
+}
+
+/** When an intent stops holding a target: its `until` plus the scale-down delay. */
+export function intentEnd(target: Target, intent: Intent): number {
+  return Date.parse(intent.until) + target.scaleDownDelaySeconds * 1000;
+}
+
+/** The value a target returns to when no intent holds it. */
+export function baselineOf(target: Target, actual: Actual | undefined, ts: TargetState | undefined): number {
+  const b = ts?.original ?? target.baseline ?? actual?.value ?? target.bounds.min;
+  return clampToBounds(target, b);
+}
+
+export function stepId(target: Target, direction: Direction, from: number, to: number): string {
+  return `${target.id}-${shortHash(`${target.id}|${direction}|${from}|${to}`)}`;
+}
+
+/** The changes from `from` to `to`: the first at `at`, each next one a stage interval later. */
+export function stagedSteps(
+  target: Target,
+  from: number,
+  to: number,
+  at: number,
+  direction: Direction,
+): Step[] {
+  const steps: Step[] = [];
+  let v = from;
+  let when = at;
+  while (v !== to && steps.length < 50) {
+    const next = nextStep(target, v, to);
+    steps.push({
+      id: stepId(target, direction, v, next),
+      target: target.id,
+      at: iso(when),
+      direction,
+      from: v,
+      to: next,
+      set: { [fieldOf(target)]: display(target, next) },
+    });
+    v = next;
+    when += stageIntervalSeconds(target) * 1000;
+  }
+  return steps;
+}
