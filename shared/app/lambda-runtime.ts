@@ -11,13 +11,15 @@ import { ConfigError } from '../domain/errors.ts';
 import { predictiveIntents } from '../forecast/predictive.ts';
 import type { ActuatorRegistry } from '../ports/actuator.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
+import type { DemandProvider } from '../ports/demand.ts';
+import type { Logger } from '../ports/logger.ts';
 import { type Notifier, nullNotifier } from '../ports/notifier.ts';
+import type { PhaseScheduler } from '../ports/scheduler.ts';
 import type { StateStore } from '../ports/state.ts';
 import { Repo } from '../state/repo.ts';
 import type { DeferredSlackJob, TriggerDeps } from '../triggers/deps.ts';
 import { Brain } from './brain.ts';
 import { invokeAsync } from './lambda-invoke.ts';
-import type { DemandProvider, Logger, PhaseScheduler } from './ports.ts';
 
 /** The linked resources of the stacks, by the names `sst.config.ts` gives them. */
 interface Links {
