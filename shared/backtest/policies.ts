@@ -1,5 +1,6 @@
 import { Brain } from '../app/brain.ts';
 import { campaignPhases } from '../campaigns/campaigns.ts';
+import type { SimSettings } from '../config/backtest.ts';
 import type { Config } from '../config/types.ts';
 import { iso } from '../domain/time.ts';
 import type { AuditEntry, DemandView } from '../domain/types.ts';
@@ -19,7 +20,6 @@ import {
   type ServingTarget,
   type Timeline,
 } from './score.ts';
-import type { SimSettings } from './settings.ts';
 import { worldActuators } from './world/actuators.ts';
 import { World } from './world/world.ts';
 
