@@ -169,7 +169,7 @@ function lazyForecastDemand(config: Config): DemandProvider {
   let provider: Promise<DemandProvider> | undefined;
   return {
     demand: async (cfg, now, until, context) => {
-      provider ??= import('../adapters/metrics/demand.ts').then(
+      provider ??= import('./forecast-wiring.ts').then(
         (m) => m.forecastWiring(config, { logger: brainLogger }).demand,
         (err: unknown) => {
           provider = undefined;

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { forecastWiring } from '../adapters/metrics/demand.ts';
 import { awsActuators } from '../adapters/registry.ts';
 import { openSqliteStateStore } from '../adapters/state/sqlite.ts';
 import { Brain } from '../app/brain.ts';
+import { forecastWiring } from '../app/forecast-wiring.ts';
 import type { Config } from '../config/types.ts';
 import type { Clock } from '../ports/clock.ts';
 import { ManualClock } from '../ports/clock.ts';
