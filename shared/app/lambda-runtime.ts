@@ -83,7 +83,8 @@ export async function configFromEnv(value = process.env.HEADROOM_CONFIG): Promis
     }
     return validateConfig(document, value);
   }
-  const { loadConfigFile, parseConfig } = await import('../config/load.ts');
+  const { parseConfig } = await import('../config/load.ts');
+  const { loadConfigFile } = await import('./config-file.ts');
   return value.includes('\n') ? parseConfig(value, 'HEADROOM_CONFIG') : loadConfigFile(value);
 }
 

@@ -49,14 +49,12 @@ export function isCore(file: string): boolean {
 }
 
 /**
- * The area an adapter file may import freely: its own folder under `adapters/`
- * (`adapters/aws/rds.ts` -> `shared/adapters/aws/`). A file directly in `adapters/`
- * (the registry, the shared AWS client options) is its own area.
+ * The adapters are one area: the drivers of the outside world, grouped by service. One may build
+ * on another's client (Kubernetes on EKS authenticates with an EKS token; every AWS client
+ * shares `aws-clients.ts`), but none imports the registry, which composes them all.
  */
-function adapterHome(file: string): string {
-  const parts = file.split('/');
-  return parts.length > 3 ? `${parts.slice(0, 3).join('/')}/` : file;
-}
+const ADAPTERS = 'shared/adapters/';
+const REGISTRY = 'shared/adapters/registry.ts';
 
 export function parseFile(file: string, source: string, known: ReadonlySet<string>): ParsedFile {
   const sf = ts.createSourceFile(file, source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
@@ -143,7 +141,7 @@ export function checkDependencyRule(files: ReadonlyMap<string, string>): string[
   for (const [file, source] of files) parsed.set(file, parseFile(file, source, known));
   const out: string[] = [];
 
-  for (const [file, { imports, ambient }] of parsed) {
+  for (const [file, { imports, ambient }] of [...parsed].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     const area = areaOf(file);
     if (area === undefined) continue;
     const core = isCore(file);
@@ -157,16 +155,19 @@ export function checkDependencyRule(files: ReadonlyMap<string, string>): string[
         out.push(`${named}: the core (and forecasting) imports nothing from ${targetArea}/`);
       if (area === 'adapters' && target) {
         const ok =
-          target.startsWith(adapterHome(file)) ||
+          (target.startsWith(ADAPTERS) && target !== REGISTRY) ||
           targetArea === 'ports' ||
           targetArea === 'domain' ||
-          (targetArea === 'config' && imp.typeOnly) ||
-          // The registry composes the areas' factory tables; the areas never import it back.
-          (file === 'shared/adapters/registry.ts' && targetArea === 'adapters');
+          (targetArea === 'config' && imp.typeOnly);
         if (!ok)
           out.push(
-            `${named}: an adapter imports only ports/, domain/, config/ types and its own area (${adapterHome(file)})`,
+            `${named}: an adapter imports only ports/, domain/, config/ types and other adapters (never the registry)`,
           );
+      }
+      if (area === 'ports' && target) {
+        const ok =
+          targetArea === 'ports' || targetArea === 'domain' || (targetArea === 'config' && imp.typeOnly);
+        if (!ok) out.push(`${named}: a port imports only ports/, domain/ and config/ types`);
       }
     }
     if (core)
