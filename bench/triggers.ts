@@ -3,11 +3,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Logger } from '../shared/app/ports.ts';
+import { loadConfigFile } from '../shared/app/config-file.ts';
 import { openRuntime } from '../shared/cli/runtime.ts';
-import { loadConfigFile } from '../shared/config/load.ts';
 import { startDevServer } from '../shared/http/dev-server.ts';
 import { systemClock } from '../shared/ports/clock.ts';
+import type { Logger } from '../shared/ports/logger.ts';
 import { matchingRules } from '../shared/rules/rules.ts';
 import { slackSignature } from '../shared/triggers/slack-signature.ts';
 

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
-import { loadConfigFile } from '../shared/config/load.ts';
+import { loadConfigFile } from '../shared/app/config-file.ts';
 import type { Config } from '../shared/config/types.ts';
 import { ConfigError } from '../shared/domain/errors.ts';
 

@@ -1,17 +1,9 @@
 import type { Config } from '../config/types.ts';
 import type { Target, TargetKind } from '../domain/types.ts';
-import type { Actuator, ActuatorRegistry } from '../ports/actuator.ts';
+import type { Actuator, ActuatorFactory, ActuatorRegistry } from '../ports/actuator.ts';
 import type { Clock } from '../ports/clock.ts';
 import { dataTierFactories } from './aws/index.ts';
 import { kubernetesFactories } from './kubernetes/index.ts';
-
-/** What an actuator factory gets: the config (clusters, regions) and the clock. */
-export interface ActuatorContext {
-  config: Config;
-  clock: Clock;
-}
-
-export type ActuatorFactory = (ctx: ActuatorContext) => (target: Target) => Actuator;
 
 /**
  * One entry per target kind: Kubernetes and EKS kinds from `kubernetes/`, RDS, Aurora and

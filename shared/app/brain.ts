@@ -1,4 +1,4 @@
-import { activeCampaignsFor, campaignEnd, campaignIntents } from '../campaigns/campaigns.ts';
+import { activeCampaignsFor, campaignEnd, campaignIntents, campaignPhases } from '../campaigns/campaigns.ts';
 import type { RawCampaign } from '../config/schema.ts';
 import type { Config } from '../config/types.ts';
 import { normaliseCampaign, Problems, unitsOf } from '../config/validate.ts';
@@ -27,7 +27,10 @@ import {
 } from '../planner/plan.ts';
 import type { ActuatorRegistry } from '../ports/actuator.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { DemandProvider, PredictiveIntents } from '../ports/demand.ts';
+import { type Logger, silentLogger } from '../ports/logger.ts';
 import type { Notifier } from '../ports/notifier.ts';
+import type { PhaseScheduler } from '../ports/scheduler.ts';
 import {
   cronIntents,
   intentFromRule,
@@ -37,14 +40,6 @@ import {
   type Signal,
 } from '../rules/rules.ts';
 import type { Repo } from '../state/repo.ts';
-import {
-  campaignPhases,
-  type DemandProvider,
-  type Logger,
-  type PhaseScheduler,
-  type PredictiveIntents,
-  silentLogger,
-} from './ports.ts';
 import { type Releaser, releaseIntents } from './release.ts';
 
 export interface BrainDeps {

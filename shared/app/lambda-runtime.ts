@@ -11,13 +11,15 @@ import { ConfigError } from '../domain/errors.ts';
 import { predictiveIntents } from '../forecast/predictive.ts';
 import type { ActuatorRegistry } from '../ports/actuator.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
+import type { DemandProvider } from '../ports/demand.ts';
+import type { Logger } from '../ports/logger.ts';
 import { type Notifier, nullNotifier } from '../ports/notifier.ts';
+import type { PhaseScheduler } from '../ports/scheduler.ts';
 import type { StateStore } from '../ports/state.ts';
 import { Repo } from '../state/repo.ts';
 import type { DeferredSlackJob, TriggerDeps } from '../triggers/deps.ts';
 import { Brain } from './brain.ts';
 import { invokeAsync } from './lambda-invoke.ts';
-import type { DemandProvider, Logger, PhaseScheduler } from './ports.ts';
 
 /** The linked resources of the stacks, by the names `sst.config.ts` gives them. */
 interface Links {
@@ -81,7 +83,8 @@ export async function configFromEnv(value = process.env.HEADROOM_CONFIG): Promis
     }
     return validateConfig(document, value);
   }
-  const { loadConfigFile, parseConfig } = await import('../config/load.ts');
+  const { parseConfig } = await import('../config/load.ts');
+  const { loadConfigFile } = await import('./config-file.ts');
   return value.includes('\n') ? parseConfig(value, 'HEADROOM_CONFIG') : loadConfigFile(value);
 }
 
@@ -167,7 +170,7 @@ function lazyForecastDemand(config: Config): DemandProvider {
   let provider: Promise<DemandProvider> | undefined;
   return {
     demand: async (cfg, now, until, context) => {
-      provider ??= import('../adapters/metrics/demand.ts').then(
+      provider ??= import('./forecast-wiring.ts').then(
         (m) => m.forecastWiring(config, { logger: brainLogger }).demand,
         (err: unknown) => {
           provider = undefined;

@@ -1,4 +1,4 @@
-import type { AlarmSettings } from './settings.ts';
+import type { AlarmSettings } from '../config/backtest.ts';
 
 /**
  * A CloudWatch metric alarm over the simulated world, so the config's alarm rules fire in a

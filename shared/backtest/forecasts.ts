@@ -1,7 +1,7 @@
+import type { SimSettings } from '../config/backtest.ts';
 import { predictiveIntents } from '../forecast/predictive.ts';
 import { ForecastDemandProvider } from '../forecast/provider.ts';
 import type { Forecasting } from './policies.ts';
-import type { SimSettings } from './settings.ts';
 
 /**
  * The production forecasting path for the headroom policy: the ForecastDemandProvider reading

@@ -1,10 +1,11 @@
 import { Brain } from '../app/brain.ts';
-import type { DemandContext, DemandProvider, PredictiveIntents } from '../app/ports.ts';
-import { campaignPhases } from '../app/ports.ts';
+import { campaignPhases } from '../campaigns/campaigns.ts';
+import type { SimSettings } from '../config/backtest.ts';
 import type { Config } from '../config/types.ts';
 import { iso } from '../domain/time.ts';
 import type { AuditEntry, DemandView } from '../domain/types.ts';
 import { ManualClock } from '../ports/clock.ts';
+import type { DemandContext, DemandProvider, PredictiveIntents } from '../ports/demand.ts';
 import type { MetricSource } from '../ports/metrics.ts';
 import { nullNotifier } from '../ports/notifier.ts';
 import { MemoryStateStore } from '../sim/memory-store.ts';
@@ -19,7 +20,6 @@ import {
   type ServingTarget,
   type Timeline,
 } from './score.ts';
-import type { SimSettings } from './settings.ts';
 import { worldActuators } from './world/actuators.ts';
 import { World } from './world/world.ts';
 

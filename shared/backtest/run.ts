@@ -1,3 +1,4 @@
+import { resolveSimSettings, type SimSettings } from '../config/backtest.ts';
 import type { Config } from '../config/types.ts';
 import { InputError } from '../domain/errors.ts';
 import { KINDS } from '../domain/kinds.ts';
@@ -18,7 +19,6 @@ import {
   runReactive,
 } from './policies.ts';
 import { type PolicyScores, type PolicySeries, Scorer, type ServingTarget, type Timeline } from './score.ts';
-import { resolveSimSettings, type SimSettings } from './settings.ts';
 import { cutTrace, endOf, type Trace } from './trace.ts';
 import type { World } from './world/world.ts';
 

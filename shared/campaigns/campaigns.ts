@@ -229,3 +229,21 @@ export function activeCampaignsFor(campaigns: Campaign[], targetId: string, now:
     (c) => !c.cancelled && c.targets.includes(targetId) && Date.parse(c.start) <= now && now < campaignEnd(c),
   );
 }
+
+/** A campaign's phases: when each target starts to rise, the start, the end and the release. */
+export function campaignPhases(config: Config, c: Campaign): { name: string; at: Date; phase: string }[] {
+  const start = Date.parse(c.start);
+  const end = start + c.durationSeconds * 1000;
+  const out = new Map<number, string>();
+  for (const id of c.targets) {
+    const t = config.targets.find((x) => x.id === id);
+    if (!t) continue;
+    out.set(start - (t.leadTimeSeconds + t.marginSeconds) * 1000, `raise-${id}`);
+    out.set(end + t.scaleDownDelaySeconds * 1000, `release-${id}`);
+  }
+  out.set(start, 'start');
+  out.set(end, 'end');
+  return [...out.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([at, phase]) => ({ name: `headroom-${c.name}-${phase}`.slice(0, 64), at: new Date(at), phase }));
+}

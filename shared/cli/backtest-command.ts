@@ -1,6 +1,7 @@
 import { accessSync, constants, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
+import { loadConfigFile } from '../app/config-file.ts';
 import { builtinConfig } from '../backtest/builtin-config.ts';
 import { loadCalendar } from '../backtest/calendar.ts';
 import { parseSurge, type Surge } from '../backtest/demand.ts';
@@ -9,7 +10,6 @@ import { progressBar } from '../backtest/progress.ts';
 import { renderReport } from '../backtest/report/html.ts';
 import { type BacktestJson, runBacktest } from '../backtest/run.ts';
 import { loadTrace } from '../backtest/trace.ts';
-import { loadConfigFile } from '../config/load.ts';
 import { parseDuration } from '../domain/duration.ts';
 import { InputError } from '../domain/errors.ts';
 import { parseInstant } from '../domain/time.ts';

@@ -1,9 +1,10 @@
 import { Command, Option } from 'commander';
-import type { Logger, PhasePayload, PhaseScheduler } from '../app/ports.ts';
-import { campaignPhases } from '../app/ports.ts';
+import { campaignPhases } from '../campaigns/campaigns.ts';
 import { InputError } from '../domain/errors.ts';
 import { isLoopbackHost, startDevServer } from '../http/dev-server.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { PhasePayload, PhaseScheduler } from '../ports/scheduler.ts';
 import { cliClock } from './clock.ts';
 import { loadConfigOption } from './options.ts';
 import { openRuntime } from './runtime.ts';

@@ -1,4 +1,4 @@
-import { loadConfigFile } from '../config/load.ts';
+import { loadConfigFile } from '../app/config-file.ts';
 import type { Config } from '../config/types.ts';
 
 /** `--config`, else `HEADROOM_CONFIG`, else `./headroom.yaml` (CONTRACTS.md). */

@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { forecastWiring } from '../adapters/metrics/demand.ts';
 import { awsActuators } from '../adapters/registry.ts';
 import { openSqliteStateStore } from '../adapters/state/sqlite.ts';
 import { Brain } from '../app/brain.ts';
-import type { Logger, PhaseScheduler } from '../app/ports.ts';
+import { forecastWiring } from '../app/forecast-wiring.ts';
 import type { Config } from '../config/types.ts';
 import type { Clock } from '../ports/clock.ts';
 import { ManualClock } from '../ports/clock.ts';
+import type { Logger } from '../ports/logger.ts';
 import { type Notifier, nullNotifier } from '../ports/notifier.ts';
+import type { PhaseScheduler } from '../ports/scheduler.ts';
 import type { StateStore } from '../ports/state.ts';
 import { SimCloud } from '../sim/cloud.ts';
 import { Repo } from '../state/repo.ts';

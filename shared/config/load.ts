@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { ConfigError } from '../domain/errors.ts';
 import type { Config } from './types.ts';
@@ -13,14 +12,4 @@ export function parseConfig(text: string, source?: string): Config {
     throw new ConfigError(doc.errors.map((e) => `(yaml): ${e.message.split('\n')[0]}`));
   }
   return validateConfig(doc.toJS(), source);
-}
-
-export function loadConfigFile(path: string): Config {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (cause) {
-    throw new ConfigError([`${path}: cannot read the file (${(cause as Error).message})`]);
-  }
-  return parseConfig(text, path);
 }

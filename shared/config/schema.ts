@@ -1,6 +1,5 @@
 import { Cron } from 'croner';
 import * as z from 'zod';
-import { backtestSchema } from '../backtest/settings.ts';
 import {
   DEFAULT_MAX_INTENT_SECONDS,
   DURATION_RULE,
@@ -23,6 +22,7 @@ import {
   parseMultiplier,
 } from '../domain/input.ts';
 import { isValidTimeZone } from '../domain/time.ts';
+import { backtestSchema } from './backtest.ts';
 
 /**
  * The shape of `headroom.yaml` as users write it. Cross-references (targets, signals,
@@ -327,7 +327,7 @@ export const configSchema = z.strictObject({
       eventBus: z.strictObject({ name: z.string() }).optional(),
     })
     .default({}),
-  /** How the backtest's simulated world behaves (shared/backtest/settings.ts). */
+  /** How the backtest's simulated world behaves (shared/config/backtest.ts). */
   backtest: backtestSchema.optional(),
 });
 

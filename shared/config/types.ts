@@ -1,5 +1,5 @@
-import type { BacktestSection } from '../backtest/settings.ts';
 import type { Campaign, RaiseSpec, Signal, Target } from '../domain/types.ts';
+import type { BacktestSection } from './backtest.ts';
 
 export interface ClusterConfig {
   id: string;
@@ -87,7 +87,7 @@ export interface Config {
   campaigns: Campaign[];
   access: { slack?: SlackAccess };
   notifications: NotificationsConfig;
-  /** Overrides of the backtest's simulated world (defaults in shared/backtest/settings.ts). */
+  /** Overrides of the backtest's simulated world (defaults in shared/config/backtest.ts). */
   backtest?: BacktestSection;
   /** Where it was read from, for messages. */
   source?: string;

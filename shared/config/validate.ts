@@ -1,5 +1,4 @@
 import type { z } from 'zod';
-import { checkBacktestSection } from '../backtest/settings.ts';
 import {
   DURATION_RULE,
   durationProblem,
@@ -23,6 +22,7 @@ import { defaultLeadTimeSeconds, KINDS } from '../domain/kinds.ts';
 import { parseInstant } from '../domain/time.ts';
 import type { Campaign, Signal, Target, TargetKind } from '../domain/types.ts';
 import { TARGET_KINDS } from '../domain/types.ts';
+import { checkBacktestSection } from './backtest.ts';
 import { isCacheNodeType, isRdsInstanceClass } from './catalog.ts';
 import { configSchema, type RawCampaign, TARGET_SCHEMAS } from './schema.ts';
 import type { Config, PredictiveConfig, Rule } from './types.ts';

@@ -1,6 +1,5 @@
 import { normalQuantile, studentTQuantile } from './distributions.ts';
-import type { ProfileModel } from './profile-model.ts';
-import { decay, InSampleProfiles, LevelIndex, pickOrigins } from './profiles.ts';
+import { decay, InSampleProfiles, LevelIndex, type ProfileChoice, pickOrigins } from './profiles.ts';
 
 /**
  * The prediction interval of the seasonal-profile model: the errors of its own honest
@@ -153,17 +152,43 @@ interface BucketErrors {
   n: number;
 }
 
-/** Errors of the chosen variant's in-sample forecasts, per horizon bucket, standardised and sorted. */
-export function residualsFor(model: ProfileModel, z: Float64Array, from: number, n: number, H: number) {
+/** What the residuals need of a fitted model: the chosen variant, its seasonal lags and its step. */
+export interface ResidualBasis {
+  choice: ProfileChoice;
+  dayLag: number;
+  weekLag: number;
+  stepSeconds: number;
+}
+
+/** A model's prediction-interval part (see `ProfileModel` for each field). */
+export interface ResidualFit {
+  residuals: Float64Array[];
+  scales: ErrorScale[];
+  effectiveCounts: number[];
+  bucketEnds: number[];
+  residualCount: number;
+}
+
+/**
+ * Errors of the chosen variant's in-sample forecasts, per horizon bucket, standardised and
+ * sorted. Returns the interval part of the model; `model` is left as it was given.
+ */
+export function residualsFor(
+  model: ResidualBasis,
+  z: Float64Array,
+  from: number,
+  n: number,
+  H: number,
+): ResidualFit {
   const first = Math.max(0, from - model.choice.levelSlots);
   const S = new InSampleProfiles(z, first, n, model.dayLag, model.weekLag).of(model.choice);
   const levels = new LevelIndex(z, S, first);
-  model.bucketEnds = horizonBuckets(H);
+  const bucketEnds = horizonBuckets(H);
   const origins = pickOrigins(z, from, n - 2, 600);
   const daySlots = Math.max(1, Math.round(86_400 / model.stepSeconds));
   const decays = Float64Array.from({ length: H + 1 }, (_, h) => decay(model.choice, h));
-  const buckets: BucketErrors[] = model.bucketEnds.map((end, b) => {
-    const width = end - (b === 0 ? 0 : model.bucketEnds[b - 1]!);
+  const buckets: BucketErrors[] = bucketEnds.map((end, b) => {
+    const width = end - (b === 0 ? 0 : bucketEnds[b - 1]!);
     const size = origins.length * Math.min(width, 16);
     return { r: new Float64Array(size), z: new Float64Array(size), day: new Int32Array(size), n: 0 };
   });
@@ -172,8 +197,8 @@ export function residualsFor(model: ProfileModel, z: Float64Array, from: number,
     const cNone = levels.plain(o, model.choice.levelSlots);
     const day = Math.floor(o / daySlots);
     for (let b = 0; b < buckets.length; b++) {
-      const lo = b === 0 ? 1 : model.bucketEnds[b - 1]! + 1;
-      const width = model.bucketEnds[b]! - lo + 1;
+      const lo = b === 0 ? 1 : bucketEnds[b - 1]! + 1;
+      const width = bucketEnds[b]! - lo + 1;
       const samples = Math.min(width, 16);
       const e = buckets[b]!;
       for (let k = 0; k < samples; k++) {
@@ -215,25 +240,29 @@ export function residualsFor(model: ProfileModel, z: Float64Array, from: number,
     }
     return pooled;
   };
-  model.residualCount = all.n;
-  model.residuals = [];
-  model.scales = [];
-  model.effectiveCounts = [];
+  const fit: ResidualFit = {
+    residuals: [],
+    scales: [],
+    effectiveCounts: [],
+    bucketEnds,
+    residualCount: all.n,
+  };
   for (const e of buckets) {
     if (e.n < MIN_BUCKET) {
-      model.residuals.push(pooledErrors().sorted);
-      model.scales.push(pooledScale);
-      model.effectiveCounts.push(pooledErrors().count);
+      fit.residuals.push(pooledErrors().sorted);
+      fit.scales.push(pooledScale);
+      fit.effectiveCounts.push(pooledErrors().count);
       continue;
     }
     const own = fitErrorScale(e.r.subarray(0, e.n), e.z.subarray(0, e.n));
     const scale = own === UNIT_SCALE ? pooledScale : own;
     const u = standardise(e, scale);
     const sorted = Float64Array.from(u).sort();
-    model.residuals.push(sorted);
-    model.scales.push(scale);
-    model.effectiveCounts.push(effectiveCount(u, sorted, e.day.subarray(0, e.n)));
+    fit.residuals.push(sorted);
+    fit.scales.push(scale);
+    fit.effectiveCounts.push(effectiveCount(u, sorted, e.day.subarray(0, e.n)));
   }
+  return fit;
 }
 
 function concat(buckets: BucketErrors[], key: 'r' | 'z'): Float64Array {

@@ -1,7 +1,7 @@
-import type { PredictiveIntents } from '../app/ports.ts';
 import type { Config, PredictiveConfig } from '../config/types.ts';
 import { iso } from '../domain/time.ts';
 import type { DemandView, Intent, Target } from '../domain/types.ts';
+import type { PredictiveIntents } from '../ports/demand.ts';
 
 /** `p95`, `p97.5`: how reasons name a quantile. */
 export function quantileLabel(q: number): string {

@@ -224,30 +224,31 @@ export function fitProfile(grid: Grid, opts: FitOptions): ProfileModel {
     levelSlots: Math.max(1, Math.round(HOUR / grid.stepSeconds)),
     tauSlots: Number.POSITIVE_INFINITY,
   };
+  const periods: number[] = [];
+  if (choice.seasonal) {
+    const dayUsed = choice.weeklyShare < 1 || day.autocorrelation >= MIN_AUTOCORRELATION;
+    if (dayLag > 0 && dayUsed && day.autocorrelation >= MIN_AUTOCORRELATION) periods.push(86_400);
+    if (weekLag > 0 && choice.weeklyShare > 0 && week.autocorrelation >= MIN_AUTOCORRELATION)
+      periods.push(7 * 86_400);
+  }
+  // Errors from up to four weeks of origins (at most ~20,000 slots) describe more situations
+  // than the week the variant was chosen on: intervals closer to nominal out of sample.
+  const residualFrom = Math.min(from, Math.max(warm, n - Math.min(4 * evalSlots, 20_000)));
+  const fit = residualsFor({ choice, dayLag, weekLag, stepSeconds: grid.stepSeconds }, z, residualFrom, n, H);
   const model: ProfileModel = {
     transform: tr,
     stepSeconds: grid.stepSeconds,
     dayLag,
     weekLag,
     choice,
-    periods: [],
-    residuals: [],
-    scales: [],
-    effectiveCounts: [],
-    bucketEnds: [1],
+    periods,
+    residuals: fit.residuals,
+    scales: fit.scales,
+    effectiveCounts: fit.effectiveCounts,
+    bucketEnds: fit.bucketEnds,
     inSampleMae: found?.mae ?? Number.NaN,
-    residualCount: 0,
+    residualCount: fit.residualCount,
   };
-  if (choice.seasonal) {
-    const dayUsed = choice.weeklyShare < 1 || day.autocorrelation >= MIN_AUTOCORRELATION;
-    if (dayLag > 0 && dayUsed && day.autocorrelation >= MIN_AUTOCORRELATION) model.periods.push(86_400);
-    if (weekLag > 0 && choice.weeklyShare > 0 && week.autocorrelation >= MIN_AUTOCORRELATION)
-      model.periods.push(7 * 86_400);
-  }
-  // Errors from up to four weeks of origins (at most ~20,000 slots) describe more situations
-  // than the week the variant was chosen on: intervals closer to nominal out of sample.
-  const residualFrom = Math.min(from, Math.max(warm, n - Math.min(4 * evalSlots, 20_000)));
-  residualsFor(model, z, residualFrom, n, H);
   return model;
 }
 

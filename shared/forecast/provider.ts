@@ -1,11 +1,10 @@
-import type { DemandContext, DemandProvider, Logger } from '../app/ports.ts';
-import { silentLogger } from '../app/ports.ts';
 import type { Config } from '../config/types.ts';
 import type { DemandView, Signal } from '../domain/types.ts';
 import { toPerSecond } from '../domain/types.ts';
-import type { MetricSource } from '../ports/metrics.ts';
+import type { DemandContext, DemandProvider } from '../ports/demand.ts';
+import { type Logger, silentLogger } from '../ports/logger.ts';
+import { type MetricSource, stepOf } from '../ports/metrics.ts';
 import { type FittedForecaster, fitForecaster, predict } from './forecaster.ts';
-import { stepOf } from './grid.ts';
 import { ForecastHistory } from './history.ts';
 
 export interface ForecastDemandProviderOptions {

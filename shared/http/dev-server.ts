@@ -2,8 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { type AddressInfo, isIP } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Brain } from '../app/brain.ts';
-import type { Logger } from '../app/ports.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
+import type { Logger } from '../ports/logger.ts';
 import type { Responder } from '../triggers/deps.ts';
 import { type HttpResult, json, MAX_BODY_BYTES } from '../triggers/http.ts';
 import { DEV_ROUTES, dispatch } from '../triggers/routes.ts';

@@ -1,4 +1,6 @@
+import type { Config } from '../config/types.ts';
 import type { Actual, Target } from '../domain/types.ts';
+import type { Clock } from './clock.ts';
 
 export interface ApplyContext {
   /** The planner's step id (stable for one pending change). */
@@ -37,3 +39,12 @@ export interface Actuator {
 }
 
 export type ActuatorRegistry = (target: Target) => Actuator;
+
+/** What an actuator factory gets: the config (clusters, regions) and the clock. */
+export interface ActuatorContext {
+  config: Config;
+  clock: Clock;
+}
+
+/** Builds the actuators of one target kind; one per kind in each adapter area's index. */
+export type ActuatorFactory = (ctx: ActuatorContext) => (target: Target) => Actuator;

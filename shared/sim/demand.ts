@@ -1,6 +1,6 @@
-import type { DemandProvider } from '../app/ports.ts';
 import type { Config } from '../config/types.ts';
 import type { DemandView } from '../domain/types.ts';
+import type { DemandProvider } from '../ports/demand.ts';
 import type { SimCloud } from './cloud.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { Brain } from '../app/brain.ts';
-import type { Logger } from '../app/ports.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { Logger } from '../ports/logger.ts';
 
 /** Finishes a slow Slack command after the 3-second answer (in-process in dev, an async invocation in Lambda). */
 export type Deferrer = (job: DeferredSlackJob) => Promise<void>;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { resolveSimSettings } from '../../shared/backtest/settings.ts';
 import { worldActuators } from '../../shared/backtest/world/actuators.ts';
 import { World } from '../../shared/backtest/world/world.ts';
+import { resolveSimSettings } from '../../shared/config/backtest.ts';
 import { parseConfig } from '../../shared/config/load.ts';
 import type { Target } from '../../shared/domain/types.ts';
 import type { ApplyContext } from '../../shared/ports/actuator.ts';

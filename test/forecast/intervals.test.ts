@@ -9,6 +9,7 @@ import {
   fitErrorScale,
   horizonBuckets,
   offsetAt,
+  residualsFor,
   sigmaAt,
   widening,
 } from '../../shared/forecast/intervals.ts';
@@ -154,5 +155,37 @@ describe('Function: horizonBuckets', () => {
     expect(horizonBuckets(10)).toEqual([1, 2, 3, 4, 6, 8, 10]);
     expect(horizonBuckets(120)).toEqual([1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 120]);
     expect(horizonBuckets(1)).toEqual([1]);
+  });
+});
+
+describe('Function: residualsFor', () => {
+  it('returns the interval part of a model and leaves the model it is given as it was', () => {
+    // Two weeks of 5-minute counts with a daily shape, on the log1p scale the model uses.
+    const rand = random(7);
+    const day = 288;
+    const z = Float64Array.from({ length: 14 * day }, (_, i) =>
+      Math.log1p(poisson(rand, 40 + 30 * Math.sin((2 * Math.PI * i) / day))),
+    );
+    const choice = Object.freeze({
+      seasonal: true,
+      weeklyShare: 0,
+      smoothSlots: 1,
+      daysBack: 3,
+      weeksBack: 0,
+      levelSlots: 12,
+      tauSlots: 24,
+    });
+    const basis = Object.freeze({ choice, dayLag: day, weekLag: 7 * day, stepSeconds: 300 });
+    const fit = residualsFor(basis, z, 7 * day, z.length, 36);
+    expect(basis).toEqual({ choice, dayLag: day, weekLag: 7 * day, stepSeconds: 300 });
+    expect(fit.bucketEnds).toEqual(horizonBuckets(36));
+    expect(fit.residuals).toHaveLength(fit.bucketEnds.length);
+    expect(fit.scales).toHaveLength(fit.bucketEnds.length);
+    expect(fit.effectiveCounts).toHaveLength(fit.bucketEnds.length);
+    expect(fit.residualCount).toBeGreaterThan(1000);
+    for (const sorted of fit.residuals) {
+      expect(sorted.length).toBeGreaterThan(0);
+      for (let i = 1; i < sorted.length; i++) expect(sorted[i]!).toBeGreaterThanOrEqual(sorted[i - 1]!);
+    }
   });
 });

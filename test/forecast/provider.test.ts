@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { MetricSourceError } from '../../shared/adapters/metrics/errors.ts';
-import type { Logger } from '../../shared/app/ports.ts';
 import { fitForecaster, historyGrid, predict } from '../../shared/forecast/forecaster.ts';
 import { ForecastHistory } from '../../shared/forecast/history.ts';
 import { decisionHorizonFor, ForecastDemandProvider } from '../../shared/forecast/provider.ts';
+import type { Logger } from '../../shared/ports/logger.ts';
 import { nasaConfig, TraceSource } from './helpers.ts';
 
 const NOW = Date.parse('1995-07-20T15:00:00Z');

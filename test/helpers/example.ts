@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Brain } from '../../shared/app/brain.ts';
-import { loadConfigFile } from '../../shared/config/load.ts';
+import { loadConfigFile } from '../../shared/app/config-file.ts';
 import type { Config } from '../../shared/config/types.ts';
 import { ManualClock } from '../../shared/ports/clock.ts';
 import { MemoryNotifier } from '../../shared/ports/notifier.ts';

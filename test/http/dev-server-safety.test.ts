@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Logger } from '../../shared/app/ports.ts';
 import { type DevServer, startDevServer } from '../../shared/http/dev-server.ts';
+import type { Logger } from '../../shared/ports/logger.ts';
 import { slackSignature } from '../../shared/triggers/slack-signature.ts';
 import {
   alarmEvent,

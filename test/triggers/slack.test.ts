@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Logger } from '../../shared/app/ports.ts';
+import type { Logger } from '../../shared/ports/logger.ts';
 import { slackCommandsRoute, slackInteractionsRoute } from '../../shared/triggers/slack.ts';
 import { parseSlackCommand, SLACK_HELP } from '../../shared/triggers/slack-grammar.ts';
 import {

@@ -1,4 +1,4 @@
-import type { ActuatorFactory } from '../registry.ts';
+import type { ActuatorFactory } from '../../ports/actuator.ts';
 import { AuroraReadersActuator } from './aurora-readers.ts';
 import { AuroraServerlessV2Actuator } from './aurora-serverless-v2.ts';
 import { cloudWatchClient, elastiCacheClient, rdsClient } from './clients.ts';

@@ -1,7 +1,7 @@
 import { EKSClient } from '@aws-sdk/client-eks';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import type { ActuatorContext } from '../../ports/actuator.ts';
 import { assumedRole, awsClientConfig } from '../aws-clients.ts';
-import type { ActuatorContext } from '../registry.ts';
 import { type CredentialSource, cachedCredentials } from './credentials.ts';
 
 interface Clients {

@@ -1,5 +1,5 @@
 import { PutEventsCommand, type PutEventsCommandOutput } from '@aws-sdk/client-eventbridge';
-import type { Logger } from '../../app/ports.ts';
+import type { Logger } from '../../ports/logger.ts';
 import type { Notification, NotificationKind, Notifier } from '../../ports/notifier.ts';
 
 /** The `source` of every event Headroom publishes. */

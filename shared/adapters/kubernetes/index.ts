@@ -1,11 +1,10 @@
 import type { ClusterConfig } from '../../config/types.ts';
 import { ActuatorError } from '../../domain/errors.ts';
 import type { Target } from '../../domain/types.ts';
-import type { Actuator } from '../../ports/actuator.ts';
+import type { Actuator, ActuatorContext, ActuatorFactory } from '../../ports/actuator.ts';
 import { eksClient, regionOf, tokenCredentials } from '../eks/clients.ts';
 import { EksNodegroupActuator } from '../eks/nodegroup.ts';
 import { EksTokenSource } from '../eks/token.ts';
-import type { ActuatorContext, ActuatorFactory } from '../registry.ts';
 import { type ClusterSource, KubeConnection } from './connection.ts';
 import { DeploymentActuator } from './deployment.ts';
 import { HpaActuator } from './hpa.ts';

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Signal } from '../../domain/types.ts';
-import { stepOf } from '../../forecast/grid.ts';
-import type { MetricQuery, MetricSource, Series } from '../../ports/metrics.ts';
+import { type MetricQuery, type MetricSource, type Series, stepOf } from '../../ports/metrics.ts';
 import { MetricSourceError } from './errors.ts';
 
 /**

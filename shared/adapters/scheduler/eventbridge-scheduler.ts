@@ -6,7 +6,7 @@ import {
   ResourceNotFoundException,
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
-import type { PhasePayload, PhaseScheduler } from '../../app/ports.ts';
+import type { PhasePayload, PhaseScheduler } from '../../ports/scheduler.ts';
 
 export interface SchedulerSender {
   send(command: CreateScheduleCommand | UpdateScheduleCommand | DeleteScheduleCommand): Promise<unknown>;

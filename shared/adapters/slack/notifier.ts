@@ -1,5 +1,5 @@
 import { WebClient } from '@slack/web-api';
-import type { Logger } from '../../app/ports.ts';
+import type { Logger } from '../../ports/logger.ts';
 import type { Notification, Notifier } from '../../ports/notifier.ts';
 import { escapeMrkdwn, notificationBlocks } from './blocks.ts';
 

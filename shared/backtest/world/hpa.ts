@@ -1,4 +1,4 @@
-import type { HpaBehavior, HpaSettings } from '../settings.ts';
+import type { HpaBehavior, HpaSettings } from '../../config/backtest.ts';
 
 /**
  * What the HPA controller sees at one sync of a per-pod resource metric (CPU utilisation).

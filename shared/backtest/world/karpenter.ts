@@ -1,4 +1,4 @@
-import type { SimSettings } from '../settings.ts';
+import type { SimSettings } from '../../config/backtest.ts';
 import type { Cluster, Node } from './cluster.ts';
 
 type KarpenterSettings = SimSettings['karpenter'];

@@ -1,4 +1,4 @@
-import type { HpaSettings } from '../settings.ts';
+import type { HpaSettings } from '../../config/backtest.ts';
 import { HpaController } from './hpa.ts';
 
 /**

@@ -1,8 +1,8 @@
+import type { SimSettings } from '../../config/backtest.ts';
 import type { Config } from '../../config/types.ts';
 import { parseCpuMillis, parseMemoryBytes } from '../../domain/duration.ts';
 import { KINDS } from '../../domain/kinds.ts';
 import type { CapacityModel, Target } from '../../domain/types.ts';
-import type { SimSettings } from '../settings.ts';
 import { Cluster, type NodeOwner, Workload } from './cluster.ts';
 import { HpaController } from './hpa.ts';
 import { Karpenter } from './karpenter.ts';

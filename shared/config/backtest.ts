@@ -9,7 +9,7 @@ import { TARGET_KINDS, type Target, type TargetKind } from '../domain/types.ts';
  * a team overrides only what differs in its clusters (a slower image pull, a custom HPA
  * behavior, a longer consolidateAfter). Durations are written as everywhere else (`90s`, `5m`).
  *
- * This file only imports the domain, so the config schema can import it without a cycle.
+ * It lives with the config schema, which embeds it; the backtest imports it from here.
  */
 
 const seconds = z.union([z.number().nonnegative(), z.string()]).transform((v, ctx) => {

@@ -1,10 +1,11 @@
 import path from 'node:path';
-import type { DemandProvider, Logger, PredictiveIntents } from '../../app/ports.ts';
-import type { Config } from '../../config/types.ts';
-import { predictiveIntents } from '../../forecast/predictive.ts';
-import { ForecastDemandProvider } from '../../forecast/provider.ts';
-import type { MetricSource } from '../../ports/metrics.ts';
-import { metricSources } from './index.ts';
+import { metricSources } from '../adapters/metrics/index.ts';
+import type { Config } from '../config/types.ts';
+import { predictiveIntents } from '../forecast/predictive.ts';
+import { ForecastDemandProvider } from '../forecast/provider.ts';
+import type { DemandProvider, PredictiveIntents } from '../ports/demand.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { MetricSource } from '../ports/metrics.ts';
 
 export interface ForecastWiring {
   demand: DemandProvider;
