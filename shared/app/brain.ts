@@ -1,20 +1,11 @@
 import { activeCampaignsFor, campaignEnd, campaignIntents, campaignPhases } from '../campaigns/campaigns.ts';
 import type { RawCampaign } from '../config/schema.ts';
 import type { Config } from '../config/types.ts';
-import { normaliseCampaign, Problems, unitsOf } from '../config/validate.ts';
-import { durationProblem, formatDuration } from '../domain/duration.ts';
-import { InProgressError, InputError } from '../domain/errors.ts';
+import { normaliseCampaign, Problems } from '../config/validate.ts';
+import { formatDuration } from '../domain/duration.ts';
+import { InputError } from '../domain/errors.ts';
 import { iso, parseWhen } from '../domain/time.ts';
-import type {
-  Actual,
-  AuditEntry,
-  Campaign,
-  Intent,
-  IntentSource,
-  RaiseSpec,
-  Target,
-  TargetFailure,
-} from '../domain/types.ts';
+import type { Actual, AuditEntry, Campaign, Intent, Target, TargetFailure } from '../domain/types.ts';
 import { display, fieldOf, shortHash } from '../domain/units.ts';
 import { describeError, execute, type StepResult } from '../executor/executor.ts';
 import {
@@ -25,58 +16,20 @@ import {
   isReadFailure,
   plan,
 } from '../planner/plan.ts';
-import type { ActuatorRegistry } from '../ports/actuator.ts';
-import type { Clock } from '../ports/clock.ts';
-import type { DemandProvider, PredictiveIntents } from '../ports/demand.ts';
 import { type Logger, silentLogger } from '../ports/logger.ts';
-import type { Notifier } from '../ports/notifier.ts';
-import type { PhaseScheduler } from '../ports/scheduler.ts';
-import {
-  cronIntents,
-  intentFromRule,
-  matchingRules,
-  releasingRules,
-  resolveFloor,
-  type Signal,
-} from '../rules/rules.ts';
+import { cronIntents, type Signal } from '../rules/rules.ts';
 import type { Repo } from '../state/repo.ts';
+import type { BrainContext, BrainDeps } from './context.ts';
+import { type FloorRequest, requestFloor } from './floor-requests.ts';
 import { type Releaser, releaseIntents } from './release.ts';
+import { handleSignal } from './signals.ts';
 
-export interface BrainDeps {
-  config: Config;
-  repo: Repo;
-  actuators: ActuatorRegistry;
-  clock: Clock;
-  notifier: Notifier;
-  demand?: DemandProvider;
-  predictive?: PredictiveIntents;
-  scheduler?: PhaseScheduler;
-  logger?: Logger;
-  /** Lease owner id of this process or invocation. */
-  owner: string;
-  /** Jitter of the executor's retry backoff (default Math.random). */
-  random?: () => number;
-  /**
-   * How long a claimed idempotency key stays "in progress" before a redelivery may redo the
-   * work: the function's timeout (a process that died cannot hold it longer). Default 60 s.
-   */
-  inProgressSeconds?: number;
-}
+export type { BrainContext, BrainDeps } from './context.ts';
+export type { FloorRequest } from './floor-requests.ts';
 
 export interface ReconcileResult {
   plan: FullPlan;
   results: StepResult[];
-}
-
-export interface FloorRequest {
-  target: string;
-  floor?: number | string;
-  raise?: RaiseSpec;
-  forSeconds: number;
-  reason: string;
-  source: IntentSource;
-  /** Optional start (ISO); default now. */
-  from?: string;
 }
 
 /** The longest campaign accepted: a month of events (issue 11's strict input). */
@@ -90,12 +43,6 @@ function campaignTimeProblem(c: Campaign): string | undefined {
   if (!Number.isFinite(end) || Math.abs(end) > 8.64e15 || !(c.durationSeconds > 0))
     return `invalid duration ${c.durationSeconds}s`;
   return undefined;
-}
-
-function aboveBounds(target: Target, floor: number): InputError {
-  return new InputError(
-    `floor ${display(target, floor)} is above the bounds of ${target.id} (max ${display(target, target.bounds.max)})`,
-  );
 }
 
 /** A forecast-only advice that stays the same is recorded again after this long. */
@@ -118,6 +65,17 @@ export class Brain {
   /** How long a claimed idempotency key counts as in progress (the function timeout). */
   get inProgressSeconds(): number {
     return this.deps.inProgressSeconds ?? 60;
+  }
+
+  /** What the use cases are given. */
+  private get context(): BrainContext {
+    return {
+      config: this.config,
+      deps: this.deps,
+      inProgressSeconds: this.inProgressSeconds,
+      target: (id) => this.target(id),
+      readActuals: () => this.readActuals(),
+    };
   }
 
   constructor(deps: BrainDeps) {
@@ -355,172 +313,21 @@ export class Brain {
     }
   }
 
-  // Signals --------------------------------------------------------------------------------
+  // Signals and floor requests (use cases in signals.ts and floor-requests.ts) --------------
   /**
    * An alarm state change or an alert: matching rules create intents, resolving signals
    * release the intents of rules that ask for it. A repeated delivery (same key) does nothing.
    */
-  async handleSignal(
+  handleSignal(
     signal: Signal,
     idempotencyKey: string,
   ): Promise<{ duplicate: boolean; inProgress?: boolean; intents: Intent[]; released: number }> {
-    const { repo, clock } = this.deps;
-    const now = clock.now();
-    const r = await repo.once(`signal:${idempotencyKey}`, now, this.inProgressSeconds, () =>
-      this.applySignal(signal, now),
-    );
-    if (r.status === 'ran') return { duplicate: false, ...r.value };
-    return { duplicate: true, inProgress: r.status === 'in-progress', intents: [], released: 0 };
-  }
-
-  /** The work of one signal: the intents of matching rules, the releases of resolving ones. */
-  private async applySignal(signal: Signal, now: Date): Promise<{ intents: Intent[]; released: number }> {
-    const { repo } = this.deps;
-    const created: Intent[] = [];
-    const rules = matchingRules(this.config, signal);
-    const actuals = rules.length ? await this.readActuals() : {};
-    const state = rules.length ? await repo.plannerState(now) : undefined;
-    for (const rule of rules) {
-      const target = this.target(rule.then.target);
-      const a = actuals[target.id];
-      const actual = a && !isReadFailure(a) ? a : undefined;
-      // A raise is relative to the actual capacity now; without it, to the baseline.
-      const base = actual?.value ?? baselineOf(target, undefined, state?.targets[target.id]);
-      const ref =
-        signal.kind === 'alarm' ? `${signal.name}@${signal.id}` : `${signal.fingerprint}@${signal.startsAt}`;
-      const trigger =
-        signal.kind === 'alarm'
-          ? `alarm ${signal.name} is ${signal.state}`
-          : `alert ${signal.labels.alertname ?? signal.fingerprint} is firing`;
-      let intent = intentFromRule(rule, target, base, now, { kind: signal.kind, ref }, trigger);
-      // A relative raise is computed once per episode, from the value before it: while an
-      // intent of this rule from the same alarm (or alert) still holds, a repeated ALARM
-      // extends it at the same floor instead of raising again from the already raised value.
-      const episodeFloor = rule.then.raise ? await this.episodeFloor(rule.name, signal, now) : undefined;
-      if (episodeFloor !== undefined)
-        intent = {
-          ...intent,
-          floor: episodeFloor,
-          reason: `rule ${rule.name}: ${trigger} again -> floor ${display(target, episodeFloor)} held since the episode began, for ${formatDuration(rule.then.forSeconds)} more`,
-        };
-      if (await repo.addIntent(intent, now)) {
-        created.push(intent);
-        await repo.audit(
-          {
-            action: 'intent-created',
-            target: target.id,
-            after: { floor: display(target, intent.floor), until: intent.until },
-            reason: intent.reason,
-          },
-          now,
-        );
-      }
-    }
-    let released = 0;
-    for (const rule of releasingRules(this.config, signal)) {
-      const prefix = `rule:${rule.name}:`;
-      const mine = (await repo.intents(now)).filter(
-        (i) => i.id.startsWith(prefix) && matchesSource(i, signal),
-      );
-      for (const i of mine) {
-        await repo.removeIntent(i.id);
-        released++;
-        await repo.audit(
-          {
-            action: 'intent-released',
-            target: i.target,
-            before: { floor: i.floor },
-            reason: `rule ${rule.name}: ${signal.kind === 'alarm' ? `alarm ${signal.name} is OK` : 'alert resolved'}`,
-          },
-          now,
-        );
-      }
-    }
-    return { intents: created, released };
-  }
-
-  /** The floor of a live episode of `rule` for this alarm or alert, if one holds now. */
-  private async episodeFloor(rule: string, signal: Signal, now: Date): Promise<number | undefined> {
-    const live = (await this.deps.repo.intents(now)).filter(
-      (i) =>
-        i.id.startsWith(`rule:${rule}:`) && matchesSource(i, signal) && Date.parse(i.until) > now.getTime(),
-    );
-    return live.length ? Math.max(...live.map((i) => i.floor)) : undefined;
+    return handleSignal(this.context, signal, idempotencyKey);
   }
 
   /** A floor asked for by a person (Slack, CLI) or another system (an event on the bus). */
-  async requestFloor(req: FloorRequest, idempotencyKey?: string): Promise<Intent | undefined> {
-    const { repo, clock } = this.deps;
-    const now = clock.now();
-    // Checked before the key is taken: a refused request leaves nothing behind.
-    const explicit = this.checkFloorRequest(req);
-    if (!idempotencyKey) return this.floorIntent(req, explicit, undefined, now);
-    // The key is done only with the intent stored: a failed or interrupted request is redone.
-    const r = await repo.once(`floor:${idempotencyKey}`, now, this.inProgressSeconds, () =>
-      this.floorIntent(req, explicit, idempotencyKey, now),
-    );
-    if (r.status === 'ran') return r.value;
-    if (r.status === 'in-progress')
-      throw new InProgressError(
-        `request ${idempotencyKey} is being handled; ask again later`,
-        this.inProgressSeconds,
-      );
-    return undefined;
-  }
-
-  /** The target, duration and explicit floor of a request, strictly (InputError naming the field). */
-  private checkFloorRequest(req: FloorRequest): number | undefined {
-    const target = this.target(req.target);
-    const max = this.config.limits.maxIntentSeconds;
-    const forProblem = durationProblem(req.forSeconds, max);
-    if (forProblem)
-      throw new InputError(`for: ${forProblem}${req.forSeconds > max ? ' (limits.maxIntentDuration)' : ''}`);
-    if (req.floor === undefined) return undefined;
-    const problems = new Problems();
-    const floor = unitsOf(target, req.floor, ['floor'], problems);
-    if (floor === undefined) throw new InputError(problems.list.join('; '));
-    if (floor > target.bounds.max) throw aboveBounds(target, floor);
-    return floor;
-  }
-
-  private async floorIntent(
-    req: FloorRequest,
-    explicit: number | undefined,
-    idempotencyKey: string | undefined,
-    now: Date,
-  ): Promise<Intent> {
-    const { repo } = this.deps;
-    const target = this.target(req.target);
-    let floor = explicit;
-    if (floor === undefined) {
-      const actual = await this.deps.actuators(target).read(target);
-      floor = resolveFloor(target, actual.value, { raise: req.raise });
-    }
-    if (floor > target.bounds.max) throw aboveBounds(target, floor);
-    const from = req.from ? Date.parse(req.from) : now.getTime();
-    const intent: Intent = {
-      id: `${req.source.kind}:${target.id}:${idempotencyKey ?? iso(now)}`,
-      target: target.id,
-      floor,
-      raise: req.raise,
-      from: iso(from),
-      until: iso(from + req.forSeconds * 1000),
-      reason: `${req.reason}: floor ${display(target, floor)} for ${formatDuration(req.forSeconds)}`,
-      source: req.source,
-      createdAt: iso(now),
-    };
-    await repo.addIntent(intent, now);
-    await repo.audit(
-      {
-        action: 'intent-created',
-        target: target.id,
-        after: { floor: display(target, floor), until: intent.until },
-        reason: intent.reason,
-        actor: req.source.ref,
-      },
-      now,
-    );
-    return intent;
+  requestFloor(req: FloorRequest, idempotencyKey?: string): Promise<Intent | undefined> {
+    return requestFloor(this.context, req, idempotencyKey);
   }
 
   // Campaigns ------------------------------------------------------------------------------
@@ -700,11 +507,6 @@ export class Brain {
   activeCampaigns(campaigns: Campaign[], targetId: string): Campaign[] {
     return activeCampaignsFor(campaigns, targetId, this.deps.clock.now().getTime());
   }
-}
-
-function matchesSource(i: Intent, signal: Signal): boolean {
-  if (signal.kind === 'alarm') return i.source.kind === 'alarm' && i.source.ref.startsWith(`${signal.name}@`);
-  return i.source.kind === 'alert' && i.source.ref.startsWith(`${signal.fingerprint}@`);
 }
 
 /**
