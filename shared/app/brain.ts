@@ -1,10 +1,8 @@
-import { activeCampaignsFor, campaignEnd, campaignIntents, campaignPhases } from '../campaigns/campaigns.ts';
+import { activeCampaignsFor, campaignEnd, campaignIntents } from '../campaigns/campaigns.ts';
 import type { RawCampaign } from '../config/schema.ts';
 import type { Config } from '../config/types.ts';
-import { normaliseCampaign, Problems } from '../config/validate.ts';
-import { formatDuration } from '../domain/duration.ts';
 import { InputError } from '../domain/errors.ts';
-import { iso, parseWhen } from '../domain/time.ts';
+import { iso } from '../domain/time.ts';
 import type { Actual, AuditEntry, Campaign, Intent, Target, TargetFailure } from '../domain/types.ts';
 import { display, fieldOf, shortHash } from '../domain/units.ts';
 import { describeError, execute, type StepResult } from '../executor/executor.ts';
@@ -19,6 +17,7 @@ import {
 import { type Logger, silentLogger } from '../ports/logger.ts';
 import { cronIntents, type Signal } from '../rules/rules.ts';
 import type { Repo } from '../state/repo.ts';
+import { addCampaign, cancelCampaign } from './campaign-calendar.ts';
 import type { BrainContext, BrainDeps } from './context.ts';
 import { type FloorRequest, requestFloor } from './floor-requests.ts';
 import { type Releaser, releaseIntents } from './release.ts';
@@ -31,9 +30,6 @@ export interface ReconcileResult {
   plan: FullPlan;
   results: StepResult[];
 }
-
-/** The longest campaign accepted: a month of events (issue 11's strict input). */
-const MAX_CAMPAIGN_SECONDS = 31 * 86400;
 
 /** Why a stored campaign's start or end cannot be computed, if it cannot. */
 function campaignTimeProblem(c: Campaign): string | undefined {
@@ -75,6 +71,7 @@ export class Brain {
       inProgressSeconds: this.inProgressSeconds,
       target: (id) => this.target(id),
       readActuals: () => this.readActuals(),
+      campaigns: (now) => this.campaigns(now),
     };
   }
 
@@ -330,77 +327,15 @@ export class Brain {
     return requestFloor(this.context, req, idempotencyKey);
   }
 
-  // Campaigns ------------------------------------------------------------------------------
-  async addCampaign(input: RawCampaign, actor: string): Promise<Campaign> {
-    const { repo, clock } = this.deps;
-    const now = clock.now();
-    const problems = new Problems();
-    const c = normaliseCampaign(
-      { ...input, start: startFromNow(input.start, now) },
-      { timezone: this.config.timezone, targets: this.config.targets },
-      ['campaign'],
-      problems,
-    );
-    if (!c) throw new InputError(problems.list.join('; '));
-    if (!(c.multiplier > 0)) throw new InputError('campaign.multiplier: must be positive');
-    if (c.durationSeconds > MAX_CAMPAIGN_SECONDS)
-      throw new InputError(
-        `campaign.duration: at most ${formatDuration(MAX_CAMPAIGN_SECONDS)}, got ${formatDuration(c.durationSeconds)}`,
-      );
-    const existing = (await this.campaigns(now)).find((x) => x.name === c.name);
-    if (existing && !existing.cancelled)
-      throw new InputError(`campaign "${c.name}" already exists (cancel it first)`);
-    if (campaignEnd(c) <= now.getTime())
-      throw new InputError(`campaign "${c.name}" would already be over at ${iso(campaignEnd(c))}`);
-    c.createdBy = actor;
-    await repo.putCampaign(c, now);
-    await repo.audit(
-      {
-        action: 'campaign-added',
-        after: c,
-        reason: `campaign ${c.name} x${c.multiplier} from ${c.start} for ${formatDuration(c.durationSeconds)} on ${c.targets.join(', ')}`,
-        actor,
-      },
-      now,
-    );
-    if (this.deps.scheduler) {
-      for (const p of campaignPhases(this.config, c)) {
-        if (p.at.getTime() > now.getTime())
-          await this.deps.scheduler.schedule(p.name, p.at, {
-            kind: 'campaign-phase',
-            campaign: c.name,
-            phase: p.phase,
-          });
-      }
-    }
-    await this.deps.notifier.notify({
-      kind: 'campaign',
-      text: `campaign ${c.name} scheduled: x${c.multiplier} from ${c.start} for ${formatDuration(c.durationSeconds)} (${c.targets.join(', ')})`,
-      details: { campaign: c },
-    });
-    return c;
+  // Campaigns (use cases in campaign-calendar.ts) -------------------------------------------
+  /** Adds a campaign to the calendar (a start of now, +2h or in 30m counts from now). */
+  addCampaign(input: RawCampaign, actor: string): Promise<Campaign> {
+    return addCampaign(this.context, input, actor);
   }
 
-  async cancelCampaign(name: string, actor: string): Promise<Campaign> {
-    const { repo, clock } = this.deps;
-    const now = clock.now();
-    const c = (await this.campaigns(now)).find((x) => x.name === name);
-    if (!c || c.cancelled) throw new InputError(`no active campaign named "${name}"`);
-    const cancelled = { ...c, cancelled: true };
-    await repo.putCampaign(cancelled, now);
-    await repo.audit(
-      {
-        action: 'campaign-cancelled',
-        before: c,
-        reason: `campaign ${name} cancelled: its floors are released`,
-        actor,
-      },
-      now,
-    );
-    if (this.deps.scheduler)
-      for (const p of campaignPhases(this.config, c)) await this.deps.scheduler.cancel(p.name);
-    await this.deps.notifier.notify({ kind: 'campaign', text: `campaign ${name} cancelled by ${actor}` });
-    return cancelled;
+  /** Cancels a campaign: its floors are released and its phase schedules removed. */
+  cancelCampaign(name: string, actor: string): Promise<Campaign> {
+    return cancelCampaign(this.context, name, actor);
   }
 
   // Approvals and pauses ---------------------------------------------------------------------
@@ -507,16 +442,4 @@ export class Brain {
   activeCampaigns(campaigns: Campaign[], targetId: string): Campaign[] {
     return activeCampaignsFor(campaigns, targetId, this.deps.clock.now().getTime());
   }
-}
-
-/**
- * A campaign start typed as `now`, `+2h` or `in 30m` becomes an instant on the brain's clock, so
- * Slack, the bus and the CLI take the same relative times; anything else is validated as given.
- */
-function startFromNow(start: string, now: Date): string {
-  if (!/^(now$|\+|in\s)/i.test(start.trim())) return start;
-  const at = parseWhen(start, now.getTime());
-  if (at === undefined)
-    throw new InputError(`campaign.start: invalid time "${start}" (ISO-8601, now, +2h or in 30m)`);
-  return iso(at);
 }

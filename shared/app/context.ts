@@ -1,5 +1,5 @@
 import type { Config } from '../config/types.ts';
-import type { Target } from '../domain/types.ts';
+import type { Campaign, Target } from '../domain/types.ts';
 import type { ActualOrFailure } from '../planner/plan.ts';
 import type { ActuatorRegistry } from '../ports/actuator.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -38,4 +38,6 @@ export interface BrainContext {
   readonly inProgressSeconds: number;
   target(id: string): Target;
   readActuals(): Promise<Record<string, ActualOrFailure>>;
+  /** The stored campaign calendar. */
+  campaigns(now: Date): Promise<Campaign[]>;
 }
