@@ -1,25 +1,19 @@
-import { activeCampaignsFor, campaignEnd, campaignIntents } from '../campaigns/campaigns.ts';
+import { activeCampaignsFor } from '../campaigns/campaigns.ts';
 import type { RawCampaign } from '../config/schema.ts';
 import type { Config } from '../config/types.ts';
 import { InputError } from '../domain/errors.ts';
 import { iso } from '../domain/time.ts';
 import type { Actual, AuditEntry, Campaign, Intent, Target, TargetFailure } from '../domain/types.ts';
-import { display, fieldOf, shortHash } from '../domain/units.ts';
+import { display, fieldOf } from '../domain/units.ts';
 import { describeError, execute, type StepResult } from '../executor/executor.ts';
-import {
-  type ActualOrFailure,
-  baselineOf,
-  type FullPlan,
-  intentStart,
-  isReadFailure,
-  plan,
-} from '../planner/plan.ts';
+import { type ActualOrFailure, type FullPlan, isReadFailure, plan } from '../planner/plan.ts';
 import { type Logger, silentLogger } from '../ports/logger.ts';
-import { cronIntents, type Signal } from '../rules/rules.ts';
+import type { Signal } from '../rules/rules.ts';
 import type { Repo } from '../state/repo.ts';
 import { addCampaign, cancelCampaign } from './campaign-calendar.ts';
 import type { BrainContext, BrainDeps } from './context.ts';
 import { type FloorRequest, requestFloor } from './floor-requests.ts';
+import { allIntents } from './intent-assembly.ts';
 import { type Releaser, releaseIntents } from './release.ts';
 import { handleSignal } from './signals.ts';
 
@@ -31,21 +25,8 @@ export interface ReconcileResult {
   results: StepResult[];
 }
 
-/** Why a stored campaign's start or end cannot be computed, if it cannot. */
-function campaignTimeProblem(c: Campaign): string | undefined {
-  const start = Date.parse(c.start);
-  const end = start + c.durationSeconds * 1000;
-  if (!Number.isFinite(start)) return `invalid start "${c.start}"`;
-  if (!Number.isFinite(end) || Math.abs(end) > 8.64e15 || !(c.durationSeconds > 0))
-    return `invalid duration ${c.durationSeconds}s`;
-  return undefined;
-}
-
 /** A forecast-only advice that stays the same is recorded again after this long. */
 const ADVICE_REPEAT_SECONDS = 3600;
-
-/** How far ahead campaigns are sized from demand views (beyond it they use the observed level). */
-const CAMPAIGN_LOOKAHEAD_MS = 36 * 3600 * 1000;
 
 /**
  * The use cases every trigger calls: record intents from signals, commands and campaigns,
@@ -72,6 +53,7 @@ export class Brain {
       target: (id) => this.target(id),
       readActuals: () => this.readActuals(),
       campaigns: (now) => this.campaigns(now),
+      log: this.log,
     };
   }
 
@@ -113,106 +95,8 @@ export class Brain {
   }
 
   /** Stored intents plus those derived now from cron rules, campaigns and forecasts. */
-  async allIntents(now: Date, actuals: Record<string, ActualOrFailure>, persist = false): Promise<Intent[]> {
-    const { repo } = this.deps;
-    const [stored, calendar, state] = await Promise.all([
-      repo.intents(now),
-      this.campaigns(now),
-      repo.plannerState(now),
-    ]);
-    // One broken record (a campaign stored before the edges checked it) is reported and left
-    // out; it never stops the other campaigns and targets from being planned.
-    const campaigns = await this.usableCampaigns(calendar, now);
-    const actualOf = (id: string) => {
-      const a = actuals[id];
-      return a && !isReadFailure(a) ? a : undefined;
-    };
-    const baseline = (t: Target) => baselineOf(t, actualOf(t.id), state.targets[t.id]);
-    const live = campaigns.filter((c) => !c.cancelled && campaignEnd(c) + 86400_000 > now.getTime());
-    const until = Math.max(
-      now.getTime() + Math.max(0, ...this.config.predictive.map((p) => p.horizonSeconds)) * 1000,
-      ...live.filter((c) => Date.parse(c.start) - now.getTime() < CAMPAIGN_LOOKAHEAD_MS).map(campaignEnd),
-    );
-    // Campaign windows are not baseline demand: the forecast leaves them out (multiplier x the
-    // forecast without the campaign, never a surge compounding into its own floor).
-    const exclude = campaigns.map((c) => ({ from: Date.parse(c.start), to: campaignEnd(c) }));
-    const demand = this.deps.demand
-      ? await this.deps.demand.demand(this.config, now, new Date(until), { exclude })
-      : {};
-    const ctx = {
-      config: this.config,
-      baseline,
-      actuals: Object.fromEntries(Object.keys(actuals).map((id) => [id, actualOf(id)])),
-      demand,
-      now,
-    };
-    const perCampaign = await Promise.all(
-      live.map(async (c) => {
-        try {
-          return campaignIntents([c], ctx);
-        } catch (err) {
-          await this.reportBrokenCampaign(c, describeError(err), now);
-          return [];
-        }
-      }),
-    );
-    const campaignFloors = await this.holdCampaignFloors(perCampaign.flat(), baseline, now, persist);
-    const derived = [
-      ...cronIntents(this.config, now, baseline),
-      ...campaignFloors,
-      ...(this.deps.predictive ? this.deps.predictive(this.config, demand, now) : []),
-    ];
-    return [...stored, ...derived];
-  }
-
-  /** Campaigns whose times can be computed; the others are reported (once an hour) and skipped. */
-  private async usableCampaigns(campaigns: Campaign[], now: Date): Promise<Campaign[]> {
-    const ok: Campaign[] = [];
-    for (const c of campaigns) {
-      const problem = campaignTimeProblem(c);
-      if (problem) await this.reportBrokenCampaign(c, problem, now);
-      else ok.push(c);
-    }
-    return ok;
-  }
-
-  private async reportBrokenCampaign(c: Campaign, problem: string, now: Date): Promise<void> {
-    const { repo, notifier } = this.deps;
-    const reason = `campaign ${c.name} is ignored: ${problem} (cancel it and add it again)`;
-    this.log.warn(reason, { campaign: c.name });
-    if (!(await repo.claim(`broken-campaign:${c.name}:${shortHash(problem)}`, now, 3600))) return;
-    await repo.audit({ action: 'blocked', reason, before: c }, now);
-    await notifier.notify({ kind: 'blocked', text: reason, details: { campaign: c.name } });
-  }
-
-  /**
-   * Once a campaign target starts to rise, its floor is held: demand observed during the
-   * campaign includes the surge itself and must not shrink (or compound) the floor, and a
-   * forecast that dips mid-window must not release capacity the campaign still needs.
-   */
-  private async holdCampaignFloors(
-    intents: Intent[],
-    baseline: (t: Target) => number,
-    now: Date,
-    persist: boolean,
-  ): Promise<Intent[]> {
-    const { store } = this.deps.repo;
-    return Promise.all(
-      intents.map(async (i) => {
-        const target = this.target(i.target);
-        if (intentStart(target, i, baseline(target)) > now.getTime()) return i;
-        const key = `${i.campaign}:${i.target}`;
-        const held = (await store.get<{ floor: number }>('campaign-floor', key, now))?.value.floor;
-        const floor = Math.max(held ?? 0, i.floor);
-        if (persist && floor !== held) {
-          const expiresAt = Math.floor(Date.parse(i.until) / 1000) + 2 * 86400;
-          await store.put('campaign-floor', key, { floor }, now, { expiresAt });
-        }
-        return floor === i.floor
-          ? i
-          : { ...i, floor, reason: `${i.reason}; held at ${display(target, floor)} since the raise began` };
-      }),
-    );
+  allIntents(now: Date, actuals: Record<string, ActualOrFailure>, persist = false): Promise<Intent[]> {
+    return allIntents(this.context, now, actuals, persist);
   }
 
   /** What the brain would do at `at` (default now), from the actual state read now. */

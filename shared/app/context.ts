@@ -38,6 +38,7 @@ export interface BrainContext {
   readonly inProgressSeconds: number;
   target(id: string): Target;
   readActuals(): Promise<Record<string, ActualOrFailure>>;
+  readonly log: Logger;
   /** The stored campaign calendar. */
   campaigns(now: Date): Promise<Campaign[]>;
 }

@@ -11,6 +11,7 @@ export const NS = {
   approval: 'approval',
   settings: 'settings',
   idempotency: 'idem',
+  campaignFloor: 'campaign-floor',
 } as const;
 
 const DAY = 86400;
@@ -65,6 +66,24 @@ export class Repo {
     const byName = new Map(configured.map((c) => [c.name, c]));
     for (const c of stored) byName.set(c.name, c);
     return [...byName.values()].sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
+  }
+
+  /** The floor a campaign holds on a target once its raise began, if one is recorded. */
+  async campaignFloor(campaign: string, target: string, now: Date): Promise<number | undefined> {
+    return (await this.store.get<{ floor: number }>(NS.campaignFloor, `${campaign}:${target}`, now))?.value
+      .floor;
+  }
+
+  /** Records the floor a campaign holds on a target, kept two days past the intent's end. */
+  async holdCampaignFloor(
+    campaign: string,
+    target: string,
+    floor: number,
+    until: string,
+    now: Date,
+  ): Promise<void> {
+    const expiresAt = Math.floor(Date.parse(until) / 1000) + 2 * DAY;
+    await this.store.put(NS.campaignFloor, `${campaign}:${target}`, { floor }, now, { expiresAt });
   }
 
   // Target state --------------------------------------------------------------------------
