@@ -8,7 +8,7 @@ import { display, fieldOf } from '../domain/units.ts';
 import { describeError, execute, type StepResult } from '../executor/executor.ts';
 import { type ActualOrFailure, type FullPlan, isReadFailure, plan } from '../planner/plan.ts';
 import { type Logger, silentLogger } from '../ports/logger.ts';
-import type { Signal } from '../rules/rules.ts';
+import type { TriggerSignal } from '../rules/rules.ts';
 import type { Repo } from '../state/repo.ts';
 import { addCampaign, cancelCampaign } from './campaign-calendar.ts';
 import type { BrainContext, BrainDeps } from './context.ts';
@@ -200,7 +200,7 @@ export class Brain {
    * release the intents of rules that ask for it. A repeated delivery (same key) does nothing.
    */
   handleSignal(
-    signal: Signal,
+    signal: TriggerSignal,
     idempotencyKey: string,
   ): Promise<{ duplicate: boolean; inProgress?: boolean; intents: Intent[]; released: number }> {
     return handleSignal(this.context, signal, idempotencyKey);

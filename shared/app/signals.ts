@@ -2,7 +2,7 @@ import { formatDuration } from '../domain/duration.ts';
 import type { Intent } from '../domain/types.ts';
 import { display } from '../domain/units.ts';
 import { baselineOf, isReadFailure } from '../planner/plan.ts';
-import { intentFromRule, matchingRules, releasingRules, type Signal } from '../rules/rules.ts';
+import { intentFromRule, matchingRules, releasingRules, type TriggerSignal } from '../rules/rules.ts';
 import type { BrainContext } from './context.ts';
 
 // Signals --------------------------------------------------------------------------------
@@ -12,7 +12,7 @@ import type { BrainContext } from './context.ts';
  */
 export async function handleSignal(
   ctx: BrainContext,
-  signal: Signal,
+  signal: TriggerSignal,
   idempotencyKey: string,
 ): Promise<{ duplicate: boolean; inProgress?: boolean; intents: Intent[]; released: number }> {
   const { repo, clock } = ctx.deps;
@@ -27,7 +27,7 @@ export async function handleSignal(
 /** The work of one signal: the intents of matching rules, the releases of resolving ones. */
 async function applySignal(
   ctx: BrainContext,
-  signal: Signal,
+  signal: TriggerSignal,
   now: Date,
 ): Promise<{ intents: Intent[]; released: number }> {
   const { repo } = ctx.deps;
@@ -96,7 +96,7 @@ async function applySignal(
 async function episodeFloor(
   ctx: BrainContext,
   rule: string,
-  signal: Signal,
+  signal: TriggerSignal,
   now: Date,
 ): Promise<number | undefined> {
   const live = (await ctx.deps.repo.intents(now)).filter(
@@ -106,7 +106,7 @@ async function episodeFloor(
   return live.length ? Math.max(...live.map((i) => i.floor)) : undefined;
 }
 
-function matchesSource(i: Intent, signal: Signal): boolean {
+function matchesSource(i: Intent, signal: TriggerSignal): boolean {
   if (signal.kind === 'alarm') return i.source.kind === 'alarm' && i.source.ref.startsWith(`${signal.name}@`);
   return i.source.kind === 'alert' && i.source.ref.startsWith(`${signal.fingerprint}@`);
 }

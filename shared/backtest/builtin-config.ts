@@ -1,6 +1,6 @@
 import { parseConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
-import { type Signal, toPerSecond } from '../domain/types.ts';
+import { type DemandSignal, toPerSecond } from '../domain/types.ts';
 import type { Trace } from './trace.ts';
 
 /** The built-in service peaks at about this many pods, whatever the trace's volume. */
@@ -9,7 +9,7 @@ export const BUILTIN_PEAK_PODS = 20;
 export const BUILTIN_TARGET_UTILIZATION = 0.7;
 
 /** What one pod serves so that the trace's 99th percentile needs BUILTIN_PEAK_PODS pods at 70 %. */
-export function builtinPerUnit(trace: Trace, unit: Signal['unit']): number {
+export function builtinPerUnit(trace: Trace, unit: DemandSignal['unit']): number {
   const perSecond = toPerSecond({ unit }, 1, trace.stepSeconds);
   const known = Array.from(trace.values)
     .filter((v) => !Number.isNaN(v))
@@ -26,7 +26,7 @@ export function builtinPerUnit(trace: Trace, unit: Signal['unit']): number {
  * the next 10 minutes (the floor must be right one lead time ahead: 90 s + 60 s margin); placeholder pods (`nodes`, one per spare node) for campaigns. Calendars name
  * the targets `api` and `nodes`.
  */
-export function builtinConfigYaml(trace: Trace, unit: Signal['unit']): string {
+export function builtinConfigYaml(trace: Trace, unit: DemandSignal['unit']): string {
   const perUnit = builtinPerUnit(trace, unit);
   return `# Built-in backtest service for ${trace.file}: perUnit sized so the p99 of the trace needs ~${BUILTIN_PEAK_PODS} pods
 version: 1
@@ -57,6 +57,6 @@ predictive:
 `;
 }
 
-export function builtinConfig(trace: Trace, unit: Signal['unit']): Config {
+export function builtinConfig(trace: Trace, unit: DemandSignal['unit']): Config {
   return parseConfig(builtinConfigYaml(trace, unit), 'built-in');
 }

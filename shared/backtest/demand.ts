@@ -2,7 +2,7 @@ import { parseDuration } from '../domain/duration.ts';
 import { InputError } from '../domain/errors.ts';
 import { MAX_MULTIPLIER, parseMultiplier } from '../domain/input.ts';
 import { parseInstant } from '../domain/time.ts';
-import type { Signal } from '../domain/types.ts';
+import type { DemandSignal } from '../domain/types.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { MetricQuery, MetricSource, Series } from '../ports/metrics.ts';
 import type { Trace } from './trace.ts';
@@ -151,7 +151,7 @@ export class TraceMetricSource implements MetricSource {
     this.signal = signal;
   }
 
-  async history(signal: Signal, q: MetricQuery): Promise<Series> {
+  async history(signal: DemandSignal, q: MetricQuery): Promise<Series> {
     const { trace } = this.demand;
     const stepMs = trace.stepSeconds * 1000;
     const t: number[] = [];

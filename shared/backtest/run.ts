@@ -3,7 +3,7 @@ import type { Config } from '../config/types.ts';
 import { InputError } from '../domain/errors.ts';
 import { KINDS } from '../domain/kinds.ts';
 import { iso } from '../domain/time.ts';
-import type { Campaign, Signal } from '../domain/types.ts';
+import type { Campaign, DemandSignal } from '../domain/types.ts';
 import { toPerSecond } from '../domain/types.ts';
 import { builtinConfig } from './builtin-config.ts';
 import { DemandTimeline, type Surge } from './demand.ts';
@@ -31,7 +31,7 @@ export interface BacktestInput {
   /** The config signal the trace replays (default: the signal of the first capacity model). */
   signal?: string;
   /** What one trace value counts (default: requests per row, `perStep`). */
-  unit?: Signal['unit'];
+  unit?: DemandSignal['unit'];
   from?: number;
   to?: number;
   /** History before the scored period (default `backtest.warmup`, else 7 days or a quarter of the trace). */
@@ -98,7 +98,12 @@ function toJson(s: PolicyScores): PolicyJson {
 }
 
 /** The config the brain runs with: the replayed signal in the trace's unit, the calendar added. */
-function prepareConfig(config: Config, signal: string, unit: Signal['unit'], calendar: Campaign[]): Config {
+function prepareConfig(
+  config: Config,
+  signal: string,
+  unit: DemandSignal['unit'],
+  calendar: Campaign[],
+): Config {
   const sig = config.signals[signal]!;
   const names = new Set(config.campaigns.map((c) => c.name));
   for (const c of calendar)

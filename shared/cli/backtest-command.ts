@@ -13,7 +13,7 @@ import { loadTrace } from '../backtest/trace.ts';
 import { parseDuration } from '../domain/duration.ts';
 import { InputError } from '../domain/errors.ts';
 import { parseInstant } from '../domain/time.ts';
-import type { Signal } from '../domain/types.ts';
+import type { DemandSignal } from '../domain/types.ts';
 
 interface BacktestOptions {
   trace: string;
@@ -26,7 +26,7 @@ interface BacktestOptions {
   to?: string;
   warmup?: string;
   signal?: string;
-  unit: Signal['unit'];
+  unit: DemandSignal['unit'];
   surge: string[];
   progress: boolean;
 }

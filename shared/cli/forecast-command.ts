@@ -5,7 +5,7 @@ import type { Config } from '../config/types.ts';
 import { parseDuration } from '../domain/duration.ts';
 import { HeadroomError, InputError } from '../domain/errors.ts';
 import { parseInstant } from '../domain/time.ts';
-import type { Signal } from '../domain/types.ts';
+import type { DemandSignal } from '../domain/types.ts';
 import { forecastSeries } from '../forecast/forecaster.ts';
 import { forecastJson, formatForecast, summariseHistory } from '../forecast/format.ts';
 import { horizonFor, quantilesFor } from '../forecast/provider.ts';
@@ -105,7 +105,7 @@ function fromTrace(file: string, until: number | undefined) {
 }
 
 async function fromSignal(config: Config, name: string, until: number | undefined, cloud: 'sim' | 'aws') {
-  const signal: Signal | undefined = config.signals[name];
+  const signal: DemandSignal | undefined = config.signals[name];
   if (!signal)
     throw new InputError(
       `unknown signal "${name}" (known: ${Object.keys(config.signals).join(', ') || 'none'})`,

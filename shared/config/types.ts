@@ -1,4 +1,4 @@
-import type { Campaign, RaiseSpec, Signal, Target } from '../domain/types.ts';
+import type { Campaign, DemandSignal, RaiseSpec, Target } from '../domain/types.ts';
 import type { BacktestSection } from './backtest.ts';
 
 export interface ClusterConfig {
@@ -81,7 +81,7 @@ export interface Config {
   clusters: Record<string, ClusterConfig>;
   /** In declaration order. */
   targets: Target[];
-  signals: Record<string, Signal>;
+  signals: Record<string, DemandSignal>;
   rules: Rule[];
   predictive: PredictiveConfig[];
   campaigns: Campaign[];

@@ -20,7 +20,7 @@ import {
 } from '../domain/input.ts';
 import { defaultLeadTimeSeconds, KINDS } from '../domain/kinds.ts';
 import { parseInstant } from '../domain/time.ts';
-import type { Campaign, Signal, Target, TargetKind } from '../domain/types.ts';
+import type { Campaign, DemandSignal, Target, TargetKind } from '../domain/types.ts';
 import { TARGET_KINDS } from '../domain/types.ts';
 import { checkBacktestSection } from './backtest.ts';
 import { isCacheNodeType, isRdsInstanceClass } from './catalog.ts';
@@ -110,7 +110,7 @@ export function validateConfig(document: unknown, source?: string): Config {
   }
 
   // Signals.
-  const signals: Record<string, Signal> = {};
+  const signals: Record<string, DemandSignal> = {};
   for (const [name, s] of Object.entries(raw.signals)) {
     const path = ['signals', name];
     if (s.source === 'cloudwatch' && !s.metric && !s.expression)

@@ -84,7 +84,7 @@ export interface Target {
 
 export type SignalSource = 'cloudwatch' | 'prometheus' | 'csv' | 'sim';
 
-export interface Signal {
+export interface DemandSignal {
   name: string;
   source: SignalSource;
   /**
@@ -302,7 +302,7 @@ export interface AuditEntry {
 }
 
 /** Demand per second from one value of a signal measured over `stepSeconds`. */
-export function toPerSecond(signal: Pick<Signal, 'unit'>, value: number, stepSeconds: number): number {
+export function toPerSecond(signal: Pick<DemandSignal, 'unit'>, value: number, stepSeconds: number): number {
   switch (signal.unit) {
     case 'perSecond':
       return value;

@@ -1,5 +1,5 @@
 import type { Config } from '../config/types.ts';
-import type { DemandView, Signal } from '../domain/types.ts';
+import type { DemandSignal, DemandView } from '../domain/types.ts';
 import { toPerSecond } from '../domain/types.ts';
 import type { DemandContext, DemandProvider } from '../ports/demand.ts';
 import { type Logger, silentLogger } from '../ports/logger.ts';
@@ -126,7 +126,7 @@ export class ForecastDemandProvider implements DemandProvider {
 
   private async viewFor(
     config: Config,
-    signal: Signal,
+    signal: DemandSignal,
     now: number,
     until: number,
     context: DemandContext,
@@ -203,7 +203,7 @@ export class ForecastDemandProvider implements DemandProvider {
    * overlap, since sources revise their latest values) into the signal's kept history. Rows
    * whose interval has not ended by `now` are partial counts and are left out.
    */
-  private async readHistory(signal: Signal, s: SignalState, now: number): Promise<ForecastHistory> {
+  private async readHistory(signal: DemandSignal, s: SignalState, now: number): Promise<ForecastHistory> {
     const earliest = now - this.historySeconds * 1000;
     const known = s.history;
     const lastT = known?.lastRowTime;

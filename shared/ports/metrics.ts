@@ -1,4 +1,4 @@
-import type { Signal } from '../domain/types.ts';
+import type { DemandSignal } from '../domain/types.ts';
 
 /** A regular-ish time series: epoch milliseconds and values in the signal's own unit per step. */
 export interface Series {
@@ -37,5 +37,5 @@ export interface MetricQuery {
 
 /** Sources only measure: they never change anything. */
 export interface MetricSource {
-  history(signal: Signal, q: MetricQuery): Promise<Series>;
+  history(signal: DemandSignal, q: MetricQuery): Promise<Series>;
 }

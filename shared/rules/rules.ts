@@ -5,16 +5,26 @@ import { iso } from '../domain/time.ts';
 import type { Intent, IntentSource, RaiseSpec, Target } from '../domain/types.ts';
 import { display } from '../domain/units.ts';
 
-/** Something that happened, as the rules see it. */
-export type Signal =
-  | { kind: 'alarm'; name: string; state: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA'; reason?: string; id: string }
-  | {
-      kind: 'alert';
-      labels: Record<string, string>;
-      status: 'firing' | 'resolved';
-      fingerprint: string;
-      startsAt: string;
-    };
+/** A CloudWatch alarm's state change, as the rules see it. */
+export interface AlarmSignal {
+  kind: 'alarm';
+  name: string;
+  state: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA';
+  reason?: string;
+  id: string;
+}
+
+/** A Prometheus alert from AlertManager, as the rules see it. */
+export interface AlertSignal {
+  kind: 'alert';
+  labels: Record<string, string>;
+  status: 'firing' | 'resolved';
+  fingerprint: string;
+  startsAt: string;
+}
+
+/** Something that happened and may trigger a rule (not a demand signal: see DemandSignal). */
+export type TriggerSignal = AlarmSignal | AlertSignal;
 
 /** Compiled globs: rule patterns are few and fixed, alarms are matched against them often. */
 const globs = new Map<string, RegExp>();
@@ -45,7 +55,7 @@ export function labelsMatch(matchers: Record<string, string>, labels: Record<str
 }
 
 /** Rules whose `when` this signal satisfies (for alarms: name and state; for alerts: labels). */
-export function matchingRules(config: Config, signal: Signal): Rule[] {
+export function matchingRules(config: Config, signal: TriggerSignal): Rule[] {
   return config.rules.filter((r) => {
     if (signal.kind === 'alarm')
       return (
@@ -56,7 +66,7 @@ export function matchingRules(config: Config, signal: Signal): Rule[] {
 }
 
 /** Rules an OK alarm or a resolved alert releases (`releaseOnResolve`). */
-export function releasingRules(config: Config, signal: Signal): Rule[] {
+export function releasingRules(config: Config, signal: TriggerSignal): Rule[] {
   return config.rules.filter((r) => {
     if (!r.releaseOnResolve) return false;
     if (signal.kind === 'alarm')

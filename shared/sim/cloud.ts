@@ -1,7 +1,7 @@
 import type { Config } from '../config/types.ts';
 import type { ActuatorError } from '../domain/errors.ts';
 import { KINDS } from '../domain/kinds.ts';
-import type { Actual, Signal, Target } from '../domain/types.ts';
+import type { Actual, DemandSignal, Target } from '../domain/types.ts';
 import { toPerSecond } from '../domain/types.ts';
 import { display, fieldOf } from '../domain/units.ts';
 import type { Actuator, ActuatorRegistry, ApplyContext, ApplyResult } from '../ports/actuator.ts';
@@ -9,7 +9,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { MetricQuery, MetricSource, Series } from '../ports/metrics.ts';
 
 /** Demand per second of a signal at an instant (epoch ms). */
-export type DemandCurve = (signal: Signal, t: number) => number;
+export type DemandCurve = (signal: DemandSignal, t: number) => number;
 
 export interface SimOptions {
   clock: Clock;
@@ -205,7 +205,7 @@ export class SimCloud {
 
   /** A MetricSource over the demand curves, in each signal's own unit per step. */
   readonly metrics: MetricSource = {
-    history: async (signal: Signal, q: MetricQuery): Promise<Series> => {
+    history: async (signal: DemandSignal, q: MetricQuery): Promise<Series> => {
       const step = q.stepSeconds * 1000;
       const t: number[] = [];
       const v: number[] = [];

@@ -1,12 +1,10 @@
 import * as z from 'zod';
-import type { Signal } from '../rules/rules.ts';
+import type { TriggerSignal } from '../rules/rules.ts';
 import { describeZodError, HttpError } from './http.ts';
-
-export type AlarmSignal = Extract<Signal, { kind: 'alarm' }>;
 
 /** An alarm signal and the key that makes a repeated delivery a no-op. */
 export interface KeyedSignal {
-  signal: Signal;
+  signal: TriggerSignal;
   idempotencyKey: string;
 }
 

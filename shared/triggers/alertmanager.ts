@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { InProgressError } from '../domain/errors.ts';
 import { parseRfc3339 } from '../domain/time.ts';
-import type { Signal } from '../rules/rules.ts';
+import type { TriggerSignal } from '../rules/rules.ts';
 import type { KeyedSignal } from './alarm.ts';
 import type { TriggerDeps } from './deps.ts';
 import {
@@ -71,7 +71,7 @@ export function alertSignals(payload: unknown): { signals: KeyedSignal[]; trunca
     throw new HttpError(400, `not an AlertManager webhook (version 4): ${describeZodError(parsed.error)}`);
   const signals = parsed.data.alerts.map((a): KeyedSignal => {
     const fingerprint = a.fingerprint ?? fingerprintOf(a.labels);
-    const signal: Signal = {
+    const signal: TriggerSignal = {
       kind: 'alert',
       labels: a.labels,
       status: a.status,

@@ -2,13 +2,13 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DemandTimeline, parseSurge, surgeFactor, TraceMetricSource } from '../../shared/backtest/demand.ts';
 import { cutTrace, endOf, loadTrace, parseTrace } from '../../shared/backtest/trace.ts';
-import type { Signal } from '../../shared/domain/types.ts';
+import type { DemandSignal } from '../../shared/domain/types.ts';
 import { ManualClock } from '../../shared/ports/clock.ts';
 import { TRACES } from '../helpers/example.ts';
 
 const NASA = path.join(TRACES, 'nasa_kennedy_http_1995_per_minute.csv');
 const TAXI = path.join(TRACES, 'nab_realKnownCause_nyc_taxi.csv');
-const signal: Signal = { name: 'traffic', source: 'csv', unit: 'perStep', spec: {} };
+const signal: DemandSignal = { name: 'traffic', source: 'csv', unit: 'perStep', spec: {} };
 
 describe('Function: parseTrace / loadTrace', () => {
   it('finds the step and keeps missing rows as gaps, never as zero traffic', () => {

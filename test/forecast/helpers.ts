@@ -2,7 +2,7 @@ import path from 'node:path';
 import { readTraceCsv, sliceSeries } from '../../shared/adapters/metrics/csv.ts';
 import { parseConfig } from '../../shared/config/load.ts';
 import type { Config } from '../../shared/config/types.ts';
-import type { Signal } from '../../shared/domain/types.ts';
+import type { DemandSignal } from '../../shared/domain/types.ts';
 import type { MetricQuery, MetricSource, Series } from '../../shared/ports/metrics.ts';
 import { TRACES } from '../helpers/example.ts';
 
@@ -68,7 +68,7 @@ export class TraceSource implements MetricSource {
     this.series = readTraceCsv(file);
   }
 
-  async history(_signal: Signal, q: MetricQuery): Promise<Series> {
+  async history(_signal: DemandSignal, q: MetricQuery): Promise<Series> {
     this.queries.push(q);
     if (this.failWith) throw this.failWith;
     const to = this.leakFuture ? q.to.getTime() + 3600_000 : q.to.getTime();

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CloudWatchMetricSource } from '../../shared/adapters/metrics/cloudwatch.ts';
 import { readTraceCsv } from '../../shared/adapters/metrics/csv.ts';
 import { MetricSourceError } from '../../shared/adapters/metrics/errors.ts';
-import type { Signal } from '../../shared/domain/types.ts';
+import type { DemandSignal } from '../../shared/domain/types.ts';
 import { ForecastDemandProvider } from '../../shared/forecast/provider.ts';
 import { ManualClock } from '../../shared/ports/clock.ts';
 import { exampleConfig, TRACES } from '../helpers/example.ts';
@@ -15,7 +15,7 @@ const NOW = Date.parse('2026-11-27T12:00:00Z');
 const LB = { LoadBalancer: 'app/kaireon-prod/50dc6c495c0c9188' };
 
 /** The example config's `traffic` signal: ALB RequestCount, Sum per 60 s, perMinute. */
-const traffic = (): Signal => exampleConfig().signals.traffic!;
+const traffic = (): DemandSignal => exampleConfig().signals.traffic!;
 
 /** 20 days of the NASA per-minute trace, shifted so that it ends at NOW, published into the fake. */
 function publishNasa(fake: FakeCloudWatch): Map<number, number> {
@@ -88,7 +88,7 @@ describe('Function: CloudWatchMetricSource against a stateful GetMetricData', ()
   it('aggregates to the configured period and statistic', async () => {
     publishNasa(fake);
     const signal = traffic();
-    const five: Signal = {
+    const five: DemandSignal = {
       ...signal,
       spec: { ...signal.spec, metric: { ...(signal.spec.metric as object), period: 300, stat: 'Maximum' } },
     };
@@ -116,7 +116,7 @@ describe('Function: CloudWatchMetricSource against a stateful GetMetricData', ()
 
   it("reports the service's own error for a period CloudWatch refuses", async () => {
     const signal = traffic();
-    const bad: Signal = {
+    const bad: DemandSignal = {
       ...signal,
       spec: { ...signal.spec, metric: { ...(signal.spec.metric as object), period: 90 } },
     };

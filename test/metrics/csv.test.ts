@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CsvMetricSource, parseTraceCsv, readTraceCsv } from '../../shared/adapters/metrics/csv.ts';
 import { metricSources } from '../../shared/adapters/metrics/index.ts';
-import type { Signal } from '../../shared/domain/types.ts';
+import type { DemandSignal } from '../../shared/domain/types.ts';
 import type { MetricSource } from '../../shared/ports/metrics.ts';
 import { TRACES } from '../helpers/example.ts';
 
@@ -50,7 +50,12 @@ describe('Function: CSV traces', () => {
       path.join(dir, 'load.csv'),
       'timestamp,value\n2020-01-01T00:00:00Z,10\n2020-01-01T00:01:00Z,11\n2020-01-01T00:03:00Z,13\n',
     );
-    const signal: Signal = { name: 'load', source: 'csv', unit: 'perMinute', spec: { file: 'load.csv' } };
+    const signal: DemandSignal = {
+      name: 'load',
+      source: 'csv',
+      unit: 'perMinute',
+      spec: { file: 'load.csv' },
+    };
     const got = await new CsvMetricSource({ baseDir: dir }).history(
       signal,
       q('2020-01-01T00:01:00Z', '2020-01-01T00:05:00Z'),
@@ -71,9 +76,9 @@ describe('Function: CSV traces', () => {
 
 describe('Function: metricSources picks the adapter by signal.source', () => {
   const sim: MetricSource = { history: async () => ({ t: [1], v: [42], stepSeconds: 60 }) };
-  const remote: Signal = { name: 'traffic', source: 'cloudwatch', unit: 'perMinute', spec: {} };
-  const local: Signal = { name: 'load', source: 'csv', unit: 'perStep', spec: { file: 'x.csv' } };
-  const simulated: Signal = { name: 'curve', source: 'sim', unit: 'perSecond', spec: {} };
+  const remote: DemandSignal = { name: 'traffic', source: 'cloudwatch', unit: 'perMinute', spec: {} };
+  const local: DemandSignal = { name: 'load', source: 'csv', unit: 'perStep', spec: { file: 'x.csv' } };
+  const simulated: DemandSignal = { name: 'curve', source: 'sim', unit: 'perSecond', spec: {} };
 
   it('on the simulator serves remote signals from the simulated cloud, csv files from disk', async () => {
     const m = metricSources({

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTraceCsv, sliceSeries } from '../../shared/adapters/metrics/csv.ts';
 import { MetricSourceError } from '../../shared/adapters/metrics/errors.ts';
 import { MAX_POINTS_PER_REQUEST, PrometheusMetricSource } from '../../shared/adapters/metrics/prometheus.ts';
-import type { Signal } from '../../shared/domain/types.ts';
+import type { DemandSignal } from '../../shared/domain/types.ts';
 import { forecastSeries } from '../../shared/forecast/forecaster.ts';
 import { TRACES } from '../helpers/example.ts';
 import {
@@ -21,7 +21,7 @@ const TOKEN = 'prom-secret-7f3a';
 
 const nasa = sliceSeries(readTraceCsv(path.join(TRACES, 'nasa_kennedy_http_1995_per_minute.csv')), FROM, TO);
 
-function signal(spec: Record<string, unknown>): Signal {
+function signal(spec: Record<string, unknown>): DemandSignal {
   return { name: 'traffic', source: 'prometheus', unit: 'perMinute', spec };
 }
 

@@ -5,7 +5,7 @@ import {
   type GetMetricDataCommandOutput,
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
-import type { Signal } from '../../domain/types.ts';
+import type { DemandSignal } from '../../domain/types.ts';
 import type { MetricQuery, MetricSource, Series } from '../../ports/metrics.ts';
 import { awsClientConfig } from '../aws-clients.ts';
 import { MetricSourceError } from './errors.ts';
@@ -52,7 +52,7 @@ export class CloudWatchMetricSource implements MetricSource {
       ((region) => new CloudWatchClient(awsClientConfig({ region })) as CloudWatchMetricsClient);
   }
 
-  private client(signal: Signal): CloudWatchMetricsClient {
+  private client(signal: DemandSignal): CloudWatchMetricsClient {
     const region = typeof signal.spec.region === 'string' ? signal.spec.region : undefined;
     const key = region ?? '';
     let c = this.clients.get(key);
@@ -64,7 +64,7 @@ export class CloudWatchMetricSource implements MetricSource {
   }
 
   /** The query for a signal: its metric, or its expression, at its period. */
-  static queryFor(signal: Signal): { query: MetricDataQuery; periodSeconds: number } {
+  static queryFor(signal: DemandSignal): { query: MetricDataQuery; periodSeconds: number } {
     const metric = signal.spec.metric as
       | {
           namespace: string;
@@ -104,7 +104,7 @@ export class CloudWatchMetricSource implements MetricSource {
     throw new MetricSourceError(`signals.${signal.name}: cloudwatch needs metric or expression`);
   }
 
-  async history(signal: Signal, q: MetricQuery): Promise<Series> {
+  async history(signal: DemandSignal, q: MetricQuery): Promise<Series> {
     const { query, periodSeconds } = CloudWatchMetricSource.queryFor(signal);
     const periodMs = periodSeconds * 1000;
     const to = q.to.getTime();

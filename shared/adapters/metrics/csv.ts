@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Signal } from '../../domain/types.ts';
+import type { DemandSignal } from '../../domain/types.ts';
 import { type MetricQuery, type MetricSource, type Series, stepOf } from '../../ports/metrics.ts';
 import { MetricSourceError } from './errors.ts';
 
@@ -87,7 +87,7 @@ export class CsvMetricSource implements MetricSource {
     this.baseDir = opts.baseDir ?? process.cwd();
   }
 
-  async history(signal: Signal, q: MetricQuery): Promise<Series> {
+  async history(signal: DemandSignal, q: MetricQuery): Promise<Series> {
     const file = signal.spec.file;
     if (typeof file !== 'string' || file === '')
       throw new MetricSourceError(`signals.${signal.name}.file: a csv signal needs a file`);

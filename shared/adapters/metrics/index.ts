@@ -1,4 +1,4 @@
-import type { Signal } from '../../domain/types.ts';
+import type { DemandSignal } from '../../domain/types.ts';
 import type { MetricQuery, MetricSource, Series } from '../../ports/metrics.ts';
 import { CloudWatchMetricSource, type CloudWatchSourceOptions } from './cloudwatch.ts';
 import { CsvMetricSource } from './csv.ts';
@@ -33,7 +33,7 @@ export function metricSources(opts: MetricSourcesOptions = {}): MetricSource {
   let cloudwatch: MetricSource | undefined;
   let csv: MetricSource | undefined;
   let prometheus: MetricSource | undefined;
-  const pick = (signal: Signal): MetricSource => {
+  const pick = (signal: DemandSignal): MetricSource => {
     if (opts.simulateAll && opts.sim && signal.source !== 'csv') return opts.sim;
     switch (signal.source) {
       case 'cloudwatch':
@@ -53,6 +53,6 @@ export function metricSources(opts: MetricSourcesOptions = {}): MetricSource {
     }
   };
   return {
-    history: async (signal: Signal, q: MetricQuery): Promise<Series> => pick(signal).history(signal, q),
+    history: async (signal: DemandSignal, q: MetricQuery): Promise<Series> => pick(signal).history(signal, q),
   };
 }

@@ -1,4 +1,4 @@
-import type { Signal } from '../../domain/types.ts';
+import type { DemandSignal } from '../../domain/types.ts';
 import type { MetricQuery, MetricSource, Series } from '../../ports/metrics.ts';
 import { MetricSourceError } from './errors.ts';
 
@@ -68,7 +68,7 @@ export class PrometheusMetricSource implements MetricSource {
     this.env = opts.env ?? process.env;
   }
 
-  private headers(signal: Signal): Record<string, string> {
+  private headers(signal: DemandSignal): Record<string, string> {
     const h: Record<string, string> = {
       'content-type': 'application/x-www-form-urlencoded',
       accept: 'application/json',
@@ -85,7 +85,7 @@ export class PrometheusMetricSource implements MetricSource {
     return h;
   }
 
-  async history(signal: Signal, q: MetricQuery): Promise<Series> {
+  async history(signal: DemandSignal, q: MetricQuery): Promise<Series> {
     const url = signal.spec.url;
     const query = signal.spec.query;
     if (typeof url !== 'string' || typeof query !== 'string')
@@ -125,7 +125,7 @@ export class PrometheusMetricSource implements MetricSource {
   }
 
   private async post(
-    signal: Signal,
+    signal: DemandSignal,
     endpoint: string,
     headers: Record<string, string>,
     body: URLSearchParams,
