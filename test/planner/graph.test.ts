@@ -8,12 +8,12 @@ const ids = (ts: { id: string }[]) => ts.map((t) => t.id);
 describe('planner graph', () => {
   it('orders dependencies before their dependents, and Karpenter nodes before the pods of their cluster', () => {
     const order = ids(topologicalOrder(config.targets));
-    const before = (a: string, b: string) => expect(order.indexOf(a)).toBeLessThan(order.indexOf(b));
-    before('db-readers', 'api');
-    before('pgbouncer', 'api');
-    before('nodes', 'api');
-    before('nodes', 'workers');
-    before('nodes', 'pgbouncer');
+    const precedes = (a: string, b: string) => expect(order.indexOf(a)).toBeLessThan(order.indexOf(b));
+    precedes('db-readers', 'api');
+    precedes('pgbouncer', 'api');
+    precedes('nodes', 'api');
+    precedes('nodes', 'workers');
+    precedes('nodes', 'pgbouncer');
     expect([...order].sort()).toEqual(ids(config.targets).sort());
   });
 
