@@ -6,6 +6,7 @@ import {
   DescribeDBClustersCommand,
 } from '@aws-sdk/client-rds';
 import { ActuatorError } from '../../domain/errors.ts';
+import { managedPrefix } from '../../domain/managed.ts';
 import type { Actual, Target } from '../../domain/types.ts';
 import type { Actuator, ApplyContext, ApplyResult } from '../../ports/actuator.ts';
 import type { RdsApi } from './clients.ts';
@@ -17,7 +18,6 @@ import {
   fleetCounts,
   fleetMember,
   MANAGED_TAG,
-  managedPrefix,
   nextNames,
   partialFailure,
   removeHeadroomMade,

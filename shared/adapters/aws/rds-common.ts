@@ -78,18 +78,6 @@ export async function describeInstances(rds: RdsApi, filter: Filter, what: strin
 
 // Instances Headroom adds and removes (read replicas, Aurora readers) --------------------------
 
-/**
- * `<base>-headroom-` for deterministic names. RDS identifiers are lower case, at most 63
- * characters, with no double or trailing hyphen: a long base is cut so `-headroom-NN` fits.
- */
-export function managedPrefix(base: string): string {
-  const cut = base
-    .toLowerCase()
-    .slice(0, 63 - '-headroom-'.length - 2)
-    .replace(/-+$/, '');
-  return `${cut}-headroom-`;
-}
-
 export interface FleetMember {
   id: string;
   status: string;

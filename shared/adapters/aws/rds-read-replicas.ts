@@ -3,6 +3,7 @@ import {
   type DBInstance,
   DeleteDBInstanceCommand,
 } from '@aws-sdk/client-rds';
+import { managedPrefix } from '../../domain/managed.ts';
 import type { Actual, Target } from '../../domain/types.ts';
 import type { Actuator, ApplyContext, ApplyResult } from '../../ports/actuator.ts';
 import type { RdsApi } from './clients.ts';
@@ -16,7 +17,6 @@ import {
   fleetMember,
   leastUsedZone,
   MANAGED_TAG,
-  managedPrefix,
   nextNames,
   partialFailure,
   removeHeadroomMade,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { lowerBound as firstWhereNot } from '../../domain/search.ts';
 import type { Signal } from '../../domain/types.ts';
 import { stepOf } from '../../forecast/grid.ts';
 import type { MetricQuery, MetricSource, Series } from '../../ports/metrics.ts';
@@ -59,14 +60,7 @@ export function readTraceCsv(file: string): Series {
 
 /** Index of the first timestamp at or after `ms` (timestamps sorted). */
 export function lowerBound(t: number[], ms: number): number {
-  let lo = 0;
-  let hi = t.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (t[mid]! < ms) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return firstWhereNot(t, (x) => x < ms);
 }
 
 /** The rows of a series with from <= t <= to (no copy of the rest). */
