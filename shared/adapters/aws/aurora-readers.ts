@@ -10,16 +10,15 @@ import { managedPrefix } from '../../domain/managed.ts';
 import type { Actual, Target } from '../../domain/types.ts';
 import type { Actuator, ApplyContext, ApplyResult } from '../../ports/actuator.ts';
 import type { RdsApi } from './clients.ts';
-import { call, isAwsError } from './errors.ts';
+import { call } from './errors.ts';
 import {
   capacityState,
+  createHeadroomMade,
   describeInstances,
   type FleetMember,
   fleetCounts,
   fleetMember,
   MANAGED_TAG,
-  nextNames,
-  partialFailure,
   removeHeadroomMade,
   TARGET_TAG_KEY,
 } from './rds-common.ts';
@@ -123,14 +122,12 @@ export class AuroraReadersActuator implements Actuator {
         message: `cluster ${f.clusterId} has no writer to copy an instance class from: set instanceClass`,
       };
     const paramGroup = f.writer?.DBParameterGroups?.[0]?.DBParameterGroupName;
-    const created: string[] = [];
-    for (const name of nextNames(
-      f.prefix,
-      f.readers.map((m) => m.id),
+    const created = await createHeadroomMade({
+      prefix: f.prefix,
+      members: f.readers,
       count,
-    )) {
-      try {
-        await call(`CreateDBInstance ${name}`, () =>
+      create: (name) =>
+        call(`CreateDBInstance ${name}`, () =>
           this.rds.send(
             new CreateDBInstanceCommand({
               DBInstanceIdentifier: name,
@@ -145,13 +142,8 @@ export class AuroraReadersActuator implements Actuator {
               Tags: [MANAGED_TAG, { Key: TARGET_TAG_KEY, Value: target.id }],
             }),
           ),
-        );
-      } catch (err) {
-        if (!isAwsError((err as Error).cause, 'DBInstanceAlreadyExists'))
-          throw partialFailure(err, 'created', created);
-      }
-      created.push(name);
-    }
+        ),
+    });
     return {
       status: 'applied',
       before,

@@ -2,7 +2,7 @@ import { type DBInstance, DescribeDBInstancesCommand, type Filter, type Tag } fr
 import { ActuatorError } from '../../domain/errors.ts';
 import type { ApplyResult } from '../../ports/actuator.ts';
 import type { RdsApi } from './clients.ts';
-import { call } from './errors.ts';
+import { call, isAwsError } from './errors.ts';
 
 /** Every instance Headroom creates carries this tag; the IAM policy can require it to delete. */
 export const MANAGED_TAG: Tag = { Key: 'headroom:managed', Value: 'true' };
@@ -157,6 +157,34 @@ export function leastUsedZone(zones: string[] | undefined, members: FleetMember[
 export function partialFailure(err: unknown, verb: string, done: string[]): unknown {
   if (done.length === 0 || !(err instanceof ActuatorError)) return err;
   return new ActuatorError(err.code, `${verb} ${done.join(', ')}, then ${err.message}`, { cause: err.cause });
+}
+
+/**
+ * Scale-up of a fleet: creates `count` members under the next free `<prefix>NN` names, in order.
+ * A name that already exists (a concurrent reconcile, an earlier answer lost) counts as created:
+ * it is on its way. A failure after some were created says which were.
+ */
+export async function createHeadroomMade(o: {
+  prefix: string;
+  members: FleetMember[];
+  count: number;
+  create: (name: string) => Promise<unknown>;
+}): Promise<string[]> {
+  const created: string[] = [];
+  for (const name of nextNames(
+    o.prefix,
+    o.members.map((m) => m.id),
+    o.count,
+  )) {
+    try {
+      await o.create(name);
+    } catch (err) {
+      if (!isAwsError((err as Error).cause, 'DBInstanceAlreadyExists'))
+        throw partialFailure(err, 'created', created);
+    }
+    created.push(name);
+  }
+  return created;
 }
 
 /**

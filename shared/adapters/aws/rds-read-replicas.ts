@@ -7,9 +7,10 @@ import { managedPrefix } from '../../domain/managed.ts';
 import type { Actual, Target } from '../../domain/types.ts';
 import type { Actuator, ApplyContext, ApplyResult } from '../../ports/actuator.ts';
 import type { RdsApi } from './clients.ts';
-import { call, isAwsError } from './errors.ts';
+import { call } from './errors.ts';
 import {
   capacityState,
+  createHeadroomMade,
   describeInstance,
   describeInstances,
   type FleetMember,
@@ -17,8 +18,6 @@ import {
   fleetMember,
   leastUsedZone,
   MANAGED_TAG,
-  nextNames,
-  partialFailure,
   removeHeadroomMade,
   TARGET_TAG_KEY,
 } from './rds-common.ts';
@@ -92,15 +91,15 @@ export class RdsReadReplicasActuator implements Actuator {
       };
     const zones = target.spec.availabilityZones as string[] | undefined;
     const planned = [...f.members];
-    const created: string[] = [];
-    for (const name of nextNames(
-      f.prefix,
-      f.members.map((m) => m.id),
+    const created = await createHeadroomMade({
+      prefix: f.prefix,
+      members: f.members,
       count,
-    )) {
-      const az = leastUsedZone(zones, planned);
-      try {
-        await call(`CreateDBInstanceReadReplica ${name}`, () =>
+      create: (name) => {
+        const az = leastUsedZone(zones, planned);
+        // Counted in the next one's zone choice whether it is created now or already was.
+        planned.push({ ...fleetMember({ DBInstanceIdentifier: name }, f.prefix), state: 'coming', az });
+        return call(`CreateDBInstanceReadReplica ${name}`, () =>
           this.rds.send(
             new CreateDBInstanceReadReplicaCommand({
               DBInstanceIdentifier: name,
@@ -119,14 +118,8 @@ export class RdsReadReplicasActuator implements Actuator {
             }),
           ),
         );
-      } catch (err) {
-        // Created by a concurrent reconcile, or an earlier answer was lost: it is on its way.
-        if (!isAwsError((err as Error).cause, 'DBInstanceAlreadyExists'))
-          throw partialFailure(err, 'created', created);
-      }
-      created.push(name);
-      planned.push({ ...fleetMember({ DBInstanceIdentifier: name }, f.prefix), state: 'coming', az });
-    }
+      },
+    });
     return {
       status: 'applied',
       before,
