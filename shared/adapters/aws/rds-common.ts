@@ -1,6 +1,7 @@
 import { type DBInstance, DescribeDBInstancesCommand, type Filter, type Tag } from '@aws-sdk/client-rds';
 import { ActuatorError } from '../../domain/errors.ts';
-import type { ApplyResult } from '../../ports/actuator.ts';
+import type { Actual, Target } from '../../domain/types.ts';
+import type { Actuator, ApplyContext, ApplyResult } from '../../ports/actuator.ts';
 import type { RdsApi } from './clients.ts';
 import { call, isAwsError } from './errors.ts';
 
@@ -157,6 +158,92 @@ export function leastUsedZone(zones: string[] | undefined, members: FleetMember[
 export function partialFailure(err: unknown, verb: string, done: string[]): unknown {
   if (done.length === 0 || !(err instanceof ActuatorError)) return err;
   return new ActuatorError(err.code, `${verb} ${done.join(', ')}, then ${err.message}`, { cause: err.cause });
+}
+
+/**
+ * What a fleet actuator knows of its fleet: its members, the name of its count in
+ * before/after (`replicas`, `readers`), the details of a reading and, about its parent (source
+ * instance, cluster), why it takes no change (`blocked`) or no new member yet (`notReady`).
+ */
+export interface FleetView {
+  members: FleetMember[];
+  field: string;
+  /** What the reading shows of the parent; the members follow, under `field`. */
+  details: Record<string, unknown>;
+  blocked: string | undefined;
+  notReady: string | undefined;
+}
+
+/** Why a broken or vanished parent (`source x`, `cluster x`) takes no change, else undefined. */
+export function parentBroken(parent: string, status: string | undefined): string | undefined {
+  const state = capacityState(status);
+  if (state === 'broken' || state === 'gone')
+    return `${parent} is ${status}: Headroom changes nothing until it is available`;
+  return undefined;
+}
+
+/** Why a parent that is not available yet takes no new member (`readers are added`), else undefined. */
+export function parentNotReady(
+  parent: string,
+  status: string | undefined,
+  adding: string,
+): string | undefined {
+  return status === 'available' ? undefined : `${parent} is ${status}: ${adding} once it is available`;
+}
+
+/** A fleet's reading: its count, how many are ready, its details and why it is blocked. */
+export function fleetActual(v: FleetView): Actual {
+  const { value, ready } = fleetCounts(v.members);
+  const members = v.members.map((m) => ({ id: m.id, status: m.status, headroomMade: m.headroomMade }));
+  const actual: Actual = { value, ready, details: { ...v.details, [v.field]: members } };
+  if (v.blocked) actual.blocked = v.blocked;
+  return actual;
+}
+
+/**
+ * A fleet moved to `desired` members: nothing when it is there, blocked when the parent is, in
+ * progress while the parent cannot take new members yet, else `create` or `remove` the difference.
+ */
+export function scaleFleet(
+  v: FleetView,
+  desired: number,
+  ops: { create: (count: number) => Promise<ApplyResult>; remove: (count: number) => Promise<ApplyResult> },
+): Promise<ApplyResult> | ApplyResult {
+  const { value } = fleetCounts(v.members);
+  const before = { [v.field]: value };
+  if (desired === value) return { status: 'no-op', before, after: before };
+  if (v.blocked) return { status: 'blocked', before, after: before, message: v.blocked };
+  if (desired > value && v.notReady)
+    return { status: 'in-progress', before, after: before, message: v.notReady };
+  return desired > value ? ops.create(desired - value) : ops.remove(value - desired);
+}
+
+/**
+ * An actuator of a fleet of RDS instances (read replicas, Aurora readers): it reads and scales
+ * the same way; the kinds differ in how they find the fleet (`fleet`, `viewOf`) and how they
+ * create and remove a member.
+ */
+export abstract class FleetActuator<F> implements Actuator {
+  protected readonly rds: RdsApi;
+  constructor(deps: { rds: RdsApi }) {
+    this.rds = deps.rds;
+  }
+  protected abstract fleet(target: Target): Promise<F>;
+  protected abstract viewOf(f: F): FleetView;
+  protected abstract create(target: Target, f: F, count: number): Promise<ApplyResult>;
+  protected abstract remove(f: F, count: number): Promise<ApplyResult>;
+
+  async read(target: Target): Promise<Actual> {
+    return fleetActual(this.viewOf(await this.fleet(target)));
+  }
+
+  async apply(target: Target, desired: number, _ctx: ApplyContext): Promise<ApplyResult> {
+    const f = await this.fleet(target);
+    return scaleFleet(this.viewOf(f), desired, {
+      create: (n) => this.create(target, f, n),
+      remove: (n) => this.remove(f, n),
+    });
+  }
 }
 
 /**
