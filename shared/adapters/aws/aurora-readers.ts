@@ -21,7 +21,6 @@ import {
   fleetMember,
   MANAGED_TAG,
   parentBroken,
-  parentNotReady,
   removeHeadroomMade,
   TARGET_TAG_KEY,
 } from './rds-common.ts';
@@ -143,12 +142,9 @@ function view(f: Fleet): FleetView {
   return {
     members: f.readers,
     field: 'readers',
-    details: {
-      cluster: f.clusterId,
-      clusterStatus: f.cluster.Status,
-      writer: f.writer?.DBInstanceIdentifier,
-    },
+    parent: { key: 'cluster', id: f.clusterId, status: f.cluster.Status },
+    extra: { writer: f.writer?.DBInstanceIdentifier },
     blocked: clusterProblem(f),
-    notReady: parentNotReady(`cluster ${f.clusterId}`, f.cluster.Status, 'readers are added'),
+    adding: 'readers are added',
   };
 }

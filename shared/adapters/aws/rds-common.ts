@@ -168,10 +168,12 @@ export function partialFailure(err: unknown, verb: string, done: string[]): unkn
 export interface FleetView {
   members: FleetMember[];
   field: string;
-  /** What the reading shows of the parent; the members follow, under `field`. */
-  details: Record<string, unknown>;
+  /** The parent, shown in the reading as `<key>`, `<key>Status` (then `extra`, then the members). */
+  parent: { key: 'cluster' | 'source'; id: string; status: string | undefined };
+  extra?: Record<string, unknown>;
   blocked: string | undefined;
-  notReady: string | undefined;
+  /** What waits for the parent to be available (`readers are added`). */
+  adding: string;
 }
 
 /** Why a broken or vanished parent (`source x`, `cluster x`) takes no change, else undefined. */
@@ -195,7 +197,9 @@ export function parentNotReady(
 export function fleetActual(v: FleetView): Actual {
   const { value, ready } = fleetCounts(v.members);
   const members = v.members.map((m) => ({ id: m.id, status: m.status, headroomMade: m.headroomMade }));
-  const actual: Actual = { value, ready, details: { ...v.details, [v.field]: members } };
+  const { key, id, status } = v.parent;
+  const details = { [key]: id, [`${key}Status`]: status, ...v.extra, [v.field]: members };
+  const actual: Actual = { value, ready, details };
   if (v.blocked) actual.blocked = v.blocked;
   return actual;
 }
@@ -213,8 +217,8 @@ export function scaleFleet(
   const before = { [v.field]: value };
   if (desired === value) return { status: 'no-op', before, after: before };
   if (v.blocked) return { status: 'blocked', before, after: before, message: v.blocked };
-  if (desired > value && v.notReady)
-    return { status: 'in-progress', before, after: before, message: v.notReady };
+  const notReady = parentNotReady(`${v.parent.key} ${v.parent.id}`, v.parent.status, v.adding);
+  if (desired > value && notReady) return { status: 'in-progress', before, after: before, message: notReady };
   return desired > value ? ops.create(desired - value) : ops.remove(value - desired);
 }
 

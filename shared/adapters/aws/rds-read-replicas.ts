@@ -19,7 +19,6 @@ import {
   leastUsedZone,
   MANAGED_TAG,
   parentBroken,
-  parentNotReady,
   removeHeadroomMade,
   TARGET_TAG_KEY,
 } from './rds-common.ts';
@@ -129,11 +128,8 @@ function view(f: Fleet): FleetView {
   return {
     members: f.members,
     field: 'replicas',
-    details: {
-      source: f.sourceId,
-      sourceStatus: f.source.DBInstanceStatus,
-    },
+    parent: { key: 'source', id: f.sourceId, status: f.source.DBInstanceStatus },
     blocked: sourceProblem(f),
-    notReady: parentNotReady(`source ${f.sourceId}`, f.source.DBInstanceStatus, 'replicas are created'),
+    adding: 'replicas are created',
   };
 }
