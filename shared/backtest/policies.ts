@@ -2,6 +2,7 @@ import { Brain } from '../app/brain.ts';
 import { campaignPhases } from '../campaigns/campaigns.ts';
 import type { SimSettings } from '../config/backtest.ts';
 import type { Config } from '../config/types.ts';
+import { lowerBound } from '../domain/search.ts';
 import { iso } from '../domain/time.ts';
 import type { AuditEntry, DemandView } from '../domain/types.ts';
 import { ManualClock } from '../ports/clock.ts';
@@ -130,14 +131,14 @@ class RecordingDemandProvider implements DemandProvider {
     const points = views[this.signal]?.points;
     if (points?.length) {
       const at = now.getTime() + this.aheadMs;
-      let lo = 0;
-      let hi = points.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (points[mid]!.t + views[this.signal]!.stepSeconds * 1000 <= at) lo = mid + 1;
-        else hi = mid;
-      }
-      const p = points[lo]!;
+      const step = views[this.signal]!.stepSeconds * 1000;
+      const p =
+        points[
+          Math.min(
+            points.length - 1,
+            lowerBound(points, (q) => q.t + step <= at),
+          )
+        ]!;
       this.record({ ...p, t: at });
     }
     return views;

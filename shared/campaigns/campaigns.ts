@@ -1,6 +1,7 @@
 import type { Config } from '../config/types.ts';
 import { formatDuration, parseCpuMillis, parseMemoryBytes } from '../domain/duration.ts';
 import { KINDS } from '../domain/kinds.ts';
+import { lowerBound } from '../domain/search.ts';
 import { iso } from '../domain/time.ts';
 import type { Actual, Campaign, DemandView, Intent, Target } from '../domain/types.ts';
 import { clampToBounds, display } from '../domain/units.ts';
@@ -54,14 +55,7 @@ export function expectedDemand(
 
 /** Index of the first point at or after `t` (points are sorted by time). */
 function firstAtOrAfter(points: { t: number }[], t: number): number {
-  let lo = 0;
-  let hi = points.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (points[mid]!.t < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return lowerBound(points, (p) => p.t < t);
 }
 
 /** Units a capacity model needs for a demand per second. */

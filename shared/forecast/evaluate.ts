@@ -1,3 +1,4 @@
+import { lowerBound } from '../domain/search.ts';
 import type { Series } from '../ports/metrics.ts';
 import { forecastSeries } from './forecaster.ts';
 import { toGrid } from './grid.ts';
@@ -95,14 +96,7 @@ export function originsOf(series: Series, opts: EvaluationOptions): number[] {
 }
 
 function lowerIndex(t: number[], ms: number): number {
-  let lo = 0;
-  let hi = t.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (t[mid]! < ms) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return lowerBound(t, (x) => x < ms);
 }
 
 /** Scores each model over the same origins and points. */

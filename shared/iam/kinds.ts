@@ -1,3 +1,4 @@
+import { managedPrefix } from '../domain/managed.ts';
 import type { TargetKind } from '../domain/types.ts';
 import {
   eksClusterArn,
@@ -7,6 +8,8 @@ import {
   rdsArn,
   type Scope,
 } from './arns.ts';
+
+export { managedPrefix };
 
 /**
  * The one table of what Headroom may do to each kind of target: the AWS actions each
@@ -61,19 +64,6 @@ const requestTagged: Condition = {
 const resourceTagged: Condition = {
   StringEquals: { [`aws:ResourceTag/${MANAGED_TAG_KEY}`]: MANAGED_TAG_VALUE },
 };
-
-/**
- * `<base>-headroom-`: the name prefix of the instances Headroom creates. RDS identifiers are
- * lower case and at most 63 characters, so a long base is cut to leave room for `-headroom-NN`
- * (the actuators name instances the same way; a test keeps the two in step).
- */
-export function managedPrefix(base: string): string {
-  const cut = base
-    .toLowerCase()
-    .slice(0, 63 - '-headroom-'.length - 2)
-    .replace(/-+$/, '');
-  return `${cut}-headroom-`;
-}
 
 /** Instances Headroom creates next to a source instance or in a cluster, and deletes again. */
 function managedInstances(s: Scope, base: string, parent: string[], create: string): Grant[] {

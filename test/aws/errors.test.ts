@@ -1,4 +1,17 @@
 import {
+  AccessDeniedException,
+  InvalidParameterException,
+  InvalidRequestException,
+  InvalidStateException,
+  ResourceInUseException,
+  ResourceLimitExceededException,
+  ResourceNotFoundException,
+  ServerException,
+  ServiceUnavailableException,
+  ThrottlingException,
+  UnsupportedAvailabilityZoneException,
+} from '@aws-sdk/client-eks';
+import {
   APICallRateForCustomerExceededFault,
   InsufficientCacheClusterCapacityFault,
   InvalidServerlessCacheStateFault,
@@ -31,7 +44,26 @@ import { applyCtx, realActuator, rejection, T0 } from './helpers.ts';
 const m = (status = 400) => ({ $metadata: metadata(status) });
 
 describe('Function: toActuatorError', () => {
+  // One table for every service's real error names: RDS, ElastiCache, EKS and unmodelled wire codes.
   const cases: [Error, ActuatorErrorCode, boolean][] = [
+    [new ResourceNotFoundException({ message: 'No node group found', ...m(404) }), 'not-found', false],
+    [new ResourceInUseException({ message: 'update in progress', ...m(409) }), 'invalid-state', true],
+    [new InvalidStateException({ message: 'cluster is UPDATING', ...m(400) }), 'invalid-state', true],
+    [
+      new UnsupportedAvailabilityZoneException({ message: 'no capacity in zone', ...m(400) }),
+      'insufficient-capacity',
+      true,
+    ],
+    [new ResourceLimitExceededException({ message: 'limit', ...m(400) }), 'quota-exceeded', false],
+    [new ThrottlingException({ message: 'Rate exceeded', ...m(429) }), 'throttled', true],
+    [new AccessDeniedException({ message: 'not authorized', ...m(403) }), 'forbidden', false],
+    [new InvalidParameterException({ message: 'minSize > maxSize', ...m(400) }), 'invalid-request', false],
+    [new InvalidRequestException({ message: 'bad request', ...m(400) }), 'invalid-request', false],
+    [new ServerException({ message: 'internal', ...m(500) }), 'unknown', true],
+    [new ServiceUnavailableException({ message: 'unavailable', ...m(503) }), 'unknown', true],
+    [rdsError('ValidationError', '1 validation error detected'), 'invalid-request', false],
+    [rdsError('SomethingNew', 'Service unavailable', 503), 'unknown', true],
+    [rdsError('SlowDown', 'Too many requests', 429), 'throttled', true],
     [new DBInstanceNotFoundFault({ message: 'DBInstance x not found.', ...m(404) }), 'not-found', false],
     [new DBClusterNotFoundFault({ message: 'DBCluster x not found.', ...m(404) }), 'not-found', false],
     [
@@ -99,6 +131,14 @@ describe('Function: toActuatorError', () => {
     expect(e.retryable).toBe(retryable);
     expect(e.message.startsWith(`DoSomething x: ${err.name}: ${err.message}`)).toBe(true);
     expect(e.cause).toBe(err);
+  });
+
+  it('names the IAM action a refusal lacks when the caller gives it', () => {
+    const err = new AccessDeniedException({ message: 'not authorized', ...m(403) });
+    const e = toActuatorError('eks:DescribeNodegroup on node group c/ng', err, 'eks:DescribeNodegroup');
+    expect(e.message).toBe(
+      'eks:DescribeNodegroup on node group c/ng: AccessDeniedException: not authorized (the role needs IAM action eks:DescribeNodegroup)',
+    );
   });
 });
 

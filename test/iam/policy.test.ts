@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { managedPrefix as actuatorPrefix, MANAGED_TAG } from '../../shared/adapters/aws/rds-common.ts';
+import { MANAGED_TAG } from '../../shared/adapters/aws/rds-common.ts';
 import { parseConfig } from '../../shared/config/load.ts';
 import type { Config } from '../../shared/config/types.ts';
 import { ConfigError } from '../../shared/domain/errors.ts';
@@ -325,9 +325,11 @@ describe('Function: headroomPolicy', () => {
     }
   });
 
-  it('names replicas exactly as the actuators do, and tags them the same way', () => {
-    for (const base of ['kaireon-prod', 'Kaireon-Prod', `${'a'.repeat(48)}-b-c`, 'x'.repeat(70)])
-      expect(managedPrefix(base)).toBe(actuatorPrefix(base));
+  it('names replicas as RDS allows (lower case, 63 characters with -NN, no trailing hyphen), and tags them as the actuators do', () => {
+    expect(managedPrefix('Kaireon-Prod')).toBe('kaireon-prod-headroom-');
+    expect(`${managedPrefix('x'.repeat(70))}NN`).toBe(`${'x'.repeat(51)}-headroom-NN`);
+    expect(`${managedPrefix('x'.repeat(70))}NN`).toHaveLength(63);
+    expect(managedPrefix(`${'a'.repeat(48)}-b-c`)).toBe(`${'a'.repeat(48)}-b-headroom-`);
     expect(MANAGED_TAG).toEqual({ Key: MANAGED_TAG_KEY, Value: MANAGED_TAG_VALUE });
   });
 });

@@ -6,20 +6,21 @@ import {
   DescribeDBClustersCommand,
 } from '@aws-sdk/client-rds';
 import { ActuatorError } from '../../domain/errors.ts';
-import type { Actual, Target } from '../../domain/types.ts';
-import type { Actuator, ApplyContext, ApplyResult } from '../../ports/actuator.ts';
+import { managedPrefix } from '../../domain/managed.ts';
+import type { Target } from '../../domain/types.ts';
+import type { ApplyResult } from '../../ports/actuator.ts';
 import type { RdsApi } from './clients.ts';
-import { call, isAwsError } from './errors.ts';
+import { call } from './errors.ts';
 import {
-  capacityState,
+  createHeadroomMade,
   describeInstances,
+  FleetActuator,
   type FleetMember,
+  type FleetView,
   fleetCounts,
   fleetMember,
   MANAGED_TAG,
-  managedPrefix,
-  nextNames,
-  partialFailure,
+  parentBroken,
   removeHeadroomMade,
   TARGET_TAG_KEY,
 } from './rds-common.ts';
@@ -51,13 +52,8 @@ interface Fleet {
  * group, promotion tier 15) and removes only those, newest first, once available, and never an
  * instance that has become the writer.
  */
-export class AuroraReadersActuator implements Actuator {
-  private readonly rds: RdsApi;
-  constructor(deps: { rds: RdsApi }) {
-    this.rds = deps.rds;
-  }
-
-  private async fleet(target: Target): Promise<Fleet> {
+export class AuroraReadersActuator extends FleetActuator<Fleet> {
+  protected async fleet(target: Target): Promise<Fleet> {
     const clusterId = String(target.spec.clusterIdentifier);
     const cluster = await describeCluster(this.rds, clusterId);
     const instances = await describeInstances(
@@ -76,44 +72,13 @@ export class AuroraReadersActuator implements Actuator {
     return { cluster, clusterId, writer, readers, prefix };
   }
 
-  async read(target: Target): Promise<Actual> {
-    const f = await this.fleet(target);
-    const { value, ready } = fleetCounts(f.readers);
-    const actual: Actual = {
-      value,
-      ready,
-      details: {
-        cluster: f.clusterId,
-        clusterStatus: f.cluster.Status,
-        writer: f.writer?.DBInstanceIdentifier,
-        readers: f.readers.map((m) => ({ id: m.id, status: m.status, headroomMade: m.headroomMade })),
-      },
-    };
-    const blocked = clusterProblem(f);
-    if (blocked) actual.blocked = blocked;
-    return actual;
+  protected viewOf(f: Fleet): FleetView {
+    return view(f);
   }
 
-  async apply(target: Target, desired: number, _ctx: ApplyContext): Promise<ApplyResult> {
-    const f = await this.fleet(target);
+  protected async create(target: Target, f: Fleet, count: number): Promise<ApplyResult> {
     const { value } = fleetCounts(f.readers);
     const before = { readers: value };
-    if (desired === value) return { status: 'no-op', before, after: before };
-    const blocked = clusterProblem(f);
-    if (blocked) return { status: 'blocked', before, after: before, message: blocked };
-    return desired > value ? this.create(target, f, desired - value) : this.remove(f, value - desired);
-  }
-
-  private async create(target: Target, f: Fleet, count: number): Promise<ApplyResult> {
-    const { value } = fleetCounts(f.readers);
-    const before = { readers: value };
-    if (f.cluster.Status !== 'available')
-      return {
-        status: 'in-progress',
-        before,
-        after: before,
-        message: `cluster ${f.clusterId} is ${f.cluster.Status}: readers are added once it is available`,
-      };
     const instanceClass = (target.spec.instanceClass as string | undefined) ?? f.writer?.DBInstanceClass;
     if (!instanceClass)
       return {
@@ -123,14 +88,12 @@ export class AuroraReadersActuator implements Actuator {
         message: `cluster ${f.clusterId} has no writer to copy an instance class from: set instanceClass`,
       };
     const paramGroup = f.writer?.DBParameterGroups?.[0]?.DBParameterGroupName;
-    const created: string[] = [];
-    for (const name of nextNames(
-      f.prefix,
-      f.readers.map((m) => m.id),
+    const created = await createHeadroomMade({
+      prefix: f.prefix,
+      members: f.readers,
       count,
-    )) {
-      try {
-        await call(`CreateDBInstance ${name}`, () =>
+      create: (name) =>
+        call(`CreateDBInstance ${name}`, () =>
           this.rds.send(
             new CreateDBInstanceCommand({
               DBInstanceIdentifier: name,
@@ -145,13 +108,8 @@ export class AuroraReadersActuator implements Actuator {
               Tags: [MANAGED_TAG, { Key: TARGET_TAG_KEY, Value: target.id }],
             }),
           ),
-        );
-      } catch (err) {
-        if (!isAwsError((err as Error).cause, 'DBInstanceAlreadyExists'))
-          throw partialFailure(err, 'created', created);
-      }
-      created.push(name);
-    }
+        ),
+    });
     return {
       status: 'applied',
       before,
@@ -160,7 +118,7 @@ export class AuroraReadersActuator implements Actuator {
     };
   }
 
-  private remove(f: Fleet, count: number): Promise<ApplyResult> {
+  protected remove(f: Fleet, count: number): Promise<ApplyResult> {
     return removeHeadroomMade({
       members: f.readers,
       count,
@@ -177,8 +135,16 @@ export class AuroraReadersActuator implements Actuator {
 function clusterProblem(f: Fleet): string | undefined {
   if (f.cluster.EngineMode && f.cluster.EngineMode !== 'provisioned')
     return `cluster ${f.clusterId} is ${f.cluster.EngineMode}: it has no reader instances to count`;
-  const state = capacityState(f.cluster.Status);
-  if (state === 'broken' || state === 'gone')
-    return `cluster ${f.clusterId} is ${f.cluster.Status}: Headroom changes nothing until it is available`;
-  return undefined;
+  return parentBroken(`cluster ${f.clusterId}`, f.cluster.Status);
+}
+
+function view(f: Fleet): FleetView {
+  return {
+    members: f.readers,
+    field: 'readers',
+    parent: { key: 'cluster', id: f.clusterId, status: f.cluster.Status },
+    extra: { writer: f.writer?.DBInstanceIdentifier },
+    blocked: clusterProblem(f),
+    adding: 'readers are added',
+  };
 }

@@ -1,10 +1,14 @@
 import { ActuatorError, type ActuatorErrorCode } from '../../domain/errors.ts';
 
 /**
- * AWS error names mapped to what they mean for a target. The SDK names modelled errors after
- * their class (`DBInstanceNotFoundFault`) and unmodelled ones after the wire code
- * (`Throttling`, `InvalidParameterCombination`); both are matched without the `Fault` /
- * `Exception` suffix, so `InvalidDBInstanceState` and `InvalidDBInstanceStateFault` are one.
+ * AWS error names mapped to what they mean for a target, for every service Headroom calls (RDS,
+ * ElastiCache, EKS, CloudWatch): the one mapper of AWS SDK errors. The SDK names modelled errors
+ * after their class (`DBInstanceNotFoundFault`, `ResourceNotFoundException`) and unmodelled ones
+ * after the wire code (`Throttling`, `InvalidParameterCombination`); both are matched without the
+ * `Fault` / `Exception` suffix, so `InvalidDBInstanceState` and `InvalidDBInstanceStateFault` are
+ * one. Whether a code is retryable is ActuatorError's rule (domain/errors.ts), which the
+ * executor's failure policy reads: busy, capacity, throttling, network and server errors are
+ * retried with backoff; not found, refused and invalid requests wait for a config change.
  */
 const CODES: Record<string, ActuatorErrorCode> = {
   // Not found: the identifier or region in the config is wrong, or the resource is gone.
@@ -15,6 +19,9 @@ const CODES: Record<string, ActuatorErrorCode> = {
   CacheClusterNotFound: 'not-found',
   NodeGroupNotFound: 'not-found',
   ServerlessCacheNotFound: 'not-found',
+  // EKS (and other JSON-protocol services): `ResourceNotFoundException`, `NotFoundException`.
+  ResourceNotFound: 'not-found',
+  NotFound: 'not-found',
   // Busy: another change is under way; the next reconcile tries again.
   InvalidDBInstanceState: 'invalid-state',
   InvalidDBClusterState: 'invalid-state',
@@ -22,6 +29,9 @@ const CODES: Record<string, ActuatorErrorCode> = {
   InvalidReplicationGroupState: 'invalid-state',
   InvalidCacheClusterState: 'invalid-state',
   InvalidServerlessCacheState: 'invalid-state',
+  ResourceInUse: 'invalid-state',
+  InvalidState: 'invalid-state',
+  ResourcePropagationDelay: 'invalid-state',
   // A replica Headroom is creating already exists (a concurrent reconcile, a lost answer).
   DBInstanceAlreadyExists: 'conflict',
   // AWS has no capacity for this class / node type in the zone now.
@@ -30,6 +40,7 @@ const CODES: Record<string, ActuatorErrorCode> = {
   InsufficientStorageClusterCapacity: 'insufficient-capacity',
   InsufficientCacheClusterCapacity: 'insufficient-capacity',
   InsufficientAvailableIPsInSubnet: 'insufficient-capacity',
+  UnsupportedAvailabilityZone: 'insufficient-capacity',
   // Account or resource quotas.
   InstanceQuotaExceeded: 'quota-exceeded',
   StorageQuotaExceeded: 'quota-exceeded',
@@ -39,6 +50,7 @@ const CODES: Record<string, ActuatorErrorCode> = {
   NodeGroupsPerReplicationGroupQuotaExceeded: 'quota-exceeded',
   ClusterQuotaForCustomerExceeded: 'quota-exceeded',
   ServerlessCacheQuotaForCustomerExceeded: 'quota-exceeded',
+  ResourceLimitExceeded: 'quota-exceeded',
   // Throttling: the SDK retries these with adaptive backoff first.
   Throttling: 'throttled',
   ThrottlingException: 'throttled',
@@ -63,6 +75,15 @@ const CODES: Record<string, ActuatorErrorCode> = {
   InvalidSubnet: 'invalid-request',
   KMSKeyNotAccessible: 'invalid-request',
   ProvisionedIopsNotAvailableInAZ: 'invalid-request',
+  InvalidParameter: 'invalid-request',
+  InvalidRequest: 'invalid-request',
+  BadRequest: 'invalid-request',
+  Validation: 'invalid-request',
+  ValidationError: 'invalid-request',
+  // The service failed on its side: retried on the next reconcile.
+  Server: 'unknown',
+  ServiceUnavailable: 'unknown',
+  InternalFailure: 'unknown',
 };
 
 const HINTS: Partial<Record<ActuatorErrorCode, string>> = {
@@ -83,6 +104,7 @@ const NETWORK = new Set([
   'ENOTFOUND',
   'ETIMEDOUT',
   'EAI_AGAIN',
+  'EPIPE',
   'TimeoutError',
 ]);
 
@@ -101,9 +123,19 @@ export function codeOf(err: unknown): ActuatorErrorCode {
   const name = awsErrorName(err);
   const known = CODES[name] ?? CODES[baseName(name)];
   if (known) return known;
-  const e = err as { $retryable?: { throttling?: boolean }; $fault?: string; code?: string };
-  if (e?.$retryable?.throttling) return 'throttled';
-  if (NETWORK.has(name) || (e?.code && NETWORK.has(e.code))) return 'unreachable';
+  const e = err as {
+    $retryable?: { throttling?: boolean };
+    $metadata?: { httpStatusCode?: number };
+    code?: string;
+    message?: unknown;
+  };
+  if (e?.$retryable?.throttling || e?.$metadata?.httpStatusCode === 429) return 'throttled';
+  if (e?.$metadata?.httpStatusCode === undefined) {
+    if (NETWORK.has(name) || (e?.code && NETWORK.has(e.code))) return 'unreachable';
+    if (typeof e?.message === 'string' && /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|socket hang up/.test(e.message))
+      return 'unreachable';
+  }
+  // Anything else (a 5xx included) is 'unknown': retried with backoff.
   return 'unknown';
 }
 
@@ -116,21 +148,29 @@ export function isAwsError(err: unknown, name: string): boolean {
  * An AWS failure as an ActuatorError that says what was being done, what AWS answered and
  * what happens next: `ModifyDBInstance kaireon-prod: InvalidDBInstanceState: Database instance
  * is not in available state. (another change is under way; retried on the next reconcile)`.
+ * With `action` (the IAM action called, `eks:UpdateNodegroupConfig`), a refusal names exactly
+ * what the role lacks.
  */
-export function toActuatorError(what: string, err: unknown): ActuatorError {
+export function toActuatorError(what: string, err: unknown, action?: string): ActuatorError {
   if (err instanceof ActuatorError) return err;
   const code = codeOf(err);
   const name = awsErrorName(err);
   const message = err instanceof Error ? err.message : String(err);
-  const hint = HINTS[code];
+  const status = (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  const hint =
+    code === 'forbidden' && action
+      ? `the role needs IAM action ${action}`
+      : code === 'unknown' && status !== undefined && status >= 500
+        ? `HTTP ${status}; retried on the next reconcile`
+        : HINTS[code];
   return new ActuatorError(code, `${what}: ${name}: ${message}${hint ? ` (${hint})` : ''}`, { cause: err });
 }
 
-/** Runs one AWS call; any failure becomes an ActuatorError naming the call. */
-export async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+/** Runs one AWS call; any failure becomes an ActuatorError naming the call (and its IAM action). */
+export async function call<T>(what: string, fn: () => Promise<T>, action?: string): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    throw toActuatorError(what, err);
+    throw toActuatorError(what, err, action);
   }
 }

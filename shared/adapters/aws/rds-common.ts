@@ -1,8 +1,9 @@
 import { type DBInstance, DescribeDBInstancesCommand, type Filter, type Tag } from '@aws-sdk/client-rds';
 import { ActuatorError } from '../../domain/errors.ts';
-import type { ApplyResult } from '../../ports/actuator.ts';
+import type { Actual, Target } from '../../domain/types.ts';
+import type { Actuator, ApplyContext, ApplyResult } from '../../ports/actuator.ts';
 import type { RdsApi } from './clients.ts';
-import { call } from './errors.ts';
+import { call, isAwsError } from './errors.ts';
 
 /** Every instance Headroom creates carries this tag; the IAM policy can require it to delete. */
 export const MANAGED_TAG: Tag = { Key: 'headroom:managed', Value: 'true' };
@@ -77,18 +78,6 @@ export async function describeInstances(rds: RdsApi, filter: Filter, what: strin
 }
 
 // Instances Headroom adds and removes (read replicas, Aurora readers) --------------------------
-
-/**
- * `<base>-headroom-` for deterministic names. RDS identifiers are lower case, at most 63
- * characters, with no double or trailing hyphen: a long base is cut so `-headroom-NN` fits.
- */
-export function managedPrefix(base: string): string {
-  const cut = base
-    .toLowerCase()
-    .slice(0, 63 - '-headroom-'.length - 2)
-    .replace(/-+$/, '');
-  return `${cut}-headroom-`;
-}
 
 export interface FleetMember {
   id: string;
@@ -169,6 +158,124 @@ export function leastUsedZone(zones: string[] | undefined, members: FleetMember[
 export function partialFailure(err: unknown, verb: string, done: string[]): unknown {
   if (done.length === 0 || !(err instanceof ActuatorError)) return err;
   return new ActuatorError(err.code, `${verb} ${done.join(', ')}, then ${err.message}`, { cause: err.cause });
+}
+
+/**
+ * What a fleet actuator knows of its fleet: its members, the name of its count in
+ * before/after (`replicas`, `readers`), the details of a reading and, about its parent (source
+ * instance, cluster), why it takes no change (`blocked`) or no new member yet (`notReady`).
+ */
+export interface FleetView {
+  members: FleetMember[];
+  field: string;
+  /** The parent, shown in the reading as `<key>`, `<key>Status` (then `extra`, then the members). */
+  parent: { key: 'cluster' | 'source'; id: string; status: string | undefined };
+  extra?: Record<string, unknown>;
+  blocked: string | undefined;
+  /** What waits for the parent to be available (`readers are added`). */
+  adding: string;
+}
+
+/** Why a broken or vanished parent (`source x`, `cluster x`) takes no change, else undefined. */
+export function parentBroken(parent: string, status: string | undefined): string | undefined {
+  const state = capacityState(status);
+  if (state === 'broken' || state === 'gone')
+    return `${parent} is ${status}: Headroom changes nothing until it is available`;
+  return undefined;
+}
+
+/** Why a parent that is not available yet takes no new member (`readers are added`), else undefined. */
+export function parentNotReady(
+  parent: string,
+  status: string | undefined,
+  adding: string,
+): string | undefined {
+  return status === 'available' ? undefined : `${parent} is ${status}: ${adding} once it is available`;
+}
+
+/** A fleet's reading: its count, how many are ready, its details and why it is blocked. */
+export function fleetActual(v: FleetView): Actual {
+  const { value, ready } = fleetCounts(v.members);
+  const members = v.members.map((m) => ({ id: m.id, status: m.status, headroomMade: m.headroomMade }));
+  const { key, id, status } = v.parent;
+  const details = { [key]: id, [`${key}Status`]: status, ...v.extra, [v.field]: members };
+  const actual: Actual = { value, ready, details };
+  if (v.blocked) actual.blocked = v.blocked;
+  return actual;
+}
+
+/**
+ * A fleet moved to `desired` members: nothing when it is there, blocked when the parent is, in
+ * progress while the parent cannot take new members yet, else `create` or `remove` the difference.
+ */
+export function scaleFleet(
+  v: FleetView,
+  desired: number,
+  ops: { create: (count: number) => Promise<ApplyResult>; remove: (count: number) => Promise<ApplyResult> },
+): Promise<ApplyResult> | ApplyResult {
+  const { value } = fleetCounts(v.members);
+  const before = { [v.field]: value };
+  if (desired === value) return { status: 'no-op', before, after: before };
+  if (v.blocked) return { status: 'blocked', before, after: before, message: v.blocked };
+  const notReady = parentNotReady(`${v.parent.key} ${v.parent.id}`, v.parent.status, v.adding);
+  if (desired > value && notReady) return { status: 'in-progress', before, after: before, message: notReady };
+  return desired > value ? ops.create(desired - value) : ops.remove(value - desired);
+}
+
+/**
+ * An actuator of a fleet of RDS instances (read replicas, Aurora readers): it reads and scales
+ * the same way; the kinds differ in how they find the fleet (`fleet`, `viewOf`) and how they
+ * create and remove a member.
+ */
+export abstract class FleetActuator<F> implements Actuator {
+  protected readonly rds: RdsApi;
+  constructor(deps: { rds: RdsApi }) {
+    this.rds = deps.rds;
+  }
+  protected abstract fleet(target: Target): Promise<F>;
+  protected abstract viewOf(f: F): FleetView;
+  protected abstract create(target: Target, f: F, count: number): Promise<ApplyResult>;
+  protected abstract remove(f: F, count: number): Promise<ApplyResult>;
+
+  async read(target: Target): Promise<Actual> {
+    return fleetActual(this.viewOf(await this.fleet(target)));
+  }
+
+  async apply(target: Target, desired: number, _ctx: ApplyContext): Promise<ApplyResult> {
+    const f = await this.fleet(target);
+    return scaleFleet(this.viewOf(f), desired, {
+      create: (n) => this.create(target, f, n),
+      remove: (n) => this.remove(f, n),
+    });
+  }
+}
+
+/**
+ * Scale-up of a fleet: creates `count` members under the next free `<prefix>NN` names, in order.
+ * A name that already exists (a concurrent reconcile, an earlier answer lost) counts as created:
+ * it is on its way. A failure after some were created says which were.
+ */
+export async function createHeadroomMade(o: {
+  prefix: string;
+  members: FleetMember[];
+  count: number;
+  create: (name: string) => Promise<unknown>;
+}): Promise<string[]> {
+  const created: string[] = [];
+  for (const name of nextNames(
+    o.prefix,
+    o.members.map((m) => m.id),
+    o.count,
+  )) {
+    try {
+      await o.create(name);
+    } catch (err) {
+      if (!isAwsError((err as Error).cause, 'DBInstanceAlreadyExists'))
+        throw partialFailure(err, 'created', created);
+    }
+    created.push(name);
+  }
+  return created;
 }
 
 /**

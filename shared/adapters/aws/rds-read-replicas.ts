@@ -3,22 +3,22 @@ import {
   type DBInstance,
   DeleteDBInstanceCommand,
 } from '@aws-sdk/client-rds';
-import type { Actual, Target } from '../../domain/types.ts';
-import type { Actuator, ApplyContext, ApplyResult } from '../../ports/actuator.ts';
-import type { RdsApi } from './clients.ts';
-import { call, isAwsError } from './errors.ts';
+import { managedPrefix } from '../../domain/managed.ts';
+import type { Target } from '../../domain/types.ts';
+import type { ApplyResult } from '../../ports/actuator.ts';
+import { call } from './errors.ts';
 import {
-  capacityState,
+  createHeadroomMade,
   describeInstance,
   describeInstances,
+  FleetActuator,
   type FleetMember,
+  type FleetView,
   fleetCounts,
   fleetMember,
   leastUsedZone,
   MANAGED_TAG,
-  managedPrefix,
-  nextNames,
-  partialFailure,
+  parentBroken,
   removeHeadroomMade,
   TARGET_TAG_KEY,
 } from './rds-common.ts';
@@ -35,13 +35,8 @@ interface Fleet {
  * (hand-made ones too); Headroom creates `<source>-headroom-<n>` replicas tagged
  * `headroom:managed=true` and deletes only those, newest first, once they are available.
  */
-export class RdsReadReplicasActuator implements Actuator {
-  private readonly rds: RdsApi;
-  constructor(deps: { rds: RdsApi }) {
-    this.rds = deps.rds;
-  }
-
-  private async fleet(target: Target): Promise<Fleet> {
+export class RdsReadReplicasActuator extends FleetActuator<Fleet> {
+  protected async fleet(target: Target): Promise<Fleet> {
     const sourceId = String(target.spec.source);
     const source = await describeInstance(this.rds, sourceId);
     // Cross-region replicas are listed as ARNs: they serve another region, not this target.
@@ -53,54 +48,24 @@ export class RdsReadReplicasActuator implements Actuator {
     return { source, sourceId, prefix, members: instances.map((i) => fleetMember(i, prefix)) };
   }
 
-  async read(target: Target): Promise<Actual> {
-    const f = await this.fleet(target);
-    const { value, ready } = fleetCounts(f.members);
-    const actual: Actual = {
-      value,
-      ready,
-      details: {
-        source: f.sourceId,
-        sourceStatus: f.source.DBInstanceStatus,
-        replicas: f.members.map((m) => ({ id: m.id, status: m.status, headroomMade: m.headroomMade })),
-      },
-    };
-    const blocked = sourceProblem(f);
-    if (blocked) actual.blocked = blocked;
-    return actual;
+  protected viewOf(f: Fleet): FleetView {
+    return view(f);
   }
 
-  async apply(target: Target, desired: number, _ctx: ApplyContext): Promise<ApplyResult> {
-    const f = await this.fleet(target);
+  protected async create(target: Target, f: Fleet, count: number): Promise<ApplyResult> {
     const { value } = fleetCounts(f.members);
     const before = { replicas: value };
-    if (desired === value) return { status: 'no-op', before, after: before };
-    const blocked = sourceProblem(f);
-    if (blocked) return { status: 'blocked', before, after: before, message: blocked };
-    return desired > value ? this.create(target, f, desired - value) : this.remove(f, value - desired);
-  }
-
-  private async create(target: Target, f: Fleet, count: number): Promise<ApplyResult> {
-    const { value } = fleetCounts(f.members);
-    const before = { replicas: value };
-    if (f.source.DBInstanceStatus !== 'available')
-      return {
-        status: 'in-progress',
-        before,
-        after: before,
-        message: `source ${f.sourceId} is ${f.source.DBInstanceStatus}: replicas are created once it is available`,
-      };
     const zones = target.spec.availabilityZones as string[] | undefined;
     const planned = [...f.members];
-    const created: string[] = [];
-    for (const name of nextNames(
-      f.prefix,
-      f.members.map((m) => m.id),
+    const created = await createHeadroomMade({
+      prefix: f.prefix,
+      members: f.members,
       count,
-    )) {
-      const az = leastUsedZone(zones, planned);
-      try {
-        await call(`CreateDBInstanceReadReplica ${name}`, () =>
+      create: (name) => {
+        const az = leastUsedZone(zones, planned);
+        // Counted in the next one's zone choice whether it is created now or already was.
+        planned.push({ ...fleetMember({ DBInstanceIdentifier: name }, f.prefix), state: 'coming', az });
+        return call(`CreateDBInstanceReadReplica ${name}`, () =>
           this.rds.send(
             new CreateDBInstanceReadReplicaCommand({
               DBInstanceIdentifier: name,
@@ -119,14 +84,8 @@ export class RdsReadReplicasActuator implements Actuator {
             }),
           ),
         );
-      } catch (err) {
-        // Created by a concurrent reconcile, or an earlier answer was lost: it is on its way.
-        if (!isAwsError((err as Error).cause, 'DBInstanceAlreadyExists'))
-          throw partialFailure(err, 'created', created);
-      }
-      created.push(name);
-      planned.push({ ...fleetMember({ DBInstanceIdentifier: name }, f.prefix), state: 'coming', az });
-    }
+      },
+    });
     return {
       status: 'applied',
       before,
@@ -135,7 +94,7 @@ export class RdsReadReplicasActuator implements Actuator {
     };
   }
 
-  private remove(f: Fleet, count: number): Promise<ApplyResult> {
+  protected remove(f: Fleet, count: number): Promise<ApplyResult> {
     return removeHeadroomMade({
       members: f.members,
       count,
@@ -158,10 +117,19 @@ export class RdsReadReplicasActuator implements Actuator {
 
 /** A source that cannot have replicas created (or that is itself broken) blocks the target. */
 function sourceProblem(f: Fleet): string | undefined {
-  const state = capacityState(f.source.DBInstanceStatus);
-  if (state === 'broken' || state === 'gone')
-    return `source ${f.sourceId} is ${f.source.DBInstanceStatus}: Headroom changes nothing until it is available`;
+  const broken = parentBroken(`source ${f.sourceId}`, f.source.DBInstanceStatus);
+  if (broken) return broken;
   if (f.source.BackupRetentionPeriod === 0)
     return `automated backups are off on ${f.sourceId}: RDS cannot create read replicas (set a backup retention period)`;
   return undefined;
+}
+
+function view(f: Fleet): FleetView {
+  return {
+    members: f.members,
+    field: 'replicas',
+    parent: { key: 'source', id: f.sourceId, status: f.source.DBInstanceStatus },
+    blocked: sourceProblem(f),
+    adding: 'replicas are created',
+  };
 }

@@ -1,6 +1,6 @@
 import { type Cluster, DescribeClusterCommand, type EKSClient } from '@aws-sdk/client-eks';
 import { ActuatorError } from '../../domain/errors.ts';
-import { awsError } from './errors.ts';
+import { toActuatorError } from '../aws/errors.ts';
 
 export interface EksEndpoint {
   /** https URL of the Kubernetes API server. */
@@ -15,7 +15,7 @@ export async function describeEksCluster(eks: EKSClient, name: string): Promise<
   try {
     c = (await eks.send(new DescribeClusterCommand({ name }))).cluster;
   } catch (err) {
-    throw awsError(err, 'eks:DescribeCluster', `cluster ${name}`);
+    throw toActuatorError(`eks:DescribeCluster on cluster ${name}`, err, 'eks:DescribeCluster');
   }
   if (!c?.endpoint || !c.certificateAuthority?.data)
     throw new ActuatorError(

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-eks';
 import type { Actual, Target } from '../../domain/types.ts';
 import type { Actuator, ApplyContext, ApplyResult } from '../../ports/actuator.ts';
-import { awsError } from './errors.ts';
+import { toActuatorError } from '../aws/errors.ts';
 
 interface Scaling {
   minSize: number;
@@ -111,7 +111,11 @@ export class EksNodegroupActuator implements Actuator {
         )
       ).update;
     } catch (err) {
-      const e = awsError(err, 'eks:UpdateNodegroupConfig', `node group ${this.clusterName}/${ref}`);
+      const e = toActuatorError(
+        `eks:UpdateNodegroupConfig on node group ${this.clusterName}/${ref}`,
+        err,
+        'eks:UpdateNodegroupConfig',
+      );
       if (e.code === 'invalid-state')
         return { status: 'in-progress', before, after: before, message: e.message };
       throw e;
@@ -142,7 +146,11 @@ export class EksNodegroupActuator implements Actuator {
       if (!ng) throw new Error('DescribeNodegroup returned no node group');
       return ng;
     } catch (err) {
-      throw awsError(err, 'eks:DescribeNodegroup', `node group ${this.clusterName}/${name}`);
+      throw toActuatorError(
+        `eks:DescribeNodegroup on node group ${this.clusterName}/${name}`,
+        err,
+        'eks:DescribeNodegroup',
+      );
     }
   }
 
@@ -169,7 +177,11 @@ export class EksNodegroupActuator implements Actuator {
           )
         ).updateIds ?? [];
     } catch (err) {
-      throw awsError(err, 'eks:ListUpdates', `node group ${this.clusterName}/${name}`);
+      throw toActuatorError(
+        `eks:ListUpdates on node group ${this.clusterName}/${name}`,
+        err,
+        'eks:ListUpdates',
+      );
     }
     for (const id of ids.filter((i) => i !== ours).slice(0, RECENT_UPDATES)) {
       const u = await this.describeUpdate(name, id);
@@ -186,7 +198,11 @@ export class EksNodegroupActuator implements Actuator {
         )
       ).update;
     } catch (err) {
-      throw awsError(err, 'eks:DescribeUpdate', `node group ${this.clusterName}/${nodegroup}`);
+      throw toActuatorError(
+        `eks:DescribeUpdate on node group ${this.clusterName}/${nodegroup}`,
+        err,
+        'eks:DescribeUpdate',
+      );
     }
   }
 }

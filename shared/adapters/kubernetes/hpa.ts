@@ -6,6 +6,7 @@ import { type Access, errorText } from './errors.ts';
 import { floorChange, floorResult } from './floor.ts';
 import { FIELD_MANAGER, lastWriterOf } from './managed-fields.ts';
 import { scaleTargetRequests } from './pod-template.ts';
+import { ref } from './ref.ts';
 import { patchWithRetry } from './update.ts';
 
 /**
@@ -95,10 +96,6 @@ export class HpaActuator implements Actuator {
       return { note: `pod requests unknown: ${errorText(err)}` };
     }
   }
-}
-
-function ref(target: Target): { namespace: string; name: string } {
-  return { namespace: target.spec.namespace as string, name: target.spec.name as string };
 }
 
 function access(target: Target, verb: 'get' | 'patch'): Access {

@@ -5,6 +5,7 @@ import { type Access, errorText } from './errors.ts';
 import { floorChange, floorResult } from './floor.ts';
 import { FIELD_MANAGER, lastWriterOf, type ManagedFieldsEntry } from './managed-fields.ts';
 import { type ScaleTargetRef, scaleTargetRequests } from './pod-template.ts';
+import { ref } from './ref.ts';
 import { patchWithRetry } from './update.ts';
 
 const GROUP = 'keda.sh';
@@ -135,10 +136,6 @@ function pausedBy(so: ScaledObject): string | undefined {
     return `ScaledObject paused by annotation ${key}=${v} (set outside Headroom, which never removes it)`;
   }
   return undefined;
-}
-
-function ref(target: Target): { namespace: string; name: string } {
-  return { namespace: target.spec.namespace as string, name: target.spec.name as string };
 }
 
 function access(target: Target, verb: 'get' | 'patch'): Access {

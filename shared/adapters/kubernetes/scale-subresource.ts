@@ -5,6 +5,7 @@ import type { KubeConnection } from './connection.ts';
 import type { Access } from './errors.ts';
 import { FIELD_MANAGER, lastWriterOf } from './managed-fields.ts';
 import { podRequests } from './pod-template.ts';
+import { ref } from './ref.ts';
 import { patchWithRetry } from './update.ts';
 
 export type WorkloadKind = 'deployments' | 'statefulsets';
@@ -96,8 +97,4 @@ export class ScaleSubresourceActuator implements Actuator {
       ...ref(target),
     };
   }
-}
-
-function ref(target: Target): { namespace: string; name: string } {
-  return { namespace: target.spec.namespace as string, name: target.spec.name as string };
 }

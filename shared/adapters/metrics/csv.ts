@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { lowerBound as firstWhereNot } from '../../domain/search.ts';
 import type { DemandSignal } from '../../domain/types.ts';
 import { type MetricQuery, type MetricSource, type Series, stepOf } from '../../ports/metrics.ts';
 import { MetricSourceError } from './errors.ts';
@@ -58,14 +59,7 @@ export function readTraceCsv(file: string): Series {
 
 /** Index of the first timestamp at or after `ms` (timestamps sorted). */
 export function lowerBound(t: number[], ms: number): number {
-  let lo = 0;
-  let hi = t.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (t[mid]! < ms) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return firstWhereNot(t, (x) => x < ms);
 }
 
 /** The rows of a series with from <= t <= to (no copy of the rest). */

@@ -6,6 +6,8 @@ import {
   PutCommand,
   type PutCommandInput,
   QueryCommand,
+  type QueryCommandInput,
+  type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import type { AuditEntry } from '../../domain/types.ts';
 import type { PutOptions, StateStore, StoredItem } from '../../ports/state.ts';
@@ -128,22 +130,14 @@ export class DynamoStateStore implements StateStore {
   async list<T>(ns: string, now: Date): Promise<StoredItem<T>[]> {
     const nowSec = epochSeconds(now);
     const out: StoredItem<T>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': ns },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of (page.Items ?? []) as RecordItem[]) {
+    for await (const items of this.pages({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': ns },
+    })) {
+      for (const item of items as RecordItem[]) {
         if (isLive(item, nowSec)) out.push(this.toStored<T>(ns, item));
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
     return out;
   }
 
@@ -219,22 +213,18 @@ export class DynamoStateStore implements StateStore {
     const out: AuditEntry[] = [];
     for (const day of days) {
       if (day < sinceDay || out.length >= limit) break;
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await this.doc.send(
-          new QueryCommand({
-            TableName: this.table,
-            KeyConditionExpression: 'pk = :pk AND sk >= :since',
-            ExpressionAttributeValues: { ':pk': `audit#${day}`, ':since': new Date(sinceMs).toISOString() },
-            ScanIndexForward: false,
-            ConsistentRead: true,
-            Limit: Number.isFinite(limit) ? limit - out.length : undefined,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of page.Items ?? []) out.push(JSON.parse(String(item.entry)) as AuditEntry);
-        startKey = page.LastEvaluatedKey;
-      } while (startKey && out.length < limit);
+      const pages = this.pages(
+        {
+          KeyConditionExpression: 'pk = :pk AND sk >= :since',
+          ExpressionAttributeValues: { ':pk': `audit#${day}`, ':since': new Date(sinceMs).toISOString() },
+          ScanIndexForward: false,
+        },
+        () => (Number.isFinite(limit) ? limit - out.length : undefined),
+      );
+      for await (const items of pages) {
+        for (const item of items) out.push(JSON.parse(String(item.entry)) as AuditEntry);
+        if (out.length >= limit) break;
+      }
     }
     return out.slice(0, limit);
   }
@@ -262,22 +252,40 @@ export class DynamoStateStore implements StateStore {
 
   private async auditDaysNewestFirst(): Promise<string[]> {
     const days: string[] = [];
+    for await (const items of this.pages({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': AUDIT_DAYS_PK },
+      ScanIndexForward: false,
+    }))
+      for (const item of items) days.push(String(item.sk));
+    return days;
+  }
+
+  /**
+   * A consistent Query, page by page: every page's items until the last page (or until the
+   * caller stops), `limit` asked anew before each page.
+   */
+  private async *pages(
+    input: Pick<
+      QueryCommandInput,
+      'KeyConditionExpression' | 'ExpressionAttributeValues' | 'ScanIndexForward'
+    >,
+    limit?: () => number | undefined,
+  ): AsyncGenerator<NonNullable<QueryCommandOutput['Items']>> {
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.doc.send(
         new QueryCommand({
           TableName: this.table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': AUDIT_DAYS_PK },
-          ScanIndexForward: false,
+          ...input,
           ConsistentRead: true,
+          Limit: limit?.(),
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of page.Items ?? []) days.push(String(item.sk));
+      yield page.Items ?? [];
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    return days;
   }
 
   private toStored<T>(ns: string, item: RecordItem): StoredItem<T> {
