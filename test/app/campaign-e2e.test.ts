@@ -58,8 +58,9 @@ describe('Function: reconcile through the black-friday-tv campaign on the simula
     const steps = audit.filter((e) => e.action === 'step-executed');
     expect(steps.length).toBeGreaterThan(10);
     for (const e of steps) {
-      expect(e.before).toBeDefined();
-      expect(e.after).toBeDefined();
+      expect(Object.keys(e.before ?? {})).toHaveLength(1);
+      expect(Object.keys(e.after ?? {})).toEqual(Object.keys(e.before ?? {}));
+      expect(e.after).not.toEqual(e.before);
       expect(e.reason).toMatch(/campaign black-friday-tv|no live intent|back to/);
     }
   });

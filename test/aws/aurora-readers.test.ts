@@ -100,8 +100,8 @@ describe('Actuator: aurora-readers', () => {
     expect(more.status).toBe('blocked');
     expect(more.message).toMatch(/kaireon-aurora-writer, kaireon-aurora-reader-1 were not made by Headroom/);
     clock.advance(RDS_DELAYS.instanceDelete);
-    expect(rds.instance('kaireon-aurora-headroom-2')).toBeDefined();
-    expect(rds.instance('kaireon-aurora-reader-1')).toBeDefined();
+    expect(rds.instance('kaireon-aurora-headroom-2')).toMatchObject({ id: 'kaireon-aurora-headroom-2' });
+    expect(rds.instance('kaireon-aurora-reader-1')).toMatchObject({ id: 'kaireon-aurora-reader-1' });
     expect(rds.instance('kaireon-aurora-headroom-1')).toBeUndefined();
   });
 

@@ -57,7 +57,8 @@ describe('Function: startDevServer', () => {
     const api = (s: any) => s.targets.find((t: any) => t.id === 'api');
     expect(api(state).desired).toBeGreaterThan(api(before).desired);
     const audit: any = await (await fetch(`${url}/api/audit?limit=5`)).json();
-    expect(audit.entries[0].at).toBeDefined();
+    expect(Date.parse(audit.entries[0].at)).toBeGreaterThan(0);
+    expect(audit.entries.map((e: { action: string }) => e.action)).toContain('intent-created');
   });
 
   it('refuses a body over 1 MiB with 413 and a bad audit query with 400', async () => {

@@ -188,7 +188,7 @@ describe('Function: slackCommandsRoute', () => {
     expect(missing.later[0]!.text).toMatch(/no step db-0000 is waiting for approval/);
     await command(w, 'scale db floor db.r6g.xlarge for 2h', USER);
     const asked = w.notifier.sent.find((n) => n.kind === 'approval-requested' && n.target === 'db');
-    expect(asked?.stepId).toBeDefined();
+    expect(asked?.stepId).toMatch(/^db-[0-9a-f]{6}$/);
     const rejected = await command(w, `reject ${asked!.stepId}`, APPROVER);
     expect(rejected.later[0]!.text).toMatch(/rejected by/);
     expect(w.sim.value('db')).toBe(0);
