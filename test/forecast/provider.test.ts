@@ -3,21 +3,11 @@ import { MetricSourceError } from '../../shared/adapters/metrics/errors.ts';
 import { fitForecaster, historyGrid, predict } from '../../shared/forecast/forecaster.ts';
 import { ForecastHistory } from '../../shared/forecast/history.ts';
 import { decisionHorizonFor, ForecastDemandProvider } from '../../shared/forecast/provider.ts';
-import type { Logger } from '../../shared/ports/logger.ts';
+import { recordingLogger } from '../helpers/logger.ts';
 import { nasaConfig, TraceSource } from './helpers.ts';
 
 const NOW = Date.parse('1995-07-20T15:00:00Z');
 const MIN = 60_000;
-
-function recordingLogger() {
-  const lines: { level: string; message: string }[] = [];
-  const logger: Logger = {
-    info: (message) => lines.push({ level: 'info', message }),
-    warn: (message) => lines.push({ level: 'warn', message }),
-    error: (message) => lines.push({ level: 'error', message }),
-  };
-  return { lines, logger };
-}
 
 describe('Function: ForecastDemandProvider', () => {
   it('turns per-step history into per-second demand with the configured quantiles', async () => {

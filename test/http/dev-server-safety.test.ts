@@ -1,8 +1,8 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type DevServer, startDevServer } from '../../shared/http/dev-server.ts';
-import type { Logger } from '../../shared/ports/logger.ts';
 import { slackSignature } from '../../shared/triggers/slack-signature.ts';
+import { recordingLogger } from '../helpers/logger.ts';
 import {
   alarmEvent,
   commandBody,
@@ -20,16 +20,6 @@ afterEach(async () => {
 
 /** A quiet Sunday night after the example campaign: nothing is raised yet. */
 const QUIET = '2026-12-06T02:00:00Z';
-
-function recordingLogger() {
-  const lines: { level: string; message: string }[] = [];
-  const logger: Logger = {
-    info: (message) => lines.push({ level: 'info', message }),
-    warn: (message) => lines.push({ level: 'warn', message }),
-    error: (message) => lines.push({ level: 'error', message }),
-  };
-  return { logger, lines };
-}
 
 async function serve(opts: { host?: string; webhookToken?: string | null } = {}) {
   const w = triggerWorld({ at: QUIET });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Logger } from '../../shared/ports/logger.ts';
 import { slackCommandsRoute, slackInteractionsRoute } from '../../shared/triggers/slack.ts';
 import { parseSlackCommand, SLACK_HELP } from '../../shared/triggers/slack-grammar.ts';
+import { recordingLogger } from '../helpers/logger.ts';
 import {
   APPROVER,
   bodyOf,
@@ -323,18 +323,6 @@ describe('Function: slackInteractionsRoute', () => {
     expect(res.statusCode).toBe(401);
   });
 });
-
-/** A logger that keeps what it was told. */
-function recordingLogger() {
-  const lines: { level: string; message: string }[] = [];
-  const at =
-    (level: string) =>
-    (message: string): void => {
-      lines.push({ level, message });
-    };
-  const logger: Logger = { info: at('info'), warn: at('warn'), error: at('error') };
-  return { logger, lines };
-}
 
 async function send(
   w: ReturnType<typeof triggerWorld>,
