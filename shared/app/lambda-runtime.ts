@@ -203,7 +203,7 @@ export async function buildLambdaRuntime(o: LambdaRuntimeOverrides = {}): Promis
     store = new DynamoStateStore({ client: new DynamoDBClient({}), tableName: table });
   }
   // Loaded only here so tests that inject actuators never load the AWS SDK adapters.
-  const actuators = o.actuators ?? (await import('../adapters/registry.ts')).awsActuators(config, clock);
+  const actuators = o.actuators ?? (await import('./actuators.ts')).awsActuators(config, clock);
   const brain = new Brain({
     config,
     repo: new Repo(store),

@@ -1,6 +1,7 @@
 /** The backtest's public API: replay a trace through the real brain against a simulated cluster. */
 
-export { type BacktestSection, resolveSimSettings, type SimSettings } from '../config/backtest.ts';
+export type { BacktestSection, SimSettings } from '../config/backtest.ts';
+export { resolveSimSettings } from '../config/sim-settings.ts';
 export { builtinConfig, builtinConfigYaml } from './builtin-config.ts';
 export { loadCalendar, parseCalendar } from './calendar.ts';
 export { DemandTimeline, parseSurge, type Surge, TraceMetricSource } from './demand.ts';

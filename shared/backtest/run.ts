@@ -1,10 +1,11 @@
-import { resolveSimSettings, type SimSettings } from '../config/backtest.ts';
+import type { SimSettings } from '../config/backtest.ts';
+import { resolveSimSettings } from '../config/sim-settings.ts';
 import type { Config } from '../config/types.ts';
 import { InputError } from '../domain/errors.ts';
-import { KINDS } from '../domain/kinds.ts';
 import { iso } from '../domain/time.ts';
 import type { Campaign, DemandSignal } from '../domain/types.ts';
 import { toPerSecond } from '../domain/types.ts';
+import { kindOf } from '../kinds/index.ts';
 import { builtinConfig } from './builtin-config.ts';
 import { DemandTimeline, type Surge } from './demand.ts';
 import { productionForecasting } from './forecasts.ts';
@@ -178,17 +179,17 @@ function oracleNodes(
     const t = config.targets.find((x) => x.id === id)!;
     return t.podResources ?? { cpuMillis: settings.pods.cpuMillis, memoryBytes: settings.pods.memoryBytes };
   };
-  const pods = serving.map((s) => (KINDS[s.target.kind].podWorkload ? shape(s.target.id) : undefined));
+  const pods = serving.map((s) => (kindOf(s.target).isWorkload ? shape(s.target.id) : undefined));
   let baseCpu = 0;
   let baseMem = 0;
   for (const t of config.targets) {
-    if (!KINDS[t.kind].podWorkload || serving.some((s) => s.target.id === t.id)) continue;
+    if (!kindOf(t).isWorkload || serving.some((s) => s.target.id === t.id)) continue;
     const sh = shape(t.id);
     baseCpu += (t.baseline ?? t.bounds.min) * sh.cpuMillis;
     baseMem += (t.baseline ?? t.bounds.min) * sh.memoryBytes;
   }
   const hasCluster =
-    config.targets.some((t) => KINDS[t.kind].kubernetes) && settings.nodes.provisioner !== 'none';
+    config.targets.some((t) => kindOf(t).cluster !== undefined) && settings.nodes.provisioner !== 'none';
   return (units) => {
     if (!hasCluster) return 0;
     let cpu = baseCpu;
@@ -265,7 +266,7 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
 
   const oracleTargets: OracleTarget[] = serving.map((s) => ({
     ...s,
-    leadSeconds: KINDS[s.target.kind].podWorkload
+    leadSeconds: kindOf(s.target).isWorkload
       ? settings.pods.startupSeconds
       : settings.leadTimeSeconds(s.target),
   }));

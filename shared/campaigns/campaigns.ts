@@ -1,11 +1,11 @@
 import type { Config } from '../config/types.ts';
 import { formatDuration, parseCpuMillis, parseMemoryBytes } from '../domain/duration.ts';
-import { KINDS } from '../domain/kinds.ts';
 import { lowerBound } from '../domain/search.ts';
 import { iso } from '../domain/time.ts';
 import type { Actual, Campaign, DemandView, Intent, Target } from '../domain/types.ts';
 import { clampToBounds, display } from '../domain/units.ts';
 import { formatRate, quantileLabel } from '../forecast/predictive.ts';
+import { kindOf } from '../kinds/index.ts';
 
 export interface CampaignContext {
   config: Config;
@@ -88,7 +88,7 @@ export function campaignFloor(
       };
     }
   }
-  if (target.kind === 'karpenter-headroom') return karpenterFloor(c, target, ctx, floors);
+  if (kindOf(target).isNodeCapacity) return nodeCapacityFloor(c, target, ctx, floors);
   const base = ctx.baseline(target);
   if (target.scale === 'ladder') {
     const up = Math.ceil(Math.log2(Math.max(1, c.multiplier)));
@@ -117,22 +117,23 @@ function campaignDemand(
   return memo.get(key);
 }
 
-function karpenterFloor(
+function nodeCapacityFloor(
   c: Campaign,
   nodes: Target,
   ctx: CampaignContext,
   floors: Map<string, number>,
 ): { floor: number; why: string } | undefined {
-  const ph = nodes.spec.placeholder as { cpu: string; memory: string };
-  const phCpu = parseCpuMillis(ph.cpu)!;
-  const phMem = parseMemoryBytes(ph.memory)!;
+  const unit = kindOf(nodes).unitResources?.(nodes.spec);
+  if (!unit) return undefined;
+  const phCpu = unit.resources.cpuMillis;
+  const phMem = unit.resources.memoryBytes;
   let cpu = 0;
   let mem = 0;
   const parts: string[] = [];
   const unknown: string[] = [];
   for (const id of c.targets) {
     const t = targetById(ctx.config, id);
-    if (!t || !KINDS[t.kind].podWorkload || t.cluster !== nodes.cluster) continue;
+    if (!t || !kindOf(t).isWorkload || t.cluster !== nodes.cluster) continue;
     const floor = floors.get(id);
     if (floor === undefined) continue;
     const added = Math.max(0, floor - ctx.baseline(t));
@@ -148,7 +149,7 @@ function karpenterFloor(
   }
   const n = Math.ceil(Math.max(cpu / phCpu, mem / phMem) - 1e-9);
   const why =
-    `${n} spare nodes for ${parts.length ? parts.join(' + ') : 'no added pods'} (placeholder ${ph.cpu}/${ph.memory})` +
+    `${n} spare nodes for ${parts.length ? parts.join(' + ') : 'no added pods'} (${unit.written})` +
     (unknown.length ? `; pod requests unknown for ${unknown.join(', ')}` : '');
   return { floor: n, why };
 }
@@ -203,8 +204,17 @@ export function campaignIntents(campaigns: Campaign[], ctx: CampaignContext): In
   return out;
 }
 
+/**
+ * The targets a campaign raises when its request names none: those with a capacity model
+ * (they scale with demand) and every pod workload. Node capacity follows from the pods.
+ */
+export function defaultCampaignTargets(config: Config): string[] {
+  return config.targets.filter((t) => t.capacity || kindOf(t).isWorkload).map((t) => t.id);
+}
+
 function isNodes(ctx: CampaignContext, id: string): boolean {
-  return targetById(ctx.config, id)?.kind === 'karpenter-headroom';
+  const t = targetById(ctx.config, id);
+  return t !== undefined && kindOf(t).isNodeCapacity;
 }
 
 const indexes = new WeakMap<Config, Map<string, Target>>();

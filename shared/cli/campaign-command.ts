@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { defaultCampaignTargets } from '../campaigns/campaigns.ts';
 import { DURATION_RULE, formatDuration, parseDuration } from '../domain/duration.ts';
 import { InputError } from '../domain/errors.ts';
 import { CAMPAIGN_NAME_RULE, isCampaignName, MULTIPLIER_RULE, parseMultiplier } from '../domain/input.ts';
@@ -88,9 +89,7 @@ export function campaignCommand(): Command {
                 .split(',')
                 .map((s) => s.trim())
                 .filter(Boolean)
-            : config.targets
-                .filter((t) => t.capacity || t.kind.startsWith('k8s') || t.kind === 'keda-scaledobject')
-                .map((t) => t.id);
+            : defaultCampaignTargets(config);
           const rt = await openRuntime({ config, cloud: 'sim', stateDir: opts.state });
           try {
             const c = await rt.brain.addCampaign(

@@ -6,6 +6,7 @@ import { campaignCommand } from './campaign-command.ts';
 import { devCommand } from './dev-command.ts';
 import { forecastCommand } from './forecast-command.ts';
 import { planCommand } from './plan-command.ts';
+import { rbacCommand } from './rbac-command.ts';
 import { releaseCommand } from './release-command.ts';
 import { statusCommand } from './status-command.ts';
 import { validateCommand } from './validate-command.ts';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
     auditCommand(),
     forecastCommand(),
     backtestCommand(),
+    rbacCommand(),
   ])
     program.addCommand(command);
   // addCommand does not pass settings down: every (sub)command must throw instead of exiting,

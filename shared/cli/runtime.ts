@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { awsActuators } from '../adapters/registry.ts';
 import { openSqliteStateStore } from '../adapters/state/sqlite.ts';
+import { awsActuators } from '../app/actuators.ts';
 import { Brain } from '../app/brain.ts';
 import { forecastWiring } from '../app/forecast-wiring.ts';
 import type { Config } from '../config/types.ts';

@@ -18,13 +18,11 @@ import {
   parseCount,
   parseMultiplier,
 } from '../domain/input.ts';
-import { defaultLeadTimeSeconds, KINDS } from '../domain/kinds.ts';
 import { parseInstant } from '../domain/time.ts';
-import type { Campaign, DemandSignal, Target, TargetKind } from '../domain/types.ts';
-import { TARGET_KINDS } from '../domain/types.ts';
-import { checkBacktestSection } from './backtest.ts';
-import { isCacheNodeType, isRdsInstanceClass } from './catalog.ts';
-import { configSchema, type RawCampaign, TARGET_SCHEMAS } from './schema.ts';
+import type { Campaign, DemandSignal, Target } from '../domain/types.ts';
+import { defaultLeadTimeSeconds, KINDS, type KindDefinition } from '../kinds/index.ts';
+import { configSchema, type RawCampaign } from './schema.ts';
+import { checkBacktestSection } from './sim-settings.ts';
 import type { Config, PredictiveConfig, Rule } from './types.ts';
 
 type Path = (string | number | symbol)[];
@@ -78,15 +76,15 @@ export function validateConfig(document: unknown, source?: string): Config {
   // Targets, each with the schema of its kind.
   const targets: Target[] = [];
   for (const [id, rawTarget] of Object.entries(raw.targets)) {
-    const kind = rawTarget.kind as TargetKind;
-    if (!TARGET_KINDS.includes(kind)) {
+    if (!KINDS.has(rawTarget.kind)) {
       problems.add(
         ['targets', id, 'kind'],
-        `unknown kind "${rawTarget.kind}" (one of ${TARGET_KINDS.join(', ')})`,
+        `unknown kind "${rawTarget.kind}" (one of ${KINDS.names.join(', ')})`,
       );
       continue;
     }
-    const res = TARGET_SCHEMAS[kind].safeParse(rawTarget);
+    const kind = KINDS.of(rawTarget.kind);
+    const res = kind.schema.safeParse(rawTarget);
     if (!res.success) {
       problems.addZod(['targets', id], res.error);
       continue;
@@ -99,13 +97,14 @@ export function validateConfig(document: unknown, source?: string): Config {
 
   // Clusters referenced by Kubernetes targets.
   for (const t of targets) {
-    if (!KINDS[t.kind].kubernetes) continue;
+    const needs = KINDS.of(t.kind).cluster;
+    if (!needs) continue;
     const c = t.cluster ? raw.clusters[t.cluster] : undefined;
     if (!c) problems.add(['targets', t.id, 'cluster'], `unknown cluster "${t.cluster}"`);
-    else if (t.kind === 'eks-nodegroup' && !c.eksCluster)
+    else if (needs === 'eks' && !c.eksCluster)
       problems.add(
         ['targets', t.id, 'cluster'],
-        `cluster "${t.cluster}" has no eksCluster (node groups need EKS)`,
+        `cluster "${t.cluster}" has no eksCluster (${t.kind} targets need EKS)`,
       );
   }
 
@@ -240,58 +239,20 @@ type RawConfigData = z.infer<typeof configSchema>;
 
 function normaliseTarget(
   id: string,
-  kind: TargetKind,
+  kind: KindDefinition,
   t: Record<string, unknown>,
   raw: RawConfigData,
   problems: Problems,
 ): Target | undefined {
-  const info = KINDS[kind];
   const path = ['targets', id];
   const before = problems.list.length;
+  const shape = kind.shape(t, { add: (rel, message) => problems.add([...path, ...rel], message) });
+  if (!shape) return undefined;
+  const { scale, tiers, bounds, dimension } = shape;
   const spec: Record<string, unknown> = { ...t };
-  let scale = info.scale;
-  let tiers: string[] | undefined;
-  let bounds: { min: number; max: number } | undefined;
-
-  if (kind === 'elasticache-replication-group') {
-    const dims = (['replicas', 'shards', 'tiers'] as const).filter((d) => t[d] !== undefined);
-    if (dims.length !== 1) {
-      problems.add(path, 'needs exactly one of replicas, shards or tiers (declare one target per dimension)');
-      return undefined;
-    }
-    const dim = dims[0]!;
-    spec.dimension = dim === 'tiers' ? 'nodeType' : dim;
-    if (dim === 'tiers') scale = 'ladder';
-    else bounds = t[dim] as { min: number; max: number };
-  }
-
-  if (scale === 'ladder') {
-    tiers = t.tiers as string[];
-    const valid = kind === 'rds-instance' ? isRdsInstanceClass : isCacheNodeType;
-    const label = kind === 'rds-instance' ? 'RDS instance class' : 'ElastiCache node type';
-    tiers.forEach((name, i) => {
-      if (!valid(name)) problems.add([...path, 'tiers', i], `unknown ${label} "${name}"`);
-      if (tiers!.indexOf(name) !== i) problems.add([...path, 'tiers', i], `duplicate tier "${name}"`);
-    });
-    const b = t.bounds as { min: string; max: string } | undefined;
-    const min = b ? tiers.indexOf(b.min) : 0;
-    const max = b ? tiers.indexOf(b.max) : tiers.length - 1;
-    if (b && min < 0) problems.add([...path, 'bounds', 'min'], `"${b.min}" is not on the tier ladder`);
-    if (b && max < 0) problems.add([...path, 'bounds', 'max'], `"${b.max}" is not on the tier ladder`);
-    if (min >= 0 && max >= 0 && min > max)
-      problems.add([...path, 'bounds'], 'min is above max on the ladder');
-    bounds = { min: Math.max(min, 0), max: Math.max(max, 0) };
-  } else if (!bounds) {
-    bounds = t.bounds as { min: number; max: number };
-  }
-
-  if (kind === 'rds-read-replicas' && !isRdsInstanceClass(t.instanceClass as string))
-    problems.add([...path, 'instanceClass'], `unknown RDS instance class "${t.instanceClass}"`);
-  if (kind === 'aurora-readers' && t.instanceClass && !isRdsInstanceClass(t.instanceClass as string))
-    problems.add([...path, 'instanceClass'], `unknown RDS instance class "${t.instanceClass}"`);
-  if (bounds) checkDataTierLimits(kind, t, bounds, path, problems);
-  const granularity = info.granularity;
-  if (scale === 'count' && bounds) {
+  if (dimension !== undefined) spec.dimension = dimension;
+  const granularity = kind.granularity;
+  if (scale === 'count') {
     for (const k of ['min', 'max'] as const) {
       const v = bounds[k];
       if (Math.abs(v / granularity - Math.round(v / granularity)) > 1e-9)
@@ -303,14 +264,15 @@ function normaliseTarget(
   const pod = t.pod as { cpu: string | number; memory: string | number } | undefined;
   if (pod) podResources = { cpuMillis: parseCpuMillis(pod.cpu)!, memoryBytes: parseMemoryBytes(pod.memory)! };
 
-  const leadTimeSeconds = (t.leadTime as number | undefined) ?? defaultLeadTimeSeconds(kind, spec.dimension);
+  const leadTimeSeconds = (t.leadTime as number | undefined) ?? defaultLeadTimeSeconds(kind, dimension);
   const cluster = t.cluster as string | undefined;
   const target: Target = {
     id,
-    kind,
+    kind: kind.name,
     scale,
+    field: typeof kind.field === 'string' ? kind.field : kind.field(shape),
     tiers,
-    bounds: bounds!,
+    bounds,
     granularity,
     leadTimeSeconds,
     marginSeconds: (t.margin as number | undefined) ?? Math.max(60, Math.ceil(leadTimeSeconds * 0.1)),
@@ -335,46 +297,6 @@ function normaliseTarget(
   )
     problems.add([...path, 'baseline'], 'must lie within bounds');
   return problems.list.length === before ? target : undefined;
-}
-
-/**
- * Limits AWS enforces on data-tier values, checked here so a campaign does not discover them
- * as an API error: Serverless v2 ACUs 0-256 (0 only with auto-pause), ElastiCache Serverless
- * ECPU/s minimums 1,000-15,000,000 (0: no minimum), up to 5 replicas per shard, 500 shards.
- */
-function checkDataTierLimits(
-  kind: TargetKind,
-  t: Record<string, unknown>,
-  bounds: { min: number; max: number },
-  path: Path,
-  problems: Problems,
-): void {
-  if (kind === 'aurora-serverless-v2') {
-    if (bounds.max > 256)
-      problems.add([...path, 'bounds', 'max'], 'Aurora Serverless v2 allows at most 256 ACUs');
-    const max = t.maxCapacity as number | undefined;
-    if (max !== undefined && (max > 256 || max < bounds.max))
-      problems.add([...path, 'maxCapacity'], `must lie between bounds.max (${bounds.max}) and 256 ACUs`);
-  }
-  if (kind === 'elasticache-serverless') {
-    for (const k of ['min', 'max'] as const) {
-      const v = bounds[k];
-      if (v !== 0 && (v < 1000 || v > 15_000_000 || !Number.isInteger(v)))
-        problems.add(
-          [...path, 'bounds', k],
-          'an ECPU/s minimum is 0 (none) or a whole number from 1000 to 15000000',
-        );
-    }
-    const gb = t.dataStorageMinimumGB as number | undefined;
-    if (gb !== undefined && (gb < 1 || gb > 5000 || !Number.isInteger(gb)))
-      problems.add([...path, 'dataStorageMinimumGB'], 'must be a whole number of GB from 1 to 5000');
-  }
-  if (kind === 'elasticache-replication-group') {
-    if (t.replicas !== undefined && bounds.max > 5)
-      problems.add([...path, 'replicas', 'max'], 'ElastiCache allows at most 5 replicas per shard');
-    if (t.shards !== undefined && (bounds.min < 1 || bounds.max > 500))
-      problems.add([...path, 'shards'], 'a cluster-mode group has 1 to 500 shards');
-  }
 }
 
 /** A floor as written (a count, or a tier name for ladder targets) in units. */

@@ -6,21 +6,8 @@
  * is the index of a tier in the target's ladder, and is shown as the tier name at the edges.
  */
 
-export const TARGET_KINDS = [
-  'k8s-hpa',
-  'keda-scaledobject',
-  'k8s-deployment',
-  'k8s-statefulset',
-  'karpenter-headroom',
-  'eks-nodegroup',
-  'rds-instance',
-  'rds-read-replicas',
-  'aurora-readers',
-  'aurora-serverless-v2',
-  'elasticache-replication-group',
-  'elasticache-serverless',
-] as const;
-export type TargetKind = (typeof TARGET_KINDS)[number];
+/** A kind's name, as in the kinds table (shared/kinds/index.ts); validation refuses any other. */
+export type TargetKind = string;
 
 /** How a target's capacity is counted. */
 export type Scale = 'count' | 'ladder';
@@ -51,10 +38,12 @@ export interface PodResources {
  * A target as the brain sees it after validation: kind-specific fields stay in `spec`
  * (the validated YAML object, durations still as written), common fields are normalised.
  */
-export interface Target {
+export interface Target<S = Record<string, unknown>> {
   id: string;
   kind: TargetKind;
   scale: Scale;
+  /** The field a step sets (CONTRACTS.md `set`): `minReplicas`, `instanceClass`... */
+  field: string;
   /** Ladder targets only: tier names, smallest first. */
   tiers?: string[];
   bounds: Bounds;
@@ -79,7 +68,7 @@ export interface Target {
   /** For pod workloads: the requests of one pod (used to size Karpenter headroom). */
   podResources?: PodResources;
   /** The validated kind-specific configuration (namespace, name, identifier, ...). */
-  spec: Record<string, unknown>;
+  spec: S;
 }
 
 export type SignalSource = 'cloudwatch' | 'prometheus' | 'csv' | 'sim';

@@ -1,4 +1,3 @@
-import { KINDS } from './kinds.ts';
 import type { Target } from './types.ts';
 
 /** A value in units shown as users read it: a count, or a tier name. */
@@ -45,19 +44,9 @@ export function stepsBetween(target: Target, from: number, to: number): number {
   return n;
 }
 
-/** Time between two staged changes: the cooldown, or the whole lead time where changes exclude each other. */
-export function stageIntervalSeconds(target: Target): number {
-  return KINDS[target.kind].exclusive
-    ? Math.max(target.cooldownSeconds, target.leadTimeSeconds)
-    : target.cooldownSeconds;
-}
-
+/** The field a step of this target sets (CONTRACTS.md `set`), as its kind names it. */
 export function fieldOf(target: Target): string {
-  if (target.kind === 'elasticache-replication-group') {
-    const dim = target.spec.dimension;
-    return dim === 'shards' ? 'shards' : dim === 'nodeType' ? 'cacheNodeType' : 'replicasPerShard';
-  }
-  return KINDS[target.kind].field;
+  return target.field;
 }
 
 /** FNV-1a, 32 bits, as 6 hex digits: short stable ids people can type in Slack. */

@@ -1,5 +1,6 @@
+export { managedPrefix } from '../domain/managed.ts';
 export { NameProblems, roleScope, type Scope } from './arns.ts';
-export { type Grant, KIND_GRANTS, MANAGED_TAG_KEY, MANAGED_TAG_VALUE, managedPrefix } from './kinds.ts';
+export { type Grant, MANAGED_TAG_KEY, MANAGED_TAG_VALUE } from './grants.ts';
 export {
   type Deployment,
   type HeadroomPolicy,

@@ -1,5 +1,6 @@
 import type { Config } from '../config/types.ts';
 import { ConfigError } from '../domain/errors.ts';
+import { KINDS } from '../kinds/index.ts';
 import {
   eventBusArn,
   functionLogStreamsArn,
@@ -9,7 +10,7 @@ import {
   type Scope,
   schedulesInGroupArn,
 } from './arns.ts';
-import { type Condition, type Grant, KIND_GRANTS, type KindTarget } from './kinds.ts';
+import type { Condition, Grant, KindTarget } from './grants.ts';
 
 /**
  * Least privilege, derived from the configuration: a pure function from the validated config
@@ -172,10 +173,12 @@ export function headroomPolicy(config: Config, d: Deployment): HeadroomPolicy {
   const direct: { sid: string; grant: Grant }[] = [];
   for (const t of config.targets) {
     const role = t.roleArn ? names.role(`targets.${t.id}.roleArn`, t.roleArn) : undefined;
-    const grants = KIND_GRANTS[t.kind](kindTarget(config, d, t, names), names).map((grant) => ({
-      sid: sidOf(t.kind, grant.purpose),
-      grant,
-    }));
+    const grants = KINDS.of(t.kind)
+      .iam(kindTarget(config, d, t, names), names)
+      .map((grant: Grant) => ({
+        sid: sidOf(t.kind, grant.purpose),
+        grant,
+      }));
     if (!role) direct.push(...grants);
     else if (grants.length) assumed.set(role, [...(assumed.get(role) ?? []), ...grants]);
   }

@@ -1,9 +1,9 @@
-import { KINDS } from '../domain/kinds.ts';
 import type { Target } from '../domain/types.ts';
+import { kindOf } from '../kinds/index.ts';
 
 /**
  * Dependencies first (a database before the pods that use it). Pod workloads also come after
- * the Karpenter headroom of their cluster, so nodes are warm before pods are raised. Ties keep
+ * the node capacity (Karpenter headroom) of their cluster, so nodes are warm before pods are raised. Ties keep
  * declaration order. The config loader has already rejected cycles.
  */
 export function topologicalOrder(targets: Target[]): Target[] {
@@ -21,12 +21,12 @@ const orders = new WeakMap<Target[], Target[]>();
 function computeOrder(targets: Target[]): Target[] {
   const nodesOf = new Map<string | undefined, string[]>();
   for (const n of targets) {
-    if (n.kind !== 'karpenter-headroom') continue;
+    if (!kindOf(n).isNodeCapacity) continue;
     nodesOf.set(n.cluster, [...(nodesOf.get(n.cluster) ?? []), n.id]);
   }
   const byId = new Map(targets.map((t) => [t.id, t]));
   const deps = (t: Target): string[] => {
-    const implicit = KINDS[t.kind].podWorkload ? (nodesOf.get(t.cluster) ?? []) : [];
+    const implicit = kindOf(t).isWorkload ? (nodesOf.get(t.cluster) ?? []) : [];
     return [...t.dependsOn, ...implicit];
   };
   const out: Target[] = [];

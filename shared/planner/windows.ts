@@ -1,14 +1,14 @@
 import { iso } from '../domain/time.ts';
 import type { Actual, Direction, Intent, Step, Target, TargetState } from '../domain/types.ts';
-import {
-  clampToBounds,
-  display,
-  fieldOf,
-  nextStep,
-  shortHash,
-  stageIntervalSeconds,
-  stepsBetween,
-} from '../domain/units.ts';
+import { clampToBounds, display, fieldOf, nextStep, shortHash, stepsBetween } from '../domain/units.ts';
+import { kindOf } from '../kinds/index.ts';
+
+/** Time between two staged changes: the cooldown, or the whole lead time where changes exclude each other. */
+export function stageIntervalSeconds(target: Target): number {
+  return kindOf(target).exclusive
+    ? Math.max(target.cooldownSeconds, target.leadTimeSeconds)
+    : target.cooldownSeconds;
+}
 
 /** When an intent starts to count for a target: its `from` minus lead time, margin and staging. */
 export function intentStart(target: Target, intent: Intent, baseline: number): number {

@@ -33,9 +33,9 @@ export interface ApplyResult {
  * `desired` (units: a count, or a tier index) and returns what it did. Expected outcomes are
  * values; outages and bugs are thrown as `ActuatorError`s.
  */
-export interface Actuator {
-  read(target: Target): Promise<Actual>;
-  apply(target: Target, desired: number, ctx: ApplyContext): Promise<ApplyResult>;
+export interface Actuator<S = Record<string, unknown>> {
+  read(target: Target<S>): Promise<Actual>;
+  apply(target: Target<S>, desired: number, ctx: ApplyContext): Promise<ApplyResult>;
 }
 
 export type ActuatorRegistry = (target: Target) => Actuator;
@@ -46,5 +46,10 @@ export interface ActuatorContext {
   clock: Clock;
 }
 
-/** Builds the actuators of one target kind; one per kind in each adapter area's index. */
-export type ActuatorFactory = (ctx: ActuatorContext) => (target: Target) => Actuator;
+/**
+ * Builds the actuators of one target kind (its kind module in shared/kinds/ loads it). `S` is
+ * what the actuator needs from the target's spec; the kind's schema must provide it.
+ */
+export type ActuatorFactory<S = Record<string, unknown>> = (
+  ctx: ActuatorContext,
+) => (target: Target<S>) => Actuator<S>;

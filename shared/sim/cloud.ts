@@ -1,9 +1,9 @@
 import type { Config } from '../config/types.ts';
 import type { ActuatorError } from '../domain/errors.ts';
-import { KINDS } from '../domain/kinds.ts';
 import type { Actual, DemandSignal, Target } from '../domain/types.ts';
 import { toPerSecond } from '../domain/types.ts';
 import { display, fieldOf } from '../domain/units.ts';
+import { kindOf } from '../kinds/index.ts';
 import type { Actuator, ActuatorRegistry, ApplyContext, ApplyResult } from '../ports/actuator.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { MetricQuery, MetricSource, Series } from '../ports/metrics.ts';
@@ -149,8 +149,14 @@ export class SimCloud {
     throw f.error;
   }
 
+  /** Kinds whose changes restart an at-risk resource (a Single-AZ database) need approval. */
+  private riskOf(target: Target): string | undefined {
+    const needs = kindOf(target).needsApproval;
+    return needs && this.opts.singleAz?.includes(target.id) ? needs.risk : undefined;
+  }
+
   private busy(target: Target, s: SimTarget, now: number): string | undefined {
-    if (!KINDS[target.kind].exclusive) return undefined;
+    if (!kindOf(target).exclusive) return undefined;
     const last = s.changes.at(-1);
     if (last && last.readyAt > now && last.at !== last.readyAt)
       return `modifying to ${display(target, last.to)} until ${new Date(last.readyAt).toISOString()}`;
@@ -165,10 +171,10 @@ export class SimCloud {
     const busy = this.busy(target, s, now);
     if (busy) actual.busy = busy;
     if (s.changedBy) actual.changedBy = s.changedBy;
-    if (KINDS[target.kind].podWorkload)
-      actual.podResources = target.podResources ?? this.opts.podResources ?? DEFAULT_POD;
-    if (target.kind === 'rds-instance' && this.opts.singleAz?.includes(target.id))
-      actual.risk = 'Single-AZ instance: a class change restarts the database (downtime)';
+    const kind = kindOf(target);
+    if (kind.isWorkload) actual.podResources = target.podResources ?? this.opts.podResources ?? DEFAULT_POD;
+    const risk = this.riskOf(target);
+    if (risk) actual.risk = risk;
     return actual;
   }
 
@@ -181,12 +187,12 @@ export class SimCloud {
     if (desired === s.value) return { status: 'no-op', before, after: before };
     if (this.busy(target, s, now))
       return { status: 'in-progress', before, after: before, message: 'a change is in progress' };
-    if (target.kind === 'rds-instance' && this.opts.singleAz?.includes(target.id) && !ctx.approved)
+    if (this.riskOf(target) && !ctx.approved)
       return {
         status: 'blocked',
         before,
         after: before,
-        message: 'Single-AZ class change without approval refused',
+        message: `refused without approval: ${this.riskOf(target)}`,
       };
     const up = desired > s.value;
     s.changes.push({
@@ -198,8 +204,7 @@ export class SimCloud {
     this.calls.push({ target: target.id, at: now, from: s.value, to: desired, ctx });
     s.value = desired;
     s.changedBy = undefined;
-    if (target.kind === 'karpenter-headroom')
-      s.fields.disruptionBudget = ctx.campaignActive ? '0' : 'default';
+    Object.assign(s.fields, kindOf(target).simFields?.(ctx.campaignActive));
     return { status: 'applied', before, after: { [field]: display(target, desired) } };
   }
 

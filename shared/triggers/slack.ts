@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { APPROVE_ACTION, escapeMrkdwn, REJECT_ACTION } from '../adapters/slack/blocks.ts';
 import type { Brain, ReconcileResult } from '../app/brain.ts';
+import { defaultCampaignTargets } from '../campaigns/campaigns.ts';
 import type { SlackAccess } from '../config/types.ts';
 import { formatDuration } from '../domain/duration.ts';
 import { InputError } from '../domain/errors.ts';
@@ -214,11 +215,7 @@ export async function runSlackCommand(brain: Brain, cmd: SlackCommand, user: str
           start: cmd.start,
           duration: cmd.durationSeconds,
           multiplier: cmd.multiplier,
-          targets:
-            cmd.targets ??
-            brain.config.targets
-              .filter((t) => t.capacity || t.kind.startsWith('k8s') || t.kind === 'keda-scaledobject')
-              .map((t) => t.id),
+          targets: cmd.targets ?? defaultCampaignTargets(brain.config),
         },
         actor,
       );

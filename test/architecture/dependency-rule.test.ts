@@ -89,16 +89,15 @@ describe('The dependency rule (DESIGN.md: the core imports no SDK, env or clock)
         "import { ActuatorError } from '../../domain/errors.ts';",
         "import { awsClientConfig } from '../aws-clients.ts';",
         "import { eksClient } from '../eks/clients.ts';",
-        "import { awsActuators } from '../registry.ts';",
+        "import { KINDS } from '../../kinds/index.ts';",
         "import { Brain } from '../../app/brain.ts';",
         "import { toGrid } from '../../forecast/grid.ts';",
       ].join('\n'),
     });
-    const why =
-      'an adapter imports only ports/, domain/, config/ types and other adapters (never the registry)';
+    const why = 'an adapter imports only ports/, domain/, config/ types and other adapters';
     expect(found).toEqual([
       `shared/adapters/aws/fixture.ts imports '../../config/validate.ts': ${why}`,
-      `shared/adapters/aws/fixture.ts imports '../registry.ts': ${why}`,
+      `shared/adapters/aws/fixture.ts imports '../../kinds/index.ts': ${why}`,
       `shared/adapters/aws/fixture.ts imports '../../app/brain.ts': ${why}`,
       `shared/adapters/aws/fixture.ts imports '../../forecast/grid.ts': ${why}`,
     ]);
@@ -106,9 +105,9 @@ describe('The dependency rule (DESIGN.md: the core imports no SDK, env or clock)
 
   it('lets a port import only ports, domain and config types', () => {
     expect(
-      breachesOf({ 'shared/ports/fixture.ts': "import { awsActuators } from '../adapters/registry.ts';" }),
+      breachesOf({ 'shared/ports/fixture.ts': "import { awsActuators } from '../app/actuators.ts';" }),
     ).toEqual([
-      "shared/ports/fixture.ts imports '../adapters/registry.ts': a port imports only ports/, domain/ and config/ types",
+      "shared/ports/fixture.ts imports '../app/actuators.ts': a port imports only ports/, domain/ and config/ types",
     ]);
   });
 

@@ -17,6 +17,8 @@ export interface ImportEdge {
   /** The `shared/` file it resolves to, for a relative import; undefined for a package. */
   resolved?: string;
   typeOnly: boolean;
+  /** `import('...')`: loaded when the code runs, not when the file is loaded. */
+  dynamic: boolean;
 }
 
 export interface ParsedFile {
@@ -26,7 +28,7 @@ export interface ParsedFile {
 }
 
 /** The core: pure decisions that must run the same in Lambda, the CLI, the backtest and tests. */
-const CORE_AREAS = ['domain', 'config', 'rules', 'campaigns', 'planner'];
+const CORE_AREAS = ['domain', 'config', 'rules', 'campaigns', 'planner', 'kinds', 'iam'];
 /** The forecasting maths; `provider.ts` is the stateful provider (history, cache, logging). */
 const FORECAST_NOT_MODEL = new Set(['shared/forecast/provider.ts']);
 /** Areas the core (and any forecast file) must never reach: they sit above it. */
@@ -51,19 +53,24 @@ export function isCore(file: string): boolean {
 /**
  * The adapters are one area: the drivers of the outside world, grouped by service. One may build
  * on another's client (Kubernetes on EKS authenticates with an EKS token; every AWS client
- * shares `aws-clients.ts`), but none imports the registry, which composes them all.
+ * shares `aws-clients.ts`). They say what they need from a target's spec themselves and never
+ * import the kinds, which load them.
  */
 const ADAPTERS = 'shared/adapters/';
-const REGISTRY = 'shared/adapters/registry.ts';
+/**
+ * A kind module names its actuator with a deferred `import('../adapters/...')`: the core can
+ * read every kind without loading an SDK, and the app loads the adapter when it drives a target.
+ */
+const KIND_MODULES = 'shared/kinds/';
 
 export function parseFile(file: string, source: string, known: ReadonlySet<string>): ParsedFile {
   const sf = ts.createSourceFile(file, source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
   const imports: ImportEdge[] = [];
   const ambient: ParsedFile['ambient'] = [];
   const lineOf = (n: ts.Node) => sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1;
-  const add = (specifier: string, typeOnly: boolean) => {
+  const add = (specifier: string, typeOnly: boolean, dynamic = false) => {
     const resolved = resolve(file, specifier, known);
-    imports.push(resolved ? { specifier, resolved, typeOnly } : { specifier, typeOnly });
+    imports.push(resolved ? { specifier, resolved, typeOnly, dynamic } : { specifier, typeOnly, dynamic });
   };
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
@@ -91,7 +98,7 @@ export function parseFile(file: string, source: string, known: ReadonlySet<strin
       const dynamic =
         node.expression.kind === ts.SyntaxKind.ImportKeyword ||
         (ts.isIdentifier(node.expression) && node.expression.text === 'require');
-      if (dynamic && arg && ts.isStringLiteralLike(arg)) add(arg.text, false);
+      if (dynamic && arg && ts.isStringLiteralLike(arg)) add(arg.text, false, true);
       if (
         ts.isPropertyAccessExpression(node.expression) &&
         ts.isIdentifier(node.expression.expression) &&
@@ -151,18 +158,22 @@ export function checkDependencyRule(files: ReadonlyMap<string, string>): string[
       const targetArea = target ? areaOf(target) : undefined;
       if (core && SDK.test(imp.specifier)) out.push(`${named}: the core imports no cloud SDK`);
       if (core && FS.has(imp.specifier)) out.push(`${named}: the core does not touch the file system`);
-      if ((core || area === 'forecast') && targetArea && UPPER_AREAS.includes(targetArea))
+      const deferredActuator = file.startsWith(KIND_MODULES) && imp.dynamic && target?.startsWith(ADAPTERS);
+      if (
+        (core || area === 'forecast') &&
+        targetArea &&
+        UPPER_AREAS.includes(targetArea) &&
+        !deferredActuator
+      )
         out.push(`${named}: the core (and forecasting) imports nothing from ${targetArea}/`);
       if (area === 'adapters' && target) {
         const ok =
-          (target.startsWith(ADAPTERS) && target !== REGISTRY) ||
+          target.startsWith(ADAPTERS) ||
           targetArea === 'ports' ||
           targetArea === 'domain' ||
           (targetArea === 'config' && imp.typeOnly);
         if (!ok)
-          out.push(
-            `${named}: an adapter imports only ports/, domain/, config/ types and other adapters (never the registry)`,
-          );
+          out.push(`${named}: an adapter imports only ports/, domain/, config/ types and other adapters`);
       }
       if (area === 'ports' && target) {
         const ok =

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { awsActuators } from '../../shared/adapters/registry.ts';
+import { awsActuators } from '../../shared/app/actuators.ts';
 import { Brain } from '../../shared/app/brain.ts';
 import type { AuditEntry } from '../../shared/domain/types.ts';
 import { ManualClock } from '../../shared/ports/clock.ts';

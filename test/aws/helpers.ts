@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { awsActuators } from '../../shared/adapters/registry.ts';
+import { awsActuators } from '../../shared/app/actuators.ts';
 import { parseConfig } from '../../shared/config/load.ts';
 import type { Config } from '../../shared/config/types.ts';
 import type { ActuatorError } from '../../shared/domain/errors.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HpaController, type ResourceObservation } from '../../shared/backtest/world/hpa.ts';
 import { KedaScaler } from '../../shared/backtest/world/keda.ts';
-import { DEFAULT_HPA, resolveSimSettings } from '../../shared/config/backtest.ts';
+import { DEFAULT_HPA, resolveSimSettings } from '../../shared/config/sim-settings.ts';
 
 const T0 = Date.parse('2026-01-05T10:00:00Z');
 const SYNC = 15_000;

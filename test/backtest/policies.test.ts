@@ -3,8 +3,8 @@ import { loadConfigFile } from '../../shared/app/config-file.ts';
 import { SimAlarm } from '../../shared/backtest/alarms.ts';
 import { runBacktest } from '../../shared/backtest/run.ts';
 import { parseTrace } from '../../shared/backtest/trace.ts';
-import { resolveSimSettings } from '../../shared/config/backtest.ts';
 import { parseConfig } from '../../shared/config/load.ts';
+import { resolveSimSettings } from '../../shared/config/sim-settings.ts';
 import { ConfigError } from '../../shared/domain/errors.ts';
 import { EXAMPLE_CONFIG } from '../helpers/example.ts';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { worldActuators } from '../../shared/backtest/world/actuators.ts';
 import { World } from '../../shared/backtest/world/world.ts';
-import { resolveSimSettings } from '../../shared/config/backtest.ts';
 import { parseConfig } from '../../shared/config/load.ts';
+import { resolveSimSettings } from '../../shared/config/sim-settings.ts';
 import type { Target } from '../../shared/domain/types.ts';
 import type { ApplyContext } from '../../shared/ports/actuator.ts';
 import { ManualClock } from '../../shared/ports/clock.ts';

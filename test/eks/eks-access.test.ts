@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { kubernetesFactories } from '../../shared/adapters/kubernetes/index.ts';
+import { hpaActuators, nodegroupActuators } from '../../shared/adapters/kubernetes/index.ts';
 import { parseConfig } from '../../shared/config/load.ts';
 import type { ActuatorContext } from '../../shared/ports/actuator.ts';
 import { ManualClock } from '../../shared/ports/clock.ts';
@@ -48,8 +48,8 @@ function runtime(roleArn: string | null = ROLE) {
   return {
     api,
     system,
-    hpa: kubernetesFactories['k8s-hpa']!(ctx)(api),
-    nodegroup: kubernetesFactories['eks-nodegroup']!(ctx)(system),
+    hpa: hpaActuators(ctx)(api),
+    nodegroup: nodegroupActuators(ctx)(system),
   };
 }
 

@@ -14,29 +14,23 @@ export { ElastiCacheServerlessActuator } from './elasticache-serverless.ts';
 export { RdsInstanceActuator } from './rds-instance.ts';
 export { RdsReadReplicasActuator } from './rds-read-replicas.ts';
 
-/**
- * RDS, Aurora and ElastiCache kinds, alphabetical. Each target gets its own actuator over the
- * SDK clients of its region and role (shared by every target with the same pair).
+/*
+ * The actuator factories of the RDS, Aurora and ElastiCache kinds, loaded by their kind
+ * modules (shared/kinds/). Each target gets its own actuator over the SDK clients of its
+ * region and role (shared by every target with the same pair).
  */
-export const dataTierFactories: Record<
-  | 'aurora-readers'
-  | 'aurora-serverless-v2'
-  | 'elasticache-replication-group'
-  | 'elasticache-serverless'
-  | 'rds-instance'
-  | 'rds-read-replicas',
-  ActuatorFactory
-> = {
-  'aurora-readers': () => (t) => new AuroraReadersActuator({ rds: rdsClient(t) }),
-  'aurora-serverless-v2': () => (t) => new AuroraServerlessV2Actuator({ rds: rdsClient(t) }),
-  'elasticache-replication-group': () => (t) =>
-    new ElastiCacheReplicationGroupActuator({ elasticache: elastiCacheClient(t) }),
-  'elasticache-serverless': () => (t) =>
-    new ElastiCacheServerlessActuator({ elasticache: elastiCacheClient(t) }),
-  'rds-instance': () => (t) =>
-    new RdsInstanceActuator({
-      rds: rdsClient(t),
-      cloudwatch: t.spec.storage ? cloudWatchClient(t) : undefined,
-    }),
-  'rds-read-replicas': () => (t) => new RdsReadReplicasActuator({ rds: rdsClient(t) }),
-};
+export const auroraReadersActuators: ActuatorFactory = () => (t) =>
+  new AuroraReadersActuator({ rds: rdsClient(t) });
+export const auroraServerlessV2Actuators: ActuatorFactory = () => (t) =>
+  new AuroraServerlessV2Actuator({ rds: rdsClient(t) });
+export const elastiCacheReplicationGroupActuators: ActuatorFactory = () => (t) =>
+  new ElastiCacheReplicationGroupActuator({ elasticache: elastiCacheClient(t) });
+export const elastiCacheServerlessActuators: ActuatorFactory = () => (t) =>
+  new ElastiCacheServerlessActuator({ elasticache: elastiCacheClient(t) });
+export const rdsInstanceActuators: ActuatorFactory = () => (t) =>
+  new RdsInstanceActuator({
+    rds: rdsClient(t),
+    cloudwatch: t.spec.storage ? cloudWatchClient(t) : undefined,
+  });
+export const rdsReadReplicasActuators: ActuatorFactory = () => (t) =>
+  new RdsReadReplicasActuator({ rds: rdsClient(t) });

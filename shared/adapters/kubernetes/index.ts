@@ -76,28 +76,16 @@ function kube(make: (conn: KubeConnection) => Actuator): ActuatorFactory {
   return (ctx) => (target) => make(connectionFor(ctx, target));
 }
 
-const nodegroup: ActuatorFactory = (ctx) => (target) => {
+/* The actuator factories of the Kubernetes and EKS kinds, loaded by their kind modules (shared/kinds/). */
+export const nodegroupActuators: ActuatorFactory = (ctx) => (target) => {
   const c = ctx.config.clusters[target.cluster ?? ''];
   return new EksNodegroupActuator({
     eks: eksClient(ctx, regionOf(target.region ?? c?.region), target.roleArn ?? c?.roleArn),
     clusterName: c?.eksCluster ?? target.cluster ?? '',
   });
 };
-
-/** Kubernetes and EKS kinds, alphabetical. */
-export const kubernetesFactories: Record<
-  | 'eks-nodegroup'
-  | 'k8s-deployment'
-  | 'k8s-hpa'
-  | 'k8s-statefulset'
-  | 'karpenter-headroom'
-  | 'keda-scaledobject',
-  ActuatorFactory
-> = {
-  'eks-nodegroup': nodegroup,
-  'k8s-deployment': kube((conn) => new DeploymentActuator(conn)),
-  'k8s-hpa': kube((conn) => new HpaActuator(conn)),
-  'k8s-statefulset': kube((conn) => new StatefulSetActuator(conn)),
-  'karpenter-headroom': kube((conn) => new KarpenterHeadroomActuator(conn)),
-  'keda-scaledobject': kube((conn) => new KedaScaledObjectActuator(conn)),
-};
+export const deploymentActuators = kube((conn) => new DeploymentActuator(conn));
+export const hpaActuators = kube((conn) => new HpaActuator(conn));
+export const statefulSetActuators = kube((conn) => new StatefulSetActuator(conn));
+export const karpenterHeadroomActuators = kube((conn) => new KarpenterHeadroomActuator(conn));
+export const kedaActuators = kube((conn) => new KedaScaledObjectActuator(conn));

@@ -1,6 +1,7 @@
 import { iso } from '../../domain/time.ts';
 import type { Actual, Target } from '../../domain/types.ts';
 import { display, fieldOf } from '../../domain/units.ts';
+import { kindOf } from '../../kinds/index.ts';
 import type { Actuator, ActuatorRegistry, ApplyContext, ApplyResult } from '../../ports/actuator.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { World } from './world.ts';
@@ -138,8 +139,8 @@ function actuatorFor(world: World, clock: Clock, target: Target): Actuator {
   const m = world.managed.get(target.id);
   if (m) {
     const field = fieldOf(target);
-    const singleAz = world.settings.singleAz.includes(target.id);
-    const risk = singleAz ? 'Single-AZ instance: a class change restarts the database (downtime)' : undefined;
+    const needs = kindOf(target).needsApproval;
+    const risk = needs && world.settings.singleAz.includes(target.id) ? needs.risk : undefined;
     const lead = world.settings.leadTimeSeconds(target);
     return {
       read: async () => {
@@ -157,7 +158,7 @@ function actuatorFor(world: World, clock: Clock, target: Target): Actuator {
         if (m.busyUntil(now) !== undefined)
           return { ...result('in-progress', before), message: 'a change is in progress' };
         if (risk && !ctx.approved)
-          return { ...result('blocked', before), message: 'Single-AZ class change without approval refused' };
+          return { ...result('blocked', before), message: `refused without approval: ${risk}` };
         m.set(now, desired, lead);
         return result('applied', before, { [field]: display(target, desired) });
       },

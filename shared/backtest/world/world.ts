@@ -1,8 +1,8 @@
 import type { SimSettings } from '../../config/backtest.ts';
 import type { Config } from '../../config/types.ts';
 import { parseCpuMillis, parseMemoryBytes } from '../../domain/duration.ts';
-import { KINDS } from '../../domain/kinds.ts';
 import type { CapacityModel, Target } from '../../domain/types.ts';
+import { kindOf } from '../../kinds/index.ts';
 import { Cluster, type NodeOwner, Workload } from './cluster.ts';
 import { HpaController } from './hpa.ts';
 import { Karpenter } from './karpenter.ts';
@@ -81,21 +81,19 @@ export class World {
     const owner = new Map<string, NodeOwner | 'none'>();
 
     for (const t of config.targets) {
-      if (!KINDS[t.kind].kubernetes) {
+      const kind = kindOf(t);
+      const { world } = kind;
+      if (world.role === 'managed') {
         this.managed.set(
           t.id,
-          new ManagedResource(initialValue(t), {
-            exclusive: KINDS[t.kind].exclusive,
-            ladder: t.scale === 'ladder',
-          }),
+          new ManagedResource(initialValue(t), { exclusive: kind.exclusive, ladder: t.scale === 'ladder' }),
         );
         continue;
       }
       const cluster = this.cluster(t.cluster!, config, settings, owner);
-      if (t.kind === 'eks-nodegroup') continue;
-      if (t.kind === 'karpenter-headroom') {
-        const ph = t.spec.placeholder as { cpu: string; memory: string };
-        const shape = { cpuMillis: parseCpuMillis(ph.cpu)!, memoryBytes: parseMemoryBytes(ph.memory)! };
+      if (world.role === 'node-group') continue;
+      if (world.role === 'node-headroom') {
+        const shape = kind.unitResources!(t.spec).resources;
         // A pause container: it is running a few seconds after it is bound.
         const workload = new Workload(t.id, shape, -1, 5, initialValue(t));
         cluster.addWorkload(workload);
@@ -105,8 +103,8 @@ export class World {
       const capacity = t.capacity?.signal === opts.signal ? t.capacity : undefined;
       const floor = initialValue(t);
       const replicas =
-        capacity && (t.kind === 'k8s-hpa' || t.kind === 'keda-scaledobject')
-          ? steadyReplicas(t, capacity, d0, Math.max(floor, t.kind === 'keda-scaledobject' && d0 > 0 ? 1 : 0))
+        capacity && world.autoscaler
+          ? steadyReplicas(t, capacity, d0, Math.max(floor, world.autoscaler === 'keda' && d0 > 0 ? 1 : 0))
           : floor;
       const shape = t.podResources ?? {
         cpuMillis: settings.pods.cpuMillis,
@@ -122,9 +120,9 @@ export class World {
         readyRing: new Int32Array(this.delayTicks + 1).fill(replicas),
       };
       const target = capacity?.targetUtilization ?? 0.7;
-      if (t.kind === 'k8s-hpa')
+      if (world.autoscaler === 'hpa')
         sim.hpa = new HpaController({ minReplicas: floor, maxReplicas: t.bounds.max, target }, settings.hpa);
-      if (t.kind === 'keda-scaledobject')
+      if (world.autoscaler === 'keda')
         sim.keda = new KedaScaler(
           {
             minReplicaCount: floor,
@@ -143,7 +141,7 @@ export class World {
       if (o === 'karpenter') this.karpenters.set(id, new Karpenter(cluster, settings.karpenter));
     }
     for (const t of config.targets) {
-      if (t.kind !== 'eks-nodegroup') continue;
+      if (kindOf(t).world.role !== 'node-group') continue;
       const cluster = this.clusters.get(t.cluster!)!;
       this.nodegroups.set(
         t.id,
@@ -161,7 +159,7 @@ export class World {
   ): Cluster {
     let c = this.clusters.get(id);
     if (!c) {
-      const hasGroup = config.targets.some((t) => t.kind === 'eks-nodegroup' && t.cluster === id);
+      const hasGroup = config.targets.some((t) => kindOf(t).world.role === 'node-group' && t.cluster === id);
       const o = settings.nodes.provisioner ?? (hasGroup ? 'nodegroup' : 'karpenter');
       owner.set(id, o);
       c = new Cluster(
