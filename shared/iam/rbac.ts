@@ -5,8 +5,8 @@ import type { RbacRule } from '../kinds/kind.ts';
 
 /**
  * Headroom's Kubernetes RBAC, generated from the kinds table: the roles hold every verb any
- * kind's actuator calls (so the same roles serve every config), the bindings grant them where
- * the config's targets live. deploy/kubernetes/rbac.yaml is this output for the reference
+ * kind's actuator calls (so the same roles serve every config), the bindings grant them only
+ * where the config's targets live (cluster-wide only when a target needs cluster objects). deploy/kubernetes/rbac.yaml is this output for the reference
  * config (test/iam/rbac.test.ts keeps them equal); `headroom rbac --config FILE` prints it for yours.
  */
 
@@ -128,7 +128,8 @@ export function rbacManifest(config: Config, kinds: KindDefinition[] = KINDS.all
       docs.push(binding('namespaced', 'RoleBinding', 'ClusterRole', ns));
   }
   const cluster = rulesOf(kinds, 'cluster');
-  if (cluster.rules.length) {
+  const clusterWide = config.targets.some((t) => (KINDS.of(t.kind).rbac?.cluster?.length ?? 0) > 0);
+  if (cluster.rules.length && clusterWide) {
     docs.push(role('cluster', 'ClusterRole', cluster.rules, cluster.kinds));
     docs.push(binding('cluster', 'ClusterRoleBinding', 'ClusterRole'));
   }
