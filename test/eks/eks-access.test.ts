@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { NodegroupNeeds } from '../../shared/adapters/eks/nodegroup.ts';
 import { hpaActuators, nodegroupActuators } from '../../shared/adapters/kubernetes/index.ts';
+import type { NamedObject } from '../../shared/adapters/kubernetes/ref.ts';
 import { parseConfig } from '../../shared/config/load.ts';
+import type { Target } from '../../shared/domain/types.ts';
 import type { ActuatorContext } from '../../shared/ports/actuator.ts';
 import { ManualClock } from '../../shared/ports/clock.ts';
 import { FakeKubeApi } from '../kubernetes/fake-api-server.ts';
@@ -43,8 +46,9 @@ function runtime(roleArn: string | null = ROLE) {
     }),
   );
   const ctx: ActuatorContext = { config, clock };
-  const api = config.targets[0]!;
-  const system = config.targets[1]!;
+  // Validated by their kinds' schemas: they carry what the actuators read.
+  const api = config.targets[0]! as Target<NamedObject>;
+  const system = config.targets[1]! as Target<NodegroupNeeds>;
   return {
     api,
     system,

@@ -1,6 +1,6 @@
 import { EKSClient } from '@aws-sdk/client-eks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EksNodegroupActuator } from '../../shared/adapters/eks/nodegroup.ts';
+import { EksNodegroupActuator, type NodegroupNeeds } from '../../shared/adapters/eks/nodegroup.ts';
 import { ManualClock } from '../../shared/ports/clock.ts';
 import { ctx, target } from '../kubernetes/helpers.ts';
 import { FakeAws, UPDATE_MS } from './fake-aws.ts';
@@ -8,7 +8,7 @@ import { FakeAws, UPDATE_MS } from './fake-aws.ts';
 let aws: FakeAws;
 let clock: ManualClock;
 let actuator: EksNodegroupActuator;
-const subject = target('eks-nodegroup', { nodegroup: 'system', bounds: { min: 2, max: 30 } });
+const subject = target<NodegroupNeeds>('eks-nodegroup', { nodegroup: 'system', bounds: { min: 2, max: 30 } });
 
 beforeEach(async () => {
   clock = new ManualClock('2026-11-27T18:00:00Z');
@@ -137,7 +137,7 @@ describe('Actuator: eks-nodegroup', () => {
   });
 
   it('says the node group is missing', async () => {
-    const missing = target('eks-nodegroup', { nodegroup: 'gpu', bounds: { min: 0, max: 3 } });
+    const missing = target<NodegroupNeeds>('eks-nodegroup', { nodegroup: 'gpu', bounds: { min: 0, max: 3 } });
     await expect(actuator.read(missing)).rejects.toMatchObject({
       code: 'not-found',
       message: expect.stringContaining(

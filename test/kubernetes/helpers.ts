@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { KubeConnection } from '../../shared/adapters/kubernetes/connection.ts';
+import type { NamedObject } from '../../shared/adapters/kubernetes/ref.ts';
 import { KubeconfigSource } from '../../shared/adapters/kubernetes/sources.ts';
 import { parseConfig } from '../../shared/config/load.ts';
 import type { Target } from '../../shared/domain/types.ts';
@@ -46,8 +47,15 @@ export async function fakeCluster(opts: FakeKubeOptions & { allowAll?: boolean }
   return { api, conn, kubeconfig };
 }
 
-/** One validated target of a kind, as the config loader makes it. */
-export function target(kind: string, fields: Record<string, unknown>, id = 'subject'): Target {
+/**
+ * One validated target of a kind, as the config loader makes it: its spec has passed the kind's
+ * schema, so it has what the kind's actuator reads (a namespace and a name for workloads).
+ */
+export function target<S = NamedObject>(
+  kind: string,
+  fields: Record<string, unknown>,
+  id = 'subject',
+): Target<S> {
   const yaml = JSON.stringify({
     version: 1,
     clusters: {
@@ -57,7 +65,7 @@ export function target(kind: string, fields: Record<string, unknown>, id = 'subj
   });
   const t = parseConfig(yaml).targets[0];
   if (!t) throw new Error('no target');
-  return t;
+  return t as Target<S>;
 }
 
 export function ctx(over: Partial<ApplyContext> = {}): ApplyContext {

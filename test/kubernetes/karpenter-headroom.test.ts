@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KarpenterHeadroomActuator } from '../../shared/adapters/kubernetes/karpenter-headroom.ts';
+import type { HeadroomNeeds } from '../../shared/adapters/kubernetes/placeholder.ts';
 import { ctx, fakeCluster, nodePool, target } from './helpers.ts';
 
 let cluster: Awaited<ReturnType<typeof fakeCluster>>;
-const subject = target(
+const subject = target<HeadroomNeeds>(
   'karpenter-headroom',
   {
     namespace: 'headroom',
@@ -176,7 +177,7 @@ describe('Actuator: karpenter-headroom', () => {
 
   it('re-rolls the placeholder template when the configured size changes', async () => {
     await actuator().apply(subject, 2, ctx());
-    const bigger = target(
+    const bigger = target<HeadroomNeeds>(
       'karpenter-headroom',
       {
         namespace: 'headroom',
@@ -196,7 +197,7 @@ describe('Actuator: karpenter-headroom', () => {
   });
 
   it('says the NodePool is missing (karpenter.sh/v1), and creates nothing', async () => {
-    const other = target(
+    const other = target<HeadroomNeeds>(
       'karpenter-headroom',
       {
         namespace: 'headroom',
@@ -214,7 +215,7 @@ describe('Actuator: karpenter-headroom', () => {
   });
 
   it('names the RBAC rule when placeholders live in a namespace Headroom has no Role in', async () => {
-    const elsewhere = target(
+    const elsewhere = target<HeadroomNeeds>(
       'karpenter-headroom',
       {
         namespace: 'kube-system',

@@ -25,6 +25,9 @@ import {
   TARGET_TAG_KEY,
 } from './rds-common.ts';
 
+/** What the actuator reads from an `aurora-readers` target's spec. */
+export type AuroraReadersNeeds = { clusterIdentifier: string; instanceClass?: string };
+
 /** Failover promotes the lowest tier first: Headroom's temporary readers go last (15). */
 const PROMOTION_TIER = 15;
 
@@ -52,9 +55,9 @@ interface Fleet {
  * group, promotion tier 15) and removes only those, newest first, once available, and never an
  * instance that has become the writer.
  */
-export class AuroraReadersActuator extends FleetActuator<Fleet> {
-  protected async fleet(target: Target): Promise<Fleet> {
-    const clusterId = String(target.spec.clusterIdentifier);
+export class AuroraReadersActuator extends FleetActuator<Fleet, AuroraReadersNeeds> {
+  protected async fleet(target: Target<AuroraReadersNeeds>): Promise<Fleet> {
+    const clusterId = target.spec.clusterIdentifier;
     const cluster = await describeCluster(this.rds, clusterId);
     const instances = await describeInstances(
       this.rds,
@@ -76,10 +79,10 @@ export class AuroraReadersActuator extends FleetActuator<Fleet> {
     return view(f);
   }
 
-  protected async create(target: Target, f: Fleet, count: number): Promise<ApplyResult> {
+  protected async create(target: Target<AuroraReadersNeeds>, f: Fleet, count: number): Promise<ApplyResult> {
     const { value } = fleetCounts(f.readers);
     const before = { readers: value };
-    const instanceClass = (target.spec.instanceClass as string | undefined) ?? f.writer?.DBInstanceClass;
+    const instanceClass = target.spec.instanceClass ?? f.writer?.DBInstanceClass;
     if (!instanceClass)
       return {
         status: 'blocked',

@@ -7,6 +7,9 @@ import type { RdsApi } from './clients.ts';
 import { call } from './errors.ts';
 import { capacityState } from './rds-common.ts';
 
+/** What the actuator reads from an `aurora-serverless-v2` target's spec. */
+export type ServerlessV2Needs = { clusterIdentifier: string; maxCapacity?: number };
+
 /** Keys Headroom remembers when it had to raise MaxCapacity, so the revert restores it. */
 const MAX_KEY = 'maxCapacity';
 const RAISED_FROM_KEY = 'maxCapacityRaisedAtMin';
@@ -16,14 +19,14 @@ const RAISED_FROM_KEY = 'maxCapacityRaisedAtMin';
  * `ServerlessV2ScalingConfiguration`. When a new minimum is above `MaxCapacity`, the maximum is
  * raised too (to `maxCapacity` from the config, else to the minimum) and restored on the way back.
  */
-export class AuroraServerlessV2Actuator implements Actuator {
+export class AuroraServerlessV2Actuator implements Actuator<ServerlessV2Needs> {
   private readonly rds: RdsApi;
   constructor(deps: { rds: RdsApi }) {
     this.rds = deps.rds;
   }
 
-  async read(target: Target): Promise<Actual> {
-    const id = String(target.spec.clusterIdentifier);
+  async read(target: Target<ServerlessV2Needs>): Promise<Actual> {
+    const id = target.spec.clusterIdentifier;
     const c = await describeCluster(this.rds, id);
     const scaling = c.ServerlessV2ScalingConfiguration;
     const actual: Actual = {
@@ -44,12 +47,12 @@ export class AuroraServerlessV2Actuator implements Actuator {
     return actual;
   }
 
-  async apply(target: Target, desired: number, ctx: ApplyContext): Promise<ApplyResult> {
+  async apply(target: Target<ServerlessV2Needs>, desired: number, ctx: ApplyContext): Promise<ApplyResult> {
     if (!(desired >= 0) || Math.abs(desired * 2 - Math.round(desired * 2)) > 1e-9)
       throw new ActuatorError('invalid-request', `${target.id}: ${desired} ACU is not a multiple of 0.5`, {
         retryable: false,
       });
-    const id = String(target.spec.clusterIdentifier);
+    const id = target.spec.clusterIdentifier;
     const actual = await this.read(target);
     const min = actual.value;
     const max = Number(actual.details?.maxCapacity ?? desired);
@@ -64,7 +67,7 @@ export class AuroraServerlessV2Actuator implements Actuator {
     const replacedMax = ctx.remembered[MAX_KEY] as number | undefined;
     const raisedAt = ctx.remembered[RAISED_FROM_KEY] as number | undefined;
     if (desired > max) {
-      newMax = Math.max(desired, (target.spec.maxCapacity as number | undefined) ?? desired);
+      newMax = Math.max(desired, target.spec.maxCapacity ?? desired);
       remember = { [MAX_KEY]: max, [RAISED_FROM_KEY]: min };
     } else if (replacedMax !== undefined && raisedAt !== undefined && desired <= raisedAt) {
       // Back to where the minimum was when Headroom raised the maximum: restore that maximum.

@@ -13,11 +13,17 @@ import type { Actuator, ApplyContext, ApplyResult } from '../../ports/actuator.t
 import type { ElastiCacheApi } from './clients.ts';
 import { call, isAwsError } from './errors.ts';
 
+/**
+ * What the actuator reads from an `elasticache-replication-group` target's spec; `dimension`
+ * is set by validation (replicas, shards or nodeType).
+ */
+export type ReplicationGroupNeeds = { replicationGroupId: string; dimension?: string };
+
 type Dimension = 'replicas' | 'shards' | 'nodeType';
 
 const BROKEN = new Set(['create-failed', 'deleting', 'incompatible-network']);
 
-function dimensionOf(target: Target): Dimension {
+function dimensionOf(target: Target<ReplicationGroupNeeds>): Dimension {
   const d = target.spec.dimension;
   return d === 'shards' || d === 'nodeType' ? d : 'replicas';
 }
@@ -28,7 +34,7 @@ function replicasPerShard(g: ReplicationGroup): number {
   return counts.length ? Math.min(...counts) : 0;
 }
 
-function steeredValue(target: Target, g: ReplicationGroup): number {
+function steeredValue(target: Target<ReplicationGroupNeeds>, g: ReplicationGroup): number {
   switch (dimensionOf(target)) {
     case 'replicas':
       return replicasPerShard(g);
@@ -39,7 +45,7 @@ function steeredValue(target: Target, g: ReplicationGroup): number {
   }
 }
 
-function view(target: Target, g: ReplicationGroup): Actual {
+function view(target: Target<ReplicationGroupNeeds>, g: ReplicationGroup): Actual {
   const status = g.Status ?? 'unknown';
   const value = steeredValue(target, g);
   const actual: Actual = {
@@ -74,14 +80,14 @@ function view(target: Target, g: ReplicationGroup): Actual {
  * (ModifyReplicationGroupShardConfiguration, cluster mode only) or node type on a ladder
  * (ModifyReplicationGroup CacheNodeType). All apply immediately and only while `available`.
  */
-export class ElastiCacheReplicationGroupActuator implements Actuator {
+export class ElastiCacheReplicationGroupActuator implements Actuator<ReplicationGroupNeeds> {
   private readonly ec: ElastiCacheApi;
   constructor(deps: { elasticache: ElastiCacheApi }) {
     this.ec = deps.elasticache;
   }
 
-  private async group(target: Target): Promise<ReplicationGroup> {
-    const id = String(target.spec.replicationGroupId);
+  private async group(target: Target<ReplicationGroupNeeds>): Promise<ReplicationGroup> {
+    const id = target.spec.replicationGroupId;
     const out = await call(`DescribeReplicationGroups ${id}`, () =>
       this.ec.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: id })),
     );
@@ -91,11 +97,15 @@ export class ElastiCacheReplicationGroupActuator implements Actuator {
     return g;
   }
 
-  async read(target: Target): Promise<Actual> {
+  async read(target: Target<ReplicationGroupNeeds>): Promise<Actual> {
     return view(target, await this.group(target));
   }
 
-  async apply(target: Target, desired: number, _ctx: ApplyContext): Promise<ApplyResult> {
+  async apply(
+    target: Target<ReplicationGroupNeeds>,
+    desired: number,
+    _ctx: ApplyContext,
+  ): Promise<ApplyResult> {
     const g = await this.group(target);
     const actual = view(target, g);
     const field = fieldOf(target);
@@ -104,14 +114,14 @@ export class ElastiCacheReplicationGroupActuator implements Actuator {
     if (desired === actual.value) return { status: 'no-op', before, after: before };
     if (actual.blocked) return { status: 'blocked', before, after: before, message: actual.blocked };
     if (actual.busy) return { status: 'in-progress', before, after: before, message: actual.busy };
-    const id = String(target.spec.replicationGroupId);
+    const id = target.spec.replicationGroupId;
     const what = await this.change(target, g, id, actual.value, desired);
     if (what === 'no-op') return { status: 'no-op', before, after: before };
     return { status: 'applied', before, after: { [field]: show(desired) }, message: what };
   }
 
   private async change(
-    target: Target,
+    target: Target<ReplicationGroupNeeds>,
     g: ReplicationGroup,
     id: string,
     from: number,

@@ -10,6 +10,9 @@ import type { Actuator, ApplyContext, ApplyResult } from '../../ports/actuator.t
 import type { ElastiCacheApi } from './clients.ts';
 import { call } from './errors.ts';
 
+/** What the actuator reads from an `elasticache-serverless` target's spec. */
+export type ServerlessCacheNeeds = { serverlessCacheName: string; dataStorageMinimumGB?: number };
+
 /** Remembered values Headroom replaced, restored when the minimum comes back down. */
 const KEYS = {
   ecpuMax: 'ecpuPerSecondMaximum',
@@ -51,14 +54,14 @@ function view(c: ServerlessCache): Actual {
  * `dataStorageMinimumGB`, and lifts a Maximum below the new minimum; both are restored when the
  * minimum returns to where it was. A new minimum takes up to an hour to become capacity.
  */
-export class ElastiCacheServerlessActuator implements Actuator {
+export class ElastiCacheServerlessActuator implements Actuator<ServerlessCacheNeeds> {
   private readonly ec: ElastiCacheApi;
   constructor(deps: { elasticache: ElastiCacheApi }) {
     this.ec = deps.elasticache;
   }
 
-  private async cache(target: Target): Promise<ServerlessCache> {
-    const name = String(target.spec.serverlessCacheName);
+  private async cache(target: Target<ServerlessCacheNeeds>): Promise<ServerlessCache> {
+    const name = target.spec.serverlessCacheName;
     const out = await call(`DescribeServerlessCaches ${name}`, () =>
       this.ec.send(new DescribeServerlessCachesCommand({ ServerlessCacheName: name })),
     );
@@ -68,18 +71,22 @@ export class ElastiCacheServerlessActuator implements Actuator {
     return c;
   }
 
-  async read(target: Target): Promise<Actual> {
+  async read(target: Target<ServerlessCacheNeeds>): Promise<Actual> {
     return view(await this.cache(target));
   }
 
-  async apply(target: Target, desired: number, ctx: ApplyContext): Promise<ApplyResult> {
+  async apply(
+    target: Target<ServerlessCacheNeeds>,
+    desired: number,
+    ctx: ApplyContext,
+  ): Promise<ApplyResult> {
     if (desired !== 0 && (!Number.isInteger(desired) || desired < 1000 || desired > 15_000_000))
       throw new ActuatorError(
         'invalid-request',
         `${target.id}: an ECPU/s minimum is 0 (none) or 1000-15000000, not ${desired}`,
         { retryable: false },
       );
-    const name = String(target.spec.serverlessCacheName);
+    const name = target.spec.serverlessCacheName;
     const c = await this.cache(target);
     const l = limitsOf(c);
     const actual = view(c);
@@ -97,7 +104,7 @@ export class ElastiCacheServerlessActuator implements Actuator {
     let remember: Record<string, unknown> | undefined;
     let forget: string[] | undefined;
     const raisedAt = ctx.remembered[KEYS.raisedAt] as number | undefined;
-    const wantStorage = target.spec.dataStorageMinimumGB as number | undefined;
+    const wantStorage = target.spec.dataStorageMinimumGB;
     if (desired > l.ecpuMin && raisedAt === undefined) {
       // The first raise: note what it replaces (null: unset) so the revert can put it back.
       remember = {

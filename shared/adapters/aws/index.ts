@@ -1,11 +1,14 @@
 import type { ActuatorFactory } from '../../ports/actuator.ts';
-import { AuroraReadersActuator } from './aurora-readers.ts';
-import { AuroraServerlessV2Actuator } from './aurora-serverless-v2.ts';
+import { AuroraReadersActuator, type AuroraReadersNeeds } from './aurora-readers.ts';
+import { AuroraServerlessV2Actuator, type ServerlessV2Needs } from './aurora-serverless-v2.ts';
 import { cloudWatchClient, elastiCacheClient, rdsClient } from './clients.ts';
-import { ElastiCacheReplicationGroupActuator } from './elasticache-replication-group.ts';
-import { ElastiCacheServerlessActuator } from './elasticache-serverless.ts';
-import { RdsInstanceActuator } from './rds-instance.ts';
-import { RdsReadReplicasActuator } from './rds-read-replicas.ts';
+import {
+  ElastiCacheReplicationGroupActuator,
+  type ReplicationGroupNeeds,
+} from './elasticache-replication-group.ts';
+import { ElastiCacheServerlessActuator, type ServerlessCacheNeeds } from './elasticache-serverless.ts';
+import { RdsInstanceActuator, type RdsInstanceNeeds } from './rds-instance.ts';
+import { RdsReadReplicasActuator, type ReadReplicasNeeds } from './rds-read-replicas.ts';
 
 export { AuroraReadersActuator } from './aurora-readers.ts';
 export { AuroraServerlessV2Actuator } from './aurora-serverless-v2.ts';
@@ -19,18 +22,18 @@ export { RdsReadReplicasActuator } from './rds-read-replicas.ts';
  * modules (shared/kinds/). Each target gets its own actuator over the SDK clients of its
  * region and role (shared by every target with the same pair).
  */
-export const auroraReadersActuators: ActuatorFactory = () => (t) =>
+export const auroraReadersActuators: ActuatorFactory<AuroraReadersNeeds> = () => (t) =>
   new AuroraReadersActuator({ rds: rdsClient(t) });
-export const auroraServerlessV2Actuators: ActuatorFactory = () => (t) =>
+export const auroraServerlessV2Actuators: ActuatorFactory<ServerlessV2Needs> = () => (t) =>
   new AuroraServerlessV2Actuator({ rds: rdsClient(t) });
-export const elastiCacheReplicationGroupActuators: ActuatorFactory = () => (t) =>
+export const elastiCacheReplicationGroupActuators: ActuatorFactory<ReplicationGroupNeeds> = () => (t) =>
   new ElastiCacheReplicationGroupActuator({ elasticache: elastiCacheClient(t) });
-export const elastiCacheServerlessActuators: ActuatorFactory = () => (t) =>
+export const elastiCacheServerlessActuators: ActuatorFactory<ServerlessCacheNeeds> = () => (t) =>
   new ElastiCacheServerlessActuator({ elasticache: elastiCacheClient(t) });
-export const rdsInstanceActuators: ActuatorFactory = () => (t) =>
+export const rdsInstanceActuators: ActuatorFactory<RdsInstanceNeeds> = () => (t) =>
   new RdsInstanceActuator({
     rds: rdsClient(t),
     cloudwatch: t.spec.storage ? cloudWatchClient(t) : undefined,
   });
-export const rdsReadReplicasActuators: ActuatorFactory = () => (t) =>
+export const rdsReadReplicasActuators: ActuatorFactory<ReadReplicasNeeds> = () => (t) =>
   new RdsReadReplicasActuator({ rds: rdsClient(t) });

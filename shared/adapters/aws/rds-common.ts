@@ -227,21 +227,21 @@ export function scaleFleet(
  * the same way; the kinds differ in how they find the fleet (`fleet`, `viewOf`) and how they
  * create and remove a member.
  */
-export abstract class FleetActuator<F> implements Actuator {
+export abstract class FleetActuator<F, S> implements Actuator<S> {
   protected readonly rds: RdsApi;
   constructor(deps: { rds: RdsApi }) {
     this.rds = deps.rds;
   }
-  protected abstract fleet(target: Target): Promise<F>;
+  protected abstract fleet(target: Target<S>): Promise<F>;
   protected abstract viewOf(f: F): FleetView;
-  protected abstract create(target: Target, f: F, count: number): Promise<ApplyResult>;
+  protected abstract create(target: Target<S>, f: F, count: number): Promise<ApplyResult>;
   protected abstract remove(f: F, count: number): Promise<ApplyResult>;
 
-  async read(target: Target): Promise<Actual> {
+  async read(target: Target<S>): Promise<Actual> {
     return fleetActual(this.viewOf(await this.fleet(target)));
   }
 
-  async apply(target: Target, desired: number, _ctx: ApplyContext): Promise<ApplyResult> {
+  async apply(target: Target<S>, desired: number, _ctx: ApplyContext): Promise<ApplyResult> {
     const f = await this.fleet(target);
     return scaleFleet(this.viewOf(f), desired, {
       create: (n) => this.create(target, f, n),

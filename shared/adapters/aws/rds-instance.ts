@@ -14,6 +14,9 @@ import {
   type StoragePolicy,
 } from './rds-storage.ts';
 
+/** What the actuator reads from an `rds-instance` target's spec. */
+export type RdsInstanceNeeds = { identifier: string; storage?: StoragePolicy };
+
 /** Statuses in which RDS accepts a class change (storage-optimization only blocks storage changes). */
 const MODIFIABLE = new Set(['available', 'storage-optimization']);
 
@@ -26,7 +29,7 @@ interface View {
 }
 
 /** What DescribeDBInstances says, in units of the target's ladder. */
-function view(target: Target, inst: DBInstance): View {
+function view(target: Target<RdsInstanceNeeds>, inst: DBInstance): View {
   const tiers = target.tiers ?? [];
   const status = inst.DBInstanceStatus ?? 'unknown';
   const current = inst.DBInstanceClass ?? 'unknown';
@@ -76,17 +79,17 @@ export interface RdsInstanceDeps {
  * pending, never on a Single-AZ instance without an approval, and optionally grows its storage
  * in the same modification.
  */
-export class RdsInstanceActuator implements Actuator {
+export class RdsInstanceActuator implements Actuator<RdsInstanceNeeds> {
   private readonly deps: RdsInstanceDeps;
   constructor(deps: RdsInstanceDeps) {
     this.deps = deps;
   }
 
-  async read(target: Target): Promise<Actual> {
+  async read(target: Target<RdsInstanceNeeds>): Promise<Actual> {
     return view(target, await describeInstance(this.deps.rds, identifierOf(target))).actual;
   }
 
-  async apply(target: Target, desired: number, ctx: ApplyContext): Promise<ApplyResult> {
+  async apply(target: Target<RdsInstanceNeeds>, desired: number, ctx: ApplyContext): Promise<ApplyResult> {
     const tiers = target.tiers ?? [];
     const to = tiers[desired];
     if (!Number.isInteger(desired) || to === undefined)
@@ -153,8 +156,12 @@ export class RdsInstanceActuator implements Actuator {
   }
 
   /** Storage growth rides on a class change, so a raise also leaves room for the surge's writes. */
-  private async storagePlan(target: Target, inst: DBInstance, now: Date): Promise<StoragePlan | undefined> {
-    const policy = target.spec.storage as StoragePolicy | undefined;
+  private async storagePlan(
+    target: Target<RdsInstanceNeeds>,
+    inst: DBInstance,
+    now: Date,
+  ): Promise<StoragePlan | undefined> {
+    const policy = target.spec.storage;
     if (!policy) return undefined;
     if (!this.deps.cloudwatch) return { kind: 'skip', why: 'no CloudWatch client to read FreeStorageSpace' };
     let free: number | undefined;
@@ -184,6 +191,6 @@ export class RdsInstanceActuator implements Actuator {
   }
 }
 
-function identifierOf(target: Target): string {
-  return String(target.spec.identifier);
+function identifierOf(target: Target<RdsInstanceNeeds>): string {
+  return target.spec.identifier;
 }

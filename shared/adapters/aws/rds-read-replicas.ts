@@ -23,6 +23,9 @@ import {
   TARGET_TAG_KEY,
 } from './rds-common.ts';
 
+/** What the actuator reads from an `rds-read-replicas` target's spec. */
+export type ReadReplicasNeeds = { source: string; instanceClass: string; availabilityZones?: string[] };
+
 interface Fleet {
   source: DBInstance;
   sourceId: string;
@@ -35,9 +38,9 @@ interface Fleet {
  * (hand-made ones too); Headroom creates `<source>-headroom-<n>` replicas tagged
  * `headroom:managed=true` and deletes only those, newest first, once they are available.
  */
-export class RdsReadReplicasActuator extends FleetActuator<Fleet> {
-  protected async fleet(target: Target): Promise<Fleet> {
-    const sourceId = String(target.spec.source);
+export class RdsReadReplicasActuator extends FleetActuator<Fleet, ReadReplicasNeeds> {
+  protected async fleet(target: Target<ReadReplicasNeeds>): Promise<Fleet> {
+    const sourceId = target.spec.source;
     const source = await describeInstance(this.rds, sourceId);
     // Cross-region replicas are listed as ARNs: they serve another region, not this target.
     const ids = (source.ReadReplicaDBInstanceIdentifiers ?? []).filter((id) => !id.startsWith('arn:'));
@@ -52,10 +55,10 @@ export class RdsReadReplicasActuator extends FleetActuator<Fleet> {
     return view(f);
   }
 
-  protected async create(target: Target, f: Fleet, count: number): Promise<ApplyResult> {
+  protected async create(target: Target<ReadReplicasNeeds>, f: Fleet, count: number): Promise<ApplyResult> {
     const { value } = fleetCounts(f.members);
     const before = { replicas: value };
-    const zones = target.spec.availabilityZones as string[] | undefined;
+    const zones = target.spec.availabilityZones;
     const planned = [...f.members];
     const created = await createHeadroomMade({
       prefix: f.prefix,
@@ -70,7 +73,7 @@ export class RdsReadReplicasActuator extends FleetActuator<Fleet> {
             new CreateDBInstanceReadReplicaCommand({
               DBInstanceIdentifier: name,
               SourceDBInstanceIdentifier: f.sourceId,
-              DBInstanceClass: String(target.spec.instanceClass),
+              DBInstanceClass: target.spec.instanceClass,
               ...(az ? { AvailabilityZone: az } : {}),
               // Without these a replica gets the VPC's default security group and the
               // default public setting: copy the source so clients can reach it as before.
@@ -90,7 +93,7 @@ export class RdsReadReplicasActuator extends FleetActuator<Fleet> {
       status: 'applied',
       before,
       after: { replicas: value + created.length, created },
-      message: `creating ${created.join(', ')} (${String(target.spec.instanceClass)})`,
+      message: `creating ${created.join(', ')} (${target.spec.instanceClass})`,
     };
   }
 

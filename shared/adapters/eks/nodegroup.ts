@@ -27,7 +27,10 @@ const RECENT_UPDATES = 5;
  * stay. EKS runs one update at a time per node group: an update in progress makes the target
  * busy and is never issued twice (the step id is the idempotency token).
  */
-export class EksNodegroupActuator implements Actuator {
+/** What the actuator reads from an `eks-nodegroup` target's spec. */
+export type NodegroupNeeds = { nodegroup: string };
+
+export class EksNodegroupActuator implements Actuator<NodegroupNeeds> {
   private readonly eks: EKSClient;
   private readonly clusterName: string;
   /** The update this process issued last, per node group: checked first on the next read. */
@@ -38,7 +41,7 @@ export class EksNodegroupActuator implements Actuator {
     this.clusterName = opts.clusterName;
   }
 
-  async read(target: Target): Promise<Actual> {
+  async read(target: Target<NodegroupNeeds>): Promise<Actual> {
     const ng = await this.describe(target);
     const s = scalingOf(ng);
     const update = await this.updateInProgress(target, ng);
@@ -64,7 +67,7 @@ export class EksNodegroupActuator implements Actuator {
     return actual;
   }
 
-  async apply(target: Target, desired: number, ctx: ApplyContext): Promise<ApplyResult> {
+  async apply(target: Target<NodegroupNeeds>, desired: number, ctx: ApplyContext): Promise<ApplyResult> {
     const ng = await this.describe(target);
     const cur = scalingOf(ng);
     const before = { ...cur };
@@ -131,11 +134,11 @@ export class EksNodegroupActuator implements Actuator {
     };
   }
 
-  private name(target: Target): string {
-    return target.spec.nodegroup as string;
+  private name(target: Target<NodegroupNeeds>): string {
+    return target.spec.nodegroup;
   }
 
-  private async describe(target: Target): Promise<Nodegroup> {
+  private async describe(target: Target<NodegroupNeeds>): Promise<Nodegroup> {
     const name = this.name(target);
     try {
       const ng = (
@@ -155,7 +158,7 @@ export class EksNodegroupActuator implements Actuator {
   }
 
   /** The update of this node group still in progress, if any: ours first, then recent ones. */
-  private async updateInProgress(target: Target, ng: Nodegroup): Promise<Update | undefined> {
+  private async updateInProgress(target: Target<NodegroupNeeds>, ng: Nodegroup): Promise<Update | undefined> {
     const name = this.name(target);
     const ours = this.issued.get(name);
     if (ours) {

@@ -6,7 +6,7 @@ import { type Access, errorText } from './errors.ts';
 import { floorChange, floorResult } from './floor.ts';
 import { FIELD_MANAGER, lastWriterOf } from './managed-fields.ts';
 import { scaleTargetRequests } from './pod-template.ts';
-import { ref } from './ref.ts';
+import { type NamedObject, ref } from './ref.ts';
 import { patchWithRetry } from './update.ts';
 
 /**
@@ -14,14 +14,14 @@ import { patchWithRetry } from './update.ts';
  * below, and lifts `spec.maxReplicas` only when the floor must exceed it. The HPA keeps
  * scaling above the floor on its own metrics.
  */
-export class HpaActuator implements Actuator {
+export class HpaActuator implements Actuator<NamedObject> {
   private readonly conn: KubeConnection;
 
   constructor(conn: KubeConnection) {
     this.conn = conn;
   }
 
-  async read(target: Target): Promise<Actual> {
+  async read(target: Target<NamedObject>): Promise<Actual> {
     const hpa = await this.get(target);
     const limited = hpa.status?.conditions?.find((c) => c.type === 'ScalingLimited');
     const details: Record<string, unknown> = {
@@ -47,7 +47,7 @@ export class HpaActuator implements Actuator {
     return actual;
   }
 
-  async apply(target: Target, desired: number, ctx: ApplyContext): Promise<ApplyResult> {
+  async apply(target: Target<NamedObject>, desired: number, ctx: ApplyContext): Promise<ApplyResult> {
     const { namespace, name } = ref(target);
     const r = await patchWithRetry(
       `HorizontalPodAutoscaler ${namespace}/${name}`,
@@ -77,7 +77,7 @@ export class HpaActuator implements Actuator {
     return floorResult(r);
   }
 
-  private get(target: Target): Promise<V2HorizontalPodAutoscaler> {
+  private get(target: Target<NamedObject>): Promise<V2HorizontalPodAutoscaler> {
     const { namespace, name } = ref(target);
     return this.conn.call(access(target, 'get'), (a, o) =>
       a.autoscaling.readNamespacedHorizontalPodAutoscaler({ name, namespace }, o.read),
@@ -85,7 +85,7 @@ export class HpaActuator implements Actuator {
   }
 
   /** Configured requests win; else those of the scaled workload's pod template. */
-  private async podResources(target: Target, hpa: V2HorizontalPodAutoscaler) {
+  private async podResources(target: Target<NamedObject>, hpa: V2HorizontalPodAutoscaler) {
     if (target.podResources) return { podResources: target.podResources };
     const tref = hpa.spec?.scaleTargetRef;
     if (!tref) return { note: 'pod requests unknown: no scaleTargetRef' };
@@ -98,6 +98,6 @@ export class HpaActuator implements Actuator {
   }
 }
 
-function access(target: Target, verb: 'get' | 'patch'): Access {
+function access(target: Target<NamedObject>, verb: 'get' | 'patch'): Access {
   return { verb, group: 'autoscaling', resource: 'horizontalpodautoscalers', ...ref(target) };
 }

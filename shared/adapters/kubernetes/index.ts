@@ -3,7 +3,7 @@ import { ActuatorError } from '../../domain/errors.ts';
 import type { Target } from '../../domain/types.ts';
 import type { Actuator, ActuatorContext, ActuatorFactory } from '../../ports/actuator.ts';
 import { eksClient, regionOf, tokenCredentials } from '../eks/clients.ts';
-import { EksNodegroupActuator } from '../eks/nodegroup.ts';
+import { EksNodegroupActuator, type NodegroupNeeds } from '../eks/nodegroup.ts';
 import { EksTokenSource } from '../eks/token.ts';
 import { type ClusterSource, KubeConnection } from './connection.ts';
 import { DeploymentActuator } from './deployment.ts';
@@ -53,7 +53,7 @@ function sourceFor(c: ClusterConfig, ctx: ActuatorContext): ClusterSource {
 /** One connection per cluster and runtime: tokens, endpoints and HTTP agents are shared by its targets. */
 const connections = new WeakMap<ActuatorContext, Map<string, KubeConnection>>();
 
-export function connectionFor(ctx: ActuatorContext, target: Target): KubeConnection {
+export function connectionFor(ctx: ActuatorContext, target: Pick<Target, 'cluster'>): KubeConnection {
   let byCluster = connections.get(ctx);
   if (!byCluster) {
     byCluster = new Map();
@@ -72,12 +72,12 @@ export function connectionFor(ctx: ActuatorContext, target: Target): KubeConnect
   return conn;
 }
 
-function kube(make: (conn: KubeConnection) => Actuator): ActuatorFactory {
+function kube<S>(make: (conn: KubeConnection) => Actuator<S>): ActuatorFactory<S> {
   return (ctx) => (target) => make(connectionFor(ctx, target));
 }
 
 /* The actuator factories of the Kubernetes and EKS kinds, loaded by their kind modules (shared/kinds/). */
-export const nodegroupActuators: ActuatorFactory = (ctx) => (target) => {
+export const nodegroupActuators: ActuatorFactory<NodegroupNeeds> = (ctx) => (target) => {
   const c = ctx.config.clusters[target.cluster ?? ''];
   return new EksNodegroupActuator({
     eks: eksClient(ctx, regionOf(target.region ?? c?.region), target.roleArn ?? c?.roleArn),

@@ -8,6 +8,7 @@ import type { Access } from './errors.ts';
 import { FIELD_MANAGER } from './managed-fields.ts';
 import { type NodePool, type NodePoolChange, protectNodePool, restoreNodePool } from './nodepool.ts';
 import {
+  type HeadroomNeeds,
   type PlaceholderSpec,
   placeholderDeployment,
   placeholderPatch,
@@ -27,14 +28,14 @@ const KARPENTER = { group: 'karpenter.sh', version: 'v1', plural: 'nodepools' };
  * `nodes: "0"` and its limits leave room for the surge; both are restored afterwards. Zero
  * spare nodes is replicas 0: the placeholders are deleted.
  */
-export class KarpenterHeadroomActuator implements Actuator {
+export class KarpenterHeadroomActuator implements Actuator<HeadroomNeeds> {
   private readonly conn: KubeConnection;
 
   constructor(conn: KubeConnection) {
     this.conn = conn;
   }
 
-  async read(target: Target): Promise<Actual> {
+  async read(target: Target<HeadroomNeeds>): Promise<Actual> {
     const p = placeholderSpec(target);
     const [np, dep] = await Promise.all([this.nodePool(p), this.deployment(p)]);
     const replaced = readReplaced(np.metadata?.annotations);
@@ -56,7 +57,7 @@ export class KarpenterHeadroomActuator implements Actuator {
     };
   }
 
-  async apply(target: Target, desired: number, ctx: ApplyContext): Promise<ApplyResult> {
+  async apply(target: Target<HeadroomNeeds>, desired: number, ctx: ApplyContext): Promise<ApplyResult> {
     const p = placeholderSpec(target);
     const size = placeholderSize(p);
     // The pool first: protected before nodes are added, released with the placeholders.

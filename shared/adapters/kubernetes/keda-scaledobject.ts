@@ -5,7 +5,7 @@ import { type Access, errorText } from './errors.ts';
 import { floorChange, floorResult } from './floor.ts';
 import { FIELD_MANAGER, lastWriterOf, type ManagedFieldsEntry } from './managed-fields.ts';
 import { type ScaleTargetRef, scaleTargetRequests } from './pod-template.ts';
-import { ref } from './ref.ts';
+import { type NamedObject, ref } from './ref.ts';
 import { patchWithRetry } from './update.ts';
 
 const GROUP = 'keda.sh';
@@ -34,14 +34,14 @@ interface ScaledObject {
  * `maxReplicaCount` when the floor must exceed it). A ScaledObject paused by someone else
  * (`paused-replicas` or `paused` annotation) is reported `blocked` and left alone.
  */
-export class KedaScaledObjectActuator implements Actuator {
+export class KedaScaledObjectActuator implements Actuator<NamedObject> {
   private readonly conn: KubeConnection;
 
   constructor(conn: KubeConnection) {
     this.conn = conn;
   }
 
-  async read(target: Target): Promise<Actual> {
+  async read(target: Target<NamedObject>): Promise<Actual> {
     const so = await this.get(target);
     const conditions = Object.fromEntries(
       (so.status?.conditions ?? []).map((c) => [
@@ -76,7 +76,7 @@ export class KedaScaledObjectActuator implements Actuator {
     return actual;
   }
 
-  async apply(target: Target, desired: number, ctx: ApplyContext): Promise<ApplyResult> {
+  async apply(target: Target<NamedObject>, desired: number, ctx: ApplyContext): Promise<ApplyResult> {
     const { namespace, name } = ref(target);
     const r = await patchWithRetry(
       `ScaledObject ${namespace}/${name}`,
@@ -117,7 +117,7 @@ export class KedaScaledObjectActuator implements Actuator {
     return floorResult(r);
   }
 
-  private get(target: Target): Promise<ScaledObject> {
+  private get(target: Target<NamedObject>): Promise<ScaledObject> {
     const { namespace, name } = ref(target);
     return this.conn.call(access(target, 'get'), (a, o) =>
       a.custom.getNamespacedCustomObject(
@@ -138,6 +138,6 @@ function pausedBy(so: ScaledObject): string | undefined {
   return undefined;
 }
 
-function access(target: Target, verb: 'get' | 'patch'): Access {
+function access(target: Target<NamedObject>, verb: 'get' | 'patch'): Access {
   return { verb, group: GROUP, resource: PLURAL, ...ref(target) };
 }

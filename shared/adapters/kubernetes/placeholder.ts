@@ -21,15 +21,18 @@ export interface PlaceholderSpec {
   targetId: string;
 }
 
-export function placeholderSpec(target: Target): PlaceholderSpec {
-  const s = target.spec as {
-    namespace: string;
-    nodePool: string;
-    placeholder: { cpu: string | number; memory: string | number };
-    placeholderName?: string;
-    priorityClassName?: string;
-    image?: string;
-  };
+/** What the actuator reads from a `karpenter-headroom` target's spec. */
+export type HeadroomNeeds = {
+  namespace: string;
+  nodePool: string;
+  placeholder: { cpu: string | number; memory: string | number };
+  placeholderName?: string;
+  priorityClassName?: string;
+  image?: string;
+};
+
+export function placeholderSpec(target: Target<HeadroomNeeds>): PlaceholderSpec {
+  const s = target.spec;
   return {
     namespace: s.namespace,
     name: s.placeholderName ?? `headroom-placeholder-${dnsLabel(target.id)}`,

@@ -1,6 +1,9 @@
 import type { Target } from '../../domain/types.ts';
 
-/** The namespaced object a Kubernetes target names (`spec.namespace`, `spec.name`). */
-export function ref(target: Target): { namespace: string; name: string } {
-  return { namespace: target.spec.namespace as string, name: target.spec.name as string };
+/** What a Kubernetes target names: a namespaced object (`spec.namespace`, `spec.name`). */
+export type NamedObject = { namespace: string; name: string };
+
+/** The namespaced object a Kubernetes target names. */
+export function ref(target: Target<NamedObject>): NamedObject {
+  return { namespace: target.spec.namespace, name: target.spec.name };
 }

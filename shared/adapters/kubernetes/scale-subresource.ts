@@ -5,7 +5,7 @@ import type { KubeConnection } from './connection.ts';
 import type { Access } from './errors.ts';
 import { FIELD_MANAGER, lastWriterOf } from './managed-fields.ts';
 import { podRequests } from './pod-template.ts';
-import { ref } from './ref.ts';
+import { type NamedObject, ref } from './ref.ts';
 import { patchWithRetry } from './update.ts';
 
 export type WorkloadKind = 'deployments' | 'statefulsets';
@@ -16,7 +16,7 @@ export type WorkloadKind = 'deployments' | 'statefulsets';
  * it needs no write access to the workload itself. Reads come from the workload, which also
  * says how many replicas are ready and what one pod requests.
  */
-export class ScaleSubresourceActuator implements Actuator {
+export class ScaleSubresourceActuator implements Actuator<NamedObject> {
   private readonly conn: KubeConnection;
   private readonly resource: WorkloadKind;
 
@@ -25,7 +25,7 @@ export class ScaleSubresourceActuator implements Actuator {
     this.resource = resource;
   }
 
-  async read(target: Target): Promise<Actual> {
+  async read(target: Target<NamedObject>): Promise<Actual> {
     const { namespace, name } = ref(target);
     const w: V1Deployment | V1StatefulSet = await this.conn.call(this.access(target, 'get', false), (a, o) =>
       this.resource === 'deployments'
@@ -50,7 +50,7 @@ export class ScaleSubresourceActuator implements Actuator {
     return actual;
   }
 
-  async apply(target: Target, desired: number, _ctx: ApplyContext): Promise<ApplyResult> {
+  async apply(target: Target<NamedObject>, desired: number, _ctx: ApplyContext): Promise<ApplyResult> {
     const { namespace, name } = ref(target);
     const r = await patchWithRetry(
       `${this.resource}/scale ${namespace}/${name}`,
@@ -89,7 +89,7 @@ export class ScaleSubresourceActuator implements Actuator {
     };
   }
 
-  private access(target: Target, verb: 'get' | 'patch', scale: boolean): Access {
+  private access(target: Target<NamedObject>, verb: 'get' | 'patch', scale: boolean): Access {
     return {
       verb,
       group: 'apps',
