@@ -18,25 +18,55 @@ export interface AwsClientConfig {
   retryMode: 'adaptive';
 }
 
-const assumed = new Map<string, AwsCredentialIdentityProvider>();
+/**
+ * The one way adapters keep SDK clients and credentials: per runtime (an actuator context,
+ * a metric source), keyed by what makes them differ (service, region, role). A Lambda cold
+ * start builds each once and shares it between targets; two runtimes in one process (tests,
+ * `headroom dev` next to a CLI call) never share a client or a session.
+ */
+export class ClientCache {
+  private readonly made = new Map<string, unknown>();
 
-/** One credential provider per role for the life of the process (a Lambda cold start). */
-export function assumedRole(roleArn: string, region?: string): AwsCredentialIdentityProvider {
-  let p = assumed.get(roleArn);
-  if (!p) {
-    p = fromTemporaryCredentials({
-      params: { RoleArn: roleArn, RoleSessionName: 'headroom', DurationSeconds: 3600 },
-      clientConfig: region ? { region } : undefined,
-    });
-    assumed.set(roleArn, p);
+  get<C>(key: string, make: () => C): C {
+    let c = this.made.get(key) as C | undefined;
+    if (c === undefined) {
+      c = make();
+      this.made.set(key, c);
+    }
+    return c;
   }
-  return p;
 }
 
-export function awsClientConfig(o: AwsClientOptions): AwsClientConfig {
+const caches = new WeakMap<object, ClientCache>();
+
+/** The cache of a runtime object (an ActuatorContext), made on first use. */
+export function clientCache(runtime: object): ClientCache {
+  let c = caches.get(runtime);
+  if (!c) {
+    c = new ClientCache();
+    caches.set(runtime, c);
+  }
+  return c;
+}
+
+/** One credential provider per role and runtime: STS is called once, then on expiry. */
+export function assumedRole(
+  cache: ClientCache,
+  roleArn: string,
+  region?: string,
+): AwsCredentialIdentityProvider {
+  return cache.get(`sts|${roleArn}`, () =>
+    fromTemporaryCredentials({
+      params: { RoleArn: roleArn, RoleSessionName: 'headroom', DurationSeconds: 3600 },
+      clientConfig: region ? { region } : undefined,
+    }),
+  );
+}
+
+export function awsClientConfig(cache: ClientCache, o: AwsClientOptions): AwsClientConfig {
   return {
     ...(o.region ? { region: o.region } : {}),
-    ...(o.roleArn ? { credentials: assumedRole(o.roleArn, o.region) } : {}),
+    ...(o.roleArn ? { credentials: assumedRole(cache, o.roleArn, o.region) } : {}),
     retryMode: 'adaptive',
   };
 }

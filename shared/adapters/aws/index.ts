@@ -22,18 +22,18 @@ export { RdsReadReplicasActuator } from './rds-read-replicas.ts';
  * modules (shared/kinds/). Each target gets its own actuator over the SDK clients of its
  * region and role (shared by every target with the same pair).
  */
-export const auroraReadersActuators: ActuatorFactory<AuroraReadersNeeds> = () => (t) =>
-  new AuroraReadersActuator({ rds: rdsClient(t) });
-export const auroraServerlessV2Actuators: ActuatorFactory<ServerlessV2Needs> = () => (t) =>
-  new AuroraServerlessV2Actuator({ rds: rdsClient(t) });
-export const elastiCacheReplicationGroupActuators: ActuatorFactory<ReplicationGroupNeeds> = () => (t) =>
-  new ElastiCacheReplicationGroupActuator({ elasticache: elastiCacheClient(t) });
-export const elastiCacheServerlessActuators: ActuatorFactory<ServerlessCacheNeeds> = () => (t) =>
-  new ElastiCacheServerlessActuator({ elasticache: elastiCacheClient(t) });
-export const rdsInstanceActuators: ActuatorFactory<RdsInstanceNeeds> = () => (t) =>
+export const auroraReadersActuators: ActuatorFactory<AuroraReadersNeeds> = (ctx) => (t) =>
+  new AuroraReadersActuator({ rds: rdsClient(ctx, t) });
+export const auroraServerlessV2Actuators: ActuatorFactory<ServerlessV2Needs> = (ctx) => (t) =>
+  new AuroraServerlessV2Actuator({ rds: rdsClient(ctx, t) });
+export const elastiCacheReplicationGroupActuators: ActuatorFactory<ReplicationGroupNeeds> = (ctx) => (t) =>
+  new ElastiCacheReplicationGroupActuator({ elasticache: elastiCacheClient(ctx, t) });
+export const elastiCacheServerlessActuators: ActuatorFactory<ServerlessCacheNeeds> = (ctx) => (t) =>
+  new ElastiCacheServerlessActuator({ elasticache: elastiCacheClient(ctx, t) });
+export const rdsInstanceActuators: ActuatorFactory<RdsInstanceNeeds> = (ctx) => (t) =>
   new RdsInstanceActuator({
-    rds: rdsClient(t),
-    cloudwatch: t.spec.storage ? cloudWatchClient(t) : undefined,
+    rds: rdsClient(ctx, t),
+    cloudwatch: t.spec.storage ? cloudWatchClient(ctx, t) : undefined,
   });
-export const rdsReadReplicasActuators: ActuatorFactory<ReadReplicasNeeds> = () => (t) =>
-  new RdsReadReplicasActuator({ rds: rdsClient(t) });
+export const rdsReadReplicasActuators: ActuatorFactory<ReadReplicasNeeds> = (ctx) => (t) =>
+  new RdsReadReplicasActuator({ rds: rdsClient(ctx, t) });

@@ -1,25 +1,10 @@
 import { EKSClient } from '@aws-sdk/client-eks';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { ActuatorContext } from '../../ports/actuator.ts';
-import { assumedRole, awsClientConfig } from '../aws-clients.ts';
+import { assumedRole, awsClientConfig, clientCache } from '../aws-clients.ts';
 import { type CredentialSource, cachedCredentials } from './credentials.ts';
 
-interface Clients {
-  eks: Map<string, EKSClient>;
-  credentials: Map<string, CredentialSource>;
-}
-
-/** One set per runtime (one per Lambda cold start, one per `headroom dev`): built once, shared by targets. */
-const perRuntime = new WeakMap<ActuatorContext, Clients>();
-
-function clientsOf(ctx: ActuatorContext): Clients {
-  let c = perRuntime.get(ctx);
-  if (!c) {
-    c = { eks: new Map(), credentials: new Map() };
-    perRuntime.set(ctx, c);
-  }
-  return c;
-}
+/* Clients and credentials are cached per runtime (aws-clients.ts `clientCache`): one set per Lambda cold start, one per `headroom dev`. */
 
 /** The EKS client of a region and role. */
 export function eksClient(
@@ -27,18 +12,16 @@ export function eksClient(
   region: string | undefined,
   roleArn: string | undefined,
 ): EKSClient {
-  const all = clientsOf(ctx).eks;
-  const key = `${region ?? ''}|${roleArn ?? ''}`;
-  let c = all.get(key);
-  if (!c) {
-    // With a role, EKS calls and token signing share one assumed session (one AssumeRole).
-    c = new EKSClient({
-      ...awsClientConfig({ region, roleArn }),
-      ...(roleArn ? { credentials: tokenCredentials(ctx, region, roleArn) } : {}),
-    });
-    all.set(key, c);
-  }
-  return c;
+  const cache = clientCache(ctx);
+  return cache.get(
+    `eks|${region ?? ''}|${roleArn ?? ''}`,
+    () =>
+      // With a role, EKS calls and token signing share one assumed session (one AssumeRole).
+      new EKSClient({
+        ...awsClientConfig(cache, { region, roleArn }),
+        ...(roleArn ? { credentials: tokenCredentials(ctx, region, roleArn) } : {}),
+      }),
+  );
 }
 
 /**
@@ -50,14 +33,10 @@ export function tokenCredentials(
   region: string | undefined,
   roleArn: string | undefined,
 ): CredentialSource {
-  const all = clientsOf(ctx).credentials;
-  const key = `${region ?? ''}|${roleArn ?? ''}`;
-  let s = all.get(key);
-  if (!s) {
-    s = cachedCredentials(roleArn ? assumedRole(roleArn, region) : fromNodeProviderChain(), ctx.clock);
-    all.set(key, s);
-  }
-  return s;
+  const cache = clientCache(ctx);
+  return cache.get(`token-credentials|${region ?? ''}|${roleArn ?? ''}`, () =>
+    cachedCredentials(roleArn ? assumedRole(cache, roleArn, region) : fromNodeProviderChain(), ctx.clock),
+  );
 }
 
 /** The region of a cluster: configured, else the one the function runs in. */

@@ -2,6 +2,7 @@ import type { ClusterConfig } from '../../config/types.ts';
 import { ActuatorError } from '../../domain/errors.ts';
 import type { Target } from '../../domain/types.ts';
 import type { Actuator, ActuatorContext, ActuatorFactory } from '../../ports/actuator.ts';
+import { clientCache } from '../aws-clients.ts';
 import { eksClient, regionOf, tokenCredentials } from '../eks/clients.ts';
 import { EksNodegroupActuator, type NodegroupNeeds } from '../eks/nodegroup.ts';
 import { EksTokenSource } from '../eks/token.ts';
@@ -51,25 +52,15 @@ function sourceFor(c: ClusterConfig, ctx: ActuatorContext): ClusterSource {
 }
 
 /** One connection per cluster and runtime: tokens, endpoints and HTTP agents are shared by its targets. */
-const connections = new WeakMap<ActuatorContext, Map<string, KubeConnection>>();
-
 export function connectionFor(ctx: ActuatorContext, target: Pick<Target, 'cluster'>): KubeConnection {
-  let byCluster = connections.get(ctx);
-  if (!byCluster) {
-    byCluster = new Map();
-    connections.set(ctx, byCluster);
-  }
   const id = target.cluster ?? '';
-  let conn = byCluster.get(id);
-  if (!conn) {
+  return clientCache(ctx).get(`kube|${id}`, () => {
     const c = ctx.config.clusters[id];
-    conn = new KubeConnection(
+    return new KubeConnection(
       id,
       c ? sourceFor(c, ctx) : new MisconfiguredSource(`cluster ${id}`, `unknown cluster "${id}"`),
     );
-    byCluster.set(id, conn);
-  }
-  return conn;
+  });
 }
 
 function kube<S>(make: (conn: KubeConnection) => Actuator<S>): ActuatorFactory<S> {

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import type { DemandSignal } from '../../domain/types.ts';
 import type { MetricQuery, MetricSource, Series } from '../../ports/metrics.ts';
-import { awsClientConfig } from '../aws-clients.ts';
+import { awsClientConfig, ClientCache } from '../aws-clients.ts';
 import { MetricSourceError } from './errors.ts';
 
 /** The narrow slice of the CloudWatch client this source needs (injected in tests). */
@@ -42,25 +42,21 @@ function alignUp(ms: number, periodMs: number): number {
  */
 export class CloudWatchMetricSource implements MetricSource {
   private readonly clientFor: NonNullable<CloudWatchSourceOptions['clientFor']>;
-  private readonly clients = new Map<string, CloudWatchMetricsClient>();
+  /** This source's clients, one per region (aws-clients.ts: the one way clients are cached). */
+  private readonly clients = new ClientCache();
   private readonly maxDatapoints: number | undefined;
 
   constructor(opts: CloudWatchSourceOptions = {}) {
     this.maxDatapoints = opts.maxDatapoints;
     this.clientFor =
       opts.clientFor ??
-      ((region) => new CloudWatchClient(awsClientConfig({ region })) as CloudWatchMetricsClient);
+      ((region) =>
+        new CloudWatchClient(awsClientConfig(this.clients, { region })) as CloudWatchMetricsClient);
   }
 
   private client(signal: DemandSignal): CloudWatchMetricsClient {
     const region = typeof signal.spec.region === 'string' ? signal.spec.region : undefined;
-    const key = region ?? '';
-    let c = this.clients.get(key);
-    if (!c) {
-      c = this.clientFor(region);
-      this.clients.set(key, c);
-    }
-    return c;
+    return this.clients.get(region ?? '', () => this.clientFor(region));
   }
 
   /** The query for a signal: its metric, or its expression, at its period. */
