@@ -38,6 +38,7 @@ export function scaleSubresourceCases(o: {
     });
 
     it('raises and restores spec.replicas through the scale subresource only', async () => {
+      const readVersion = live().metadata.resourceVersion;
       const up = await actuator().apply(subject, 6, ctx());
       expect(up).toMatchObject({ status: 'applied', before: { replicas: 2 }, after: { replicas: 6 } });
       expect(live().spec.replicas).toBe(6);
@@ -53,7 +54,8 @@ export function scaleSubresourceCases(o: {
       expect(patches[0]!.contentType).toBe('application/merge-patch+json');
       expect(patches[0]!.body).toMatchObject({
         spec: { replicas: 6 },
-        metadata: { resourceVersion: expect.any(String) },
+        // Optimistic concurrency: the write is conditional on the version it read.
+        metadata: { resourceVersion: readVersion },
       });
     });
 
