@@ -1,6 +1,7 @@
 import { campaignEnd, campaignPhases } from '../campaigns/campaigns.ts';
+import { Problems } from '../config/problems.ts';
 import type { RawCampaign } from '../config/schema.ts';
-import { normaliseCampaign, Problems } from '../config/validate.ts';
+import { normaliseCampaign } from '../config/validate.ts';
 import { formatDuration } from '../domain/duration.ts';
 import { InputError } from '../domain/errors.ts';
 import { iso, parseWhen } from '../domain/time.ts';

@@ -1,4 +1,5 @@
-import { Problems, unitsOf } from '../config/validate.ts';
+import { Problems } from '../config/problems.ts';
+import { unitsOf } from '../config/targets.ts';
 import { durationProblem, formatDuration } from '../domain/duration.ts';
 import { InProgressError, InputError } from '../domain/errors.ts';
 import { iso } from '../domain/time.ts';

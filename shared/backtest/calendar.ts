@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
+import { Problems } from '../config/problems.ts';
 import { configSchema } from '../config/schema.ts';
 import type { Config } from '../config/types.ts';
-import { normaliseCampaign, Problems } from '../config/validate.ts';
+import { normaliseCampaign } from '../config/validate.ts';
 import { ConfigError } from '../domain/errors.ts';
 import type { Campaign } from '../domain/types.ts';
 

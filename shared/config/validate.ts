@@ -21,36 +21,14 @@ import {
 import { parseInstant } from '../domain/time.ts';
 import type { Campaign, DemandSignal, Target } from '../domain/types.ts';
 import { defaultLeadTimeSeconds, KINDS, type KindDefinition } from '../kinds/index.ts';
+import { type Path, Problems } from './problems.ts';
 import { configSchema, type RawCampaign } from './schema.ts';
 import { checkBacktestSection } from './sim-settings.ts';
+import { findCycles, normaliseTarget, unitsOf } from './targets.ts';
 import type { Config, PredictiveConfig, Rule } from './types.ts';
 
-type Path = (string | number | symbol)[];
-
-/** `['targets', 'db', 'tiers', 4]` -> `targets.db.tiers[4]` */
-export function formatPath(path: Path): string {
-  let out = '';
-  for (const p of path) {
-    if (typeof p === 'number') out += `[${p}]`;
-    else out += out ? `.${String(p)}` : String(p);
-  }
-  return out || '(root)';
-}
-
-class Problems {
-  readonly list: string[] = [];
-  add(path: Path, message: string): void {
-    this.list.push(`${formatPath(path)}: ${message}`);
-  }
-  addZod(prefix: Path, error: z.ZodError): void {
-    for (const issue of error.issues) {
-      let message = issue.message;
-      if (issue.code === 'unrecognized_keys')
-        message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-      this.add([...prefix, ...issue.path], message);
-    }
-  }
-}
+export { formatPath, Problems } from './problems.ts';
+export { unitsOf } from './targets.ts';
 
 /**
  * Validates a configuration document already parsed from YAML or JSON and normalises it;
@@ -235,114 +213,6 @@ export function validateConfig(document: unknown, source?: string): Config {
   };
 }
 
-type RawConfigData = z.infer<typeof configSchema>;
-
-function normaliseTarget(
-  id: string,
-  kind: KindDefinition,
-  t: Record<string, unknown>,
-  raw: RawConfigData,
-  problems: Problems,
-): Target | undefined {
-  const path = ['targets', id];
-  const before = problems.list.length;
-  const shape = kind.shape(t, { add: (rel, message) => problems.add([...path, ...rel], message) });
-  if (!shape) return undefined;
-  const { scale, tiers, bounds, dimension } = shape;
-  const spec: Record<string, unknown> = { ...t };
-  if (dimension !== undefined) spec.dimension = dimension;
-  const granularity = kind.granularity;
-  if (scale === 'count') {
-    for (const k of ['min', 'max'] as const) {
-      const v = bounds[k];
-      if (Math.abs(v / granularity - Math.round(v / granularity)) > 1e-9)
-        problems.add([...path, 'bounds', k], `must be a multiple of ${granularity}`);
-    }
-  }
-
-  let podResources: Target['podResources'];
-  const pod = t.pod as { cpu: string | number; memory: string | number } | undefined;
-  if (pod) podResources = { cpuMillis: parseCpuMillis(pod.cpu)!, memoryBytes: parseMemoryBytes(pod.memory)! };
-
-  const leadTimeSeconds = (t.leadTime as number | undefined) ?? defaultLeadTimeSeconds(kind, dimension);
-  const cluster = t.cluster as string | undefined;
-  const target: Target = {
-    id,
-    kind: kind.name,
-    scale,
-    field: typeof kind.field === 'string' ? kind.field : kind.field(shape),
-    tiers,
-    bounds,
-    granularity,
-    leadTimeSeconds,
-    marginSeconds: (t.margin as number | undefined) ?? Math.max(60, Math.ceil(leadTimeSeconds * 0.1)),
-    cooldownSeconds: (t.cooldown as number | undefined) ?? raw.defaults.cooldown,
-    scaleDownDelaySeconds: (t.scaleDownDelay as number | undefined) ?? raw.defaults.scaleDownDelay,
-    maxStepPercent: (t.maxStepPercent as number | undefined) ?? raw.defaults.maxStepPercent,
-    dryRun: (t.dryRun as boolean | undefined) ?? raw.defaults.dryRun,
-    approval: (t.approval as 'none' | 'required' | undefined) ?? 'none',
-    dependsOn: (t.dependsOn as string[] | undefined) ?? [],
-    capacity: t.capacity as Target['capacity'],
-    cluster,
-    region: (t.region as string | undefined) ?? (cluster ? raw.clusters[cluster]?.region : undefined),
-    roleArn: (t.roleArn as string | undefined) ?? (cluster ? raw.clusters[cluster]?.roleArn : undefined),
-    podResources,
-    spec,
-  };
-  if (t.baseline !== undefined)
-    target.baseline = unitsOf(target, t.baseline as number | string, [...path, 'baseline'], problems);
-  if (
-    target.baseline !== undefined &&
-    (target.baseline < target.bounds.min || target.baseline > target.bounds.max)
-  )
-    problems.add([...path, 'baseline'], 'must lie within bounds');
-  return problems.list.length === before ? target : undefined;
-}
-
-/** A floor as written (a count, or a tier name for ladder targets) in units. */
-export function unitsOf(
-  target: Target,
-  v: number | string,
-  path: Path,
-  problems: Problems,
-): number | undefined {
-  if (target.scale === 'ladder') {
-    const i = typeof v === 'string' ? target.tiers!.indexOf(v) : -1;
-    if (i < 0) {
-      problems.add(path, `"${v}" is not on the tier ladder of ${target.id} (${target.tiers!.join(', ')})`);
-      return undefined;
-    }
-    return i;
-  }
-  const n = parseCount(v, target.granularity);
-  if (n === undefined) {
-    problems.add(path, `expected ${countRule(target.granularity)}, got "${v}"`);
-    return undefined;
-  }
-  return n;
-}
-
-/** Every elementary cycle once, as a path of ids that returns to its start. */
-function findCycles(targets: Target[]): string[][] {
-  const edges = new Map(targets.map((t) => [t.id, t.dependsOn.filter((d) => d !== t.id)]));
-  const state = new Map<string, 'visiting' | 'done'>();
-  const stack: string[] = [];
-  const cycles: string[][] = [];
-  const visit = (id: string) => {
-    state.set(id, 'visiting');
-    stack.push(id);
-    for (const d of edges.get(id) ?? []) {
-      if (!edges.has(d)) continue;
-      if (state.get(d) === 'visiting') cycles.push([...stack.slice(stack.indexOf(d)), d]);
-      else if (!state.has(d)) visit(d);
-    }
-    stack.pop();
-    state.set(id, 'done');
-  };
-  for (const id of edges.keys()) if (!state.has(id)) visit(id);
-  return cycles;
-}
-
 /**
  * A campaign as written (in the config, from the CLI, Slack or an event) checked against the
  * config's targets; times without an offset are in the config time zone.
@@ -397,8 +267,6 @@ export function normaliseCampaign(
     approved: c.approved,
   };
 }
-
-export { Problems };
 
 /** A relative raise from text, for callers outside the config (Slack, events). */
 export function raiseFrom(text: string | number) {

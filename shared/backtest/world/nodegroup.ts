@@ -1,5 +1,6 @@
 import type { SimSettings } from '../../config/backtest.ts';
-import type { Cluster, Node } from './cluster.ts';
+import type { Cluster } from './cluster.ts';
+import type { Node } from './pods.ts';
 
 type NodeGroupSettings = SimSettings['nodegroup'];
 

@@ -3,12 +3,13 @@ import type { Config } from '../../config/types.ts';
 import { parseCpuMillis, parseMemoryBytes } from '../../domain/duration.ts';
 import type { CapacityModel, Target } from '../../domain/types.ts';
 import { kindOf } from '../../kinds/index.ts';
-import { Cluster, type NodeOwner, Workload } from './cluster.ts';
+import { Cluster } from './cluster.ts';
 import { HpaController } from './hpa.ts';
 import { Karpenter } from './karpenter.ts';
 import { KedaScaler } from './keda.ts';
 import { ManagedResource } from './managed.ts';
 import { NodeGroup } from './nodegroup.ts';
+import { type NodeOwner, Workload } from './pods.ts';
 
 /** A pod workload target (HPA, KEDA, Deployment, StatefulSet) in the simulated world. */
 export interface SimWorkload {
