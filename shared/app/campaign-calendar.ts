@@ -4,7 +4,7 @@ import type { RawCampaign } from '../config/schema.ts';
 import { normaliseCampaign } from '../config/validate.ts';
 import { formatDuration } from '../domain/duration.ts';
 import { InputError } from '../domain/errors.ts';
-import { iso, parseWhen } from '../domain/time.ts';
+import { iso, isRelativeTime, parseWhen } from '../domain/time.ts';
 import type { Campaign } from '../domain/types.ts';
 import type { BrainContext } from './context.ts';
 
@@ -88,7 +88,7 @@ export async function cancelCampaign(ctx: BrainContext, name: string, actor: str
  * Slack, the bus and the CLI take the same relative times; anything else is validated as given.
  */
 function startFromNow(start: string, now: Date): string {
-  if (!/^(now$|\+|in\s)/i.test(start.trim())) return start;
+  if (!isRelativeTime(start)) return start;
   const at = parseWhen(start, now.getTime());
   if (at === undefined)
     throw new InputError(`campaign.start: invalid time "${start}" (ISO-8601, now, +2h or in 30m)`);

@@ -3,6 +3,7 @@ import { defaultCampaignTargets } from '../campaigns/campaigns.ts';
 import { DURATION_RULE, formatDuration, parseDuration } from '../domain/duration.ts';
 import { InputError } from '../domain/errors.ts';
 import { CAMPAIGN_NAME_RULE, isCampaignName, MULTIPLIER_RULE, parseMultiplier } from '../domain/input.ts';
+import { isRelativeTime } from '../domain/time.ts';
 import { cliClock, optionTime } from './clock.ts';
 import { loadConfigOption } from './options.ts';
 import { openRuntime } from './runtime.ts';
@@ -43,7 +44,7 @@ function campaignName(name: string): string {
 
 /** `now` and `+2h` become an ISO time on the CLI's clock; ISO and local times pass through to validation. */
 function relativeStart(text: string, tz: string): string {
-  if (!/^(now|\+|in\s)/i.test(text.trim())) return text;
+  if (!isRelativeTime(text)) return text;
   return new Date(optionTime('--start', text, cliClock().now(), tz)).toISOString();
 }
 

@@ -116,6 +116,11 @@ const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 8
  * An instant as a person types it: `now`, a time from now (`+2h`, `in 30m`, `+1.5d`), or an
  * ISO-8601 time (local times read in `tz`). `now` is passed in: the core reads no clock.
  */
+/** `now`, `+2h`, `in 30m`: a time counted from the moment it is read (parseWhen resolves it). */
+export function isRelativeTime(text: string): boolean {
+  return /^(now$|\+|in\s)/i.test(text.trim());
+}
+
 export function parseWhen(text: string, now: number, tz = 'UTC'): number | undefined {
   const s = text.trim();
   if (/^now$/i.test(s)) return now;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { iso, parseInstant, parseRfc3339, parseWhen } from '../../shared/domain/time.ts';
+import { iso, isRelativeTime, parseInstant, parseRfc3339, parseWhen } from '../../shared/domain/time.ts';
 import { offsetClock } from '../../shared/ports/clock.ts';
 
 const NOW = Date.parse('2031-06-01T12:00:00Z');
@@ -77,5 +77,17 @@ describe('Function: offsetClock', () => {
     expect(clock.now().getTime()).toBe(NOW);
     real += 42_000;
     expect(clock.now().getTime()).toBe(NOW + 42_000);
+  });
+});
+
+describe('Function: isRelativeTime (times counted from when they are read)', () => {
+  it('knows now, +2h and in 30m from instants written out', () => {
+    expect(['now', ' NOW ', '+2h', 'in 30m'].map(isRelativeTime)).toEqual([true, true, true, true]);
+    expect(['2031-06-01T09:00', 'nowhere', 'tomorrow', '-2h'].map(isRelativeTime)).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 });
