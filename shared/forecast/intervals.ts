@@ -155,6 +155,8 @@ interface BucketErrors {
 /** What the residuals need of a fitted model: the chosen variant, its seasonal lags and its step. */
 export interface ResidualBasis {
   choice: ProfileChoice;
+  /** The variants averaged (default: `choice` alone). */
+  members?: ProfileChoice[];
   dayLag: number;
   weekLag: number;
   stepSeconds: number;
@@ -180,21 +182,42 @@ export function residualsFor(
   n: number,
   H: number,
 ): ResidualFit {
-  const first = Math.max(0, from - model.choice.levelSlots);
-  const S = new InSampleProfiles(z, first, n, model.dayLag, model.weekLag).of(model.choice);
-  const levels = new LevelIndex(z, S, first);
+  const choices = model.members ?? [model.choice];
+  const first = Math.max(0, from - Math.max(...choices.map((c) => c.levelSlots)));
+  const inSample = new InSampleProfiles(z, first, n, model.dayLag, model.weekLag);
+  const parts = choices.map((choice) => {
+    const S = inSample.of(choice);
+    return { choice, S, levels: new LevelIndex(z, S, first), decays: new Float64Array(H + 1) };
+  });
+  for (const p of parts) for (let h = 0; h <= H; h++) p.decays[h] = decay(p.choice, h);
+  /** The averaged in-sample forecast of slot t from origin o (NaN when no variant has one). */
+  const forecastAt = (cs: number[][], t: number, h: number) => {
+    let sum = 0;
+    let m = 0;
+    for (let j = 0; j < parts.length; j++) {
+      const p = parts[j]!;
+      const [c, cNone] = cs[j]!;
+      const s = p.S[t - first]!;
+      const zhat = Number.isNaN(s) ? cNone! : s + (Number.isNaN(c!) ? 0 : c! * p.decays[h]!);
+      if (Number.isNaN(zhat)) continue;
+      sum += zhat;
+      m++;
+    }
+    return m > 0 ? sum / m : Number.NaN;
+  };
   const bucketEnds = horizonBuckets(H);
   const origins = pickOrigins(z, from, n - 2, 600);
   const daySlots = Math.max(1, Math.round(86_400 / model.stepSeconds));
-  const decays = Float64Array.from({ length: H + 1 }, (_, h) => decay(model.choice, h));
   const buckets: BucketErrors[] = bucketEnds.map((end, b) => {
     const width = end - (b === 0 ? 0 : bucketEnds[b - 1]!);
     const size = origins.length * Math.min(width, 16);
     return { r: new Float64Array(size), z: new Float64Array(size), day: new Int32Array(size), n: 0 };
   });
   for (const o of origins) {
-    const c = levels.level(o, model.choice.levelSlots);
-    const cNone = levels.plain(o, model.choice.levelSlots);
+    const cs = parts.map((p) => [
+      p.levels.level(o, p.choice.levelSlots),
+      p.levels.plain(o, p.choice.levelSlots),
+    ]);
     const day = Math.floor(o / daySlots);
     for (let b = 0; b < buckets.length; b++) {
       const lo = b === 0 ? 1 : bucketEnds[b - 1]! + 1;
@@ -207,8 +230,7 @@ export function residualsFor(
         const h = lo + Math.min(width - 1, offset);
         const t = o + h;
         if (t >= n || Number.isNaN(z[t]!)) continue;
-        const s = S[t - first]!;
-        const zhat = Number.isNaN(s) ? cNone : s + (Number.isNaN(c) ? 0 : c * decays[h]!);
+        const zhat = forecastAt(cs, t, h);
         if (Number.isNaN(zhat)) continue;
         e.r[e.n] = z[t]! - zhat;
         e.z[e.n] = zhat;
