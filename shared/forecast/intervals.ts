@@ -47,6 +47,8 @@ const SMALL_COUNT_X = 0.02;
 const SAMPLE = 4096;
 /** Errors a horizon bucket needs to keep its own quantiles (else it borrows the pooled ones). */
 const MIN_BUCKET = 30;
+/** The point forecast's bias correction comes from the errors of origins this recent. */
+const RECENT_BIAS_SECONDS = 7 * 86_400;
 
 export function offsetAt(s: ErrorScale, z: number): number {
   if (s.shift === 0) return 0;
@@ -169,6 +171,11 @@ export interface ResidualFit {
   effectiveCounts: number[];
   bucketEnds: number[];
   residualCount: number;
+  /**
+   * Per bucket: the median standardised error of the origins of the last week (the bias the
+   * point forecast corrects: recent, since a bias from a growth spurt weeks ago is gone).
+   */
+  centres: number[];
 }
 
 /**
@@ -253,12 +260,12 @@ export function residualsFor(
     return u;
   };
   // Thin buckets borrow from the pooled errors rather than pretend to be certain.
-  let pooled: { sorted: Float64Array; count: number } | undefined;
+  let pooled: { sorted: Float64Array; count: number; centre: number } | undefined;
   const pooledErrors = () => {
     if (!pooled) {
       const u = standardise(all, pooledScale);
       const sorted = Float64Array.from(u).sort();
-      pooled = { sorted, count: effectiveCount(u, sorted, all.day) };
+      pooled = { sorted, count: effectiveCount(u, sorted, all.day), centre: recentCentre(u, all.day, sorted) };
     }
     return pooled;
   };
@@ -268,12 +275,21 @@ export function residualsFor(
     effectiveCounts: [],
     bucketEnds,
     residualCount: all.n,
+    centres: [],
+  };
+  const lastDay = all.n > 0 ? Math.max(...all.day) : 0;
+  const recentDays = Math.max(1, Math.round(RECENT_BIAS_SECONDS / 86_400));
+  /** Median of the errors whose origin lies in the last week (all of them when too few). */
+  const recentCentre = (u: Float64Array, days: Int32Array, sorted: Float64Array) => {
+    const recent = Float64Array.from(u.filter((_, i) => days[i]! > lastDay - recentDays)).sort();
+    return recent.length >= MIN_BUCKET ? quantileOf(recent, 0.5) : quantileOf(sorted, 0.5);
   };
   for (const e of buckets) {
     if (e.n < MIN_BUCKET) {
       fit.residuals.push(pooledErrors().sorted);
       fit.scales.push(pooledScale);
       fit.effectiveCounts.push(pooledErrors().count);
+      fit.centres.push(pooledErrors().centre);
       continue;
     }
     const own = fitErrorScale(e.r.subarray(0, e.n), e.z.subarray(0, e.n));
@@ -283,6 +299,7 @@ export function residualsFor(
     fit.residuals.push(sorted);
     fit.scales.push(scale);
     fit.effectiveCounts.push(effectiveCount(u, sorted, e.day.subarray(0, e.n)));
+    fit.centres.push(recentCentre(u, e.day.subarray(0, e.n), sorted));
   }
   return fit;
 }

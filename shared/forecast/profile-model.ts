@@ -53,6 +53,8 @@ export interface ProfileModel {
   inSampleMae: number;
   /** How many in-sample forecast errors the interval is built from. */
   residualCount: number;
+  /** Per horizon bucket: the recent median standardised error, the point forecast's bias correction. */
+  centres: number[];
 }
 
 export interface FitOptions {
@@ -155,6 +157,7 @@ export function fitProfile(grid: Grid, opts: FitOptions): ProfileModel {
     bucketEnds: fit.bucketEnds,
     inSampleMae: selected?.mae ?? Number.NaN,
     residualCount: fit.residualCount,
+    centres: fit.centres,
   };
   return model;
 }
@@ -217,12 +220,14 @@ export function predictProfile(
     const sigma = sigmaAt(scale, z0);
     const zhat = z0 + offsetAt(scale, z0);
     const w = widening(quantile, model.effectiveCounts[b] ?? 0);
+    // The interval keeps its shape around the median of all errors, centred on the recent bias.
     const mid = quantileOf(r, 0.5);
+    const centre = model.centres[b] ?? mid;
     out.push({
       t: history.anchor + i * step,
-      value: tr.from(zhat + sigma * mid),
-      lower: tr.from(zhat + sigma * (mid + w * (quantileOf(r, 1 - quantile) - mid))),
-      upper: tr.from(zhat + sigma * (mid + w * (quantileOf(r, quantile) - mid))),
+      value: tr.from(zhat + sigma * centre),
+      lower: tr.from(zhat + sigma * (centre + w * (quantileOf(r, 1 - quantile) - mid))),
+      upper: tr.from(zhat + sigma * (centre + w * (quantileOf(r, quantile) - mid))),
     });
   }
   return out;
