@@ -265,7 +265,11 @@ export function residualsFor(
     if (!pooled) {
       const u = standardise(all, pooledScale);
       const sorted = Float64Array.from(u).sort();
-      pooled = { sorted, count: effectiveCount(u, sorted, all.day), centre: recentCentre(u, all.day, sorted) };
+      pooled = {
+        sorted,
+        count: effectiveCount(u, sorted, all.day),
+        centre: recentCentre(u, all.day, sorted),
+      };
     }
     return pooled;
   };

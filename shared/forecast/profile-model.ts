@@ -129,8 +129,8 @@ export function fitProfile(grid: Grid, opts: FitOptions): ProfileModel {
   const choice = members[0]!;
   const periods: number[] = [];
   const seasonal = members.filter((m) => m.seasonal);
-  if (dayLag > 0 && day.autocorrelation >= MIN_AUTOCORRELATION && seasonal.some((m) => m.weeklyShare < 1))
-    periods.push(86_400);
+  // A week profile repeats the daily cycle too: the day is reported wherever it is present.
+  if (dayLag > 0 && day.autocorrelation >= MIN_AUTOCORRELATION && seasonal.length > 0) periods.push(86_400);
   if (weekLag > 0 && week.autocorrelation >= MIN_AUTOCORRELATION && seasonal.some((m) => m.weeklyShare > 0))
     periods.push(7 * 86_400);
   // Errors from up to four weeks of origins (at most ~20,000 slots) describe more situations

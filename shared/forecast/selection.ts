@@ -23,11 +23,13 @@ export function searchSpace(stepSeconds: number, dayLag: number, weekLag: number
   const smooths = uniq([0, Math.round(600 / stepSeconds), Math.round(1800 / stepSeconds)]).filter(
     (w) => w >= 0 && (dayLag === 0 || w <= dayLag / 16),
   );
+  // Shapes are compared at a middle smoothing first; the best few then try every smoothing.
+  const smoothSlots = smooths[Math.floor(smooths.length / 2)] ?? 0;
   const shapes: Shape[] = [{ seasonal: false, weeklyShare: 0, daysBack: 0, weeksBack: 0, smoothSlots: 0 }];
   const add = (s: Omit<Shape, 'smoothSlots' | 'robust'>) => {
     // The median of three or more cycles ignores a holiday or an outage in one of them.
     for (const robust of s.daysBack >= 3 || s.weeksBack >= 3 ? [false, true] : [false])
-      for (const smoothSlots of smooths) shapes.push({ ...s, smoothSlots, robust });
+      shapes.push({ ...s, smoothSlots, robust });
   };
   if (dayLag > 0)
     for (const daysBack of [1, 3, 7]) add({ seasonal: true, weeklyShare: 0, daysBack, weeksBack: 0 });
@@ -39,6 +41,7 @@ export function searchSpace(stepSeconds: number, dayLag: number, weekLag: number
     }
   return {
     shapes,
+    smooths,
     defaultLevel: { levelSlots: slots(HOUR), tauSlots: slots(12 * HOUR) },
     // From a quarter of an hour (minute data, lead-time horizons) to a whole day (hourly data:
     // one or four points are too few to tell a level shift from noise).
@@ -157,11 +160,23 @@ export function selectVariants(input: SelectionInput): Selection | undefined {
     .sort((a, b) => a.mae - b.mae)
     .filter(({ v }) => !seen.has(family(v)) && seen.add(family(v)) !== undefined)
     .slice(0, TOP_SHAPES);
-  for (const { v } of top)
+  const tuned = top.map(({ v }) => {
+    let shape = v.shape;
+    if (v.seasonal) {
+      for (const smoothSlots of space.smooths)
+        if (smoothSlots !== v.smoothSlots) {
+          const sh = { ...v.shape, smoothSlots };
+          consider({ ...v, ...sh, shape: sh });
+          if ((bestOf.get(sh)?.mae ?? Number.POSITIVE_INFINITY) < bestOf.get(shape)!.mae) shape = sh;
+        }
+    }
+    const base = bestOf.get(shape)!.v;
     for (const levelSlots of space.levels)
-      for (const tauSlots of v.seasonal ? space.taus : [Number.POSITIVE_INFINITY])
-        consider({ ...v, levelSlots, tauSlots });
-  const ranked = top.map(({ v }) => bestOf.get(v.shape)!).sort((a, b) => a.mae - b.mae);
+      for (const tauSlots of base.seasonal ? space.taus : [Number.POSITIVE_INFINITY])
+        consider({ ...base, levelSlots, tauSlots });
+    return bestOf.get(shape)!;
+  });
+  const ranked = tuned.sort((a, b) => a.mae - b.mae);
   if (ranked.length === 0) return undefined;
   const strip = ({ shape: _shape, ...choice }: Variant): ProfileChoice => choice;
   let chosen: Selection = { members: [strip(ranked[0]!.v)], mae: ranked[0]!.mae };
