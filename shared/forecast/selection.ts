@@ -81,7 +81,7 @@ export interface Selection {
 }
 
 /** How many shapes get their own level search, and at most how many variants are averaged. */
-const TOP_SHAPES = Number((globalThis as { TOP?: number }).TOP ?? 3);
+const TOP_SHAPES = 3;
 /** In-sample errors lose weight by e every this many days back from the end of the history. */
 const RECENCY_DAYS = 3;
 
@@ -180,10 +180,6 @@ export function selectVariants(input: SelectionInput): Selection | undefined {
   if (ranked.length === 0) return undefined;
   const strip = ({ shape: _shape, ...choice }: Variant): ProfileChoice => choice;
   let chosen: Selection = { members: [strip(ranked[0]!.v)], mae: ranked[0]!.mae };
-  if ((globalThis as { ALWAYS?: boolean }).ALWAYS) {
-    const vs = ranked.map((r) => r.v);
-    return { members: vs.map(strip), mae: evaluate(vs) };
-  }
   for (let k = 2; k <= ranked.length; k++) {
     const vs = ranked.slice(0, k).map((r) => r.v);
     const mae = evaluate(vs);
