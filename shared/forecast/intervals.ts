@@ -171,11 +171,17 @@ export function residualsFor(
     residualCount: all.n,
     centres: [],
   };
-  const lastDay = all.n > 0 ? Math.max(...all.day) : 0;
+  let lastDay = 0;
+  for (let i = 0; i < all.n; i++) if (all.day[i]! > lastDay) lastDay = all.day[i]!;
   const recentDays = Math.max(1, Math.round(RECENT_BIAS_SECONDS / 86_400));
   /** Median of the errors whose origin lies in the last week (all of them when too few). */
   const recentCentre = (u: Float64Array, days: Int32Array, sorted: Float64Array) => {
-    const recent = Float64Array.from(u.filter((_, i) => days[i]! > lastDay - recentDays)).sort();
+    let k = 0;
+    for (let i = 0; i < u.length; i++) if (days[i]! > lastDay - recentDays) k++;
+    const recent = new Float64Array(k);
+    k = 0;
+    for (let i = 0; i < u.length; i++) if (days[i]! > lastDay - recentDays) recent[k++] = u[i]!;
+    recent.sort();
     return recent.length >= MIN_BUCKET ? quantileOf(recent, 0.5) : quantileOf(sorted, 0.5);
   };
   for (const e of buckets) {

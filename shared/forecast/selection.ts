@@ -108,12 +108,21 @@ export function selectVariants(input: SelectionInput): Selection | undefined {
   type Variant = ProfileChoice & { shape: Shape };
   /** The in-sample forecasts of a set of variants, averaged, scored by MAE. */
   const evaluate = (vs: Variant[]): number => {
-    const ps = vs.map((v) => ({ v, ...profileOf(v.shape), decays: hs.map((h) => decay(v, h)) }));
+    const ps = vs.map((v) => ({
+      v,
+      ...profileOf(v.shape),
+      decays: Float64Array.from(hs, (h) => decay(v, h)),
+    }));
+    const c = new Float64Array(ps.length);
+    const cNone = new Float64Array(ps.length);
     let err = 0;
     let count = 0;
     for (const o of origins) {
       const weight = Math.exp((o - n) / recency);
-      const cs = ps.map((p) => [p.levels.level(o, p.v.levelSlots), p.levels.plain(o, p.v.levelSlots)]);
+      for (let j = 0; j < ps.length; j++) {
+        c[j] = ps[j]!.levels.level(o, ps[j]!.v.levelSlots);
+        cNone[j] = ps[j]!.levels.plain(o, ps[j]!.v.levelSlots);
+      }
       for (let k = 0; k < hs.length; k++) {
         const t = o + hs[k]!;
         if (t >= n) break;
@@ -123,10 +132,10 @@ export function selectVariants(input: SelectionInput): Selection | undefined {
         let m = 0;
         for (let j = 0; j < ps.length; j++) {
           const p = ps[j]!;
-          const [c, cNone] = cs[j]!;
           // For h <= one day the profile at t only uses data at or before the origin.
           const s = p.S[t - first]!;
-          const zhat = Number.isNaN(s) ? cNone! : s + (Number.isNaN(c!) ? 0 : c! * p.decays[k]!);
+          const cj = c[j]!;
+          const zhat = Number.isNaN(s) ? cNone[j]! : s + (Number.isNaN(cj) ? 0 : cj * p.decays[k]!);
           if (Number.isNaN(zhat)) continue;
           sum += zhat;
           m++;
@@ -170,10 +179,11 @@ export function selectVariants(input: SelectionInput): Selection | undefined {
           if ((bestOf.get(sh)?.mae ?? Number.POSITIVE_INFINITY) < bestOf.get(shape)!.mae) shape = sh;
         }
     }
+    // Level window, then decay with the best window (one at a time: 9 fits instead of 20).
     const base = bestOf.get(shape)!.v;
-    for (const levelSlots of space.levels)
-      for (const tauSlots of base.seasonal ? space.taus : [Number.POSITIVE_INFINITY])
-        consider({ ...base, levelSlots, tauSlots });
+    for (const levelSlots of space.levels) consider({ ...base, levelSlots });
+    const leveled = bestOf.get(shape)!.v;
+    if (leveled.seasonal) for (const tauSlots of space.taus) consider({ ...leveled, tauSlots });
     return bestOf.get(shape)!;
   });
   const ranked = tuned.sort((a, b) => a.mae - b.mae);
