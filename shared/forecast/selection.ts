@@ -179,11 +179,10 @@ export function selectVariants(input: SelectionInput): Selection | undefined {
           if ((bestOf.get(sh)?.mae ?? Number.POSITIVE_INFINITY) < bestOf.get(shape)!.mae) shape = sh;
         }
     }
-    // Level window, then decay with the best window (one at a time: 9 fits instead of 20).
     const base = bestOf.get(shape)!.v;
-    for (const levelSlots of space.levels) consider({ ...base, levelSlots });
-    const leveled = bestOf.get(shape)!.v;
-    if (leveled.seasonal) for (const tauSlots of space.taus) consider({ ...leveled, tauSlots });
+    for (const levelSlots of space.levels)
+      for (const tauSlots of base.seasonal ? space.taus : [Number.POSITIVE_INFINITY])
+        consider({ ...base, levelSlots, tauSlots });
     return bestOf.get(shape)!;
   });
   const ranked = tuned.sort((a, b) => a.mae - b.mae);
