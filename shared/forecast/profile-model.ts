@@ -243,7 +243,7 @@ export function describeProfile(m: ProfileModel): string {
         ? `week profile (${c.weeksBack}w)`
         : c.weeklyShare === 0
           ? `day profile (${c.daysBack}d)`
-          : `day (${c.daysBack}d) + week (${c.weeksBack}w) profile`;
+          : `day (${c.daysBack}d) + week (${c.weeksBack}w, ${Math.round(c.weeklyShare * 100)} %) profile`;
     const median = c.robust ? ' (median)' : '';
     const level =
       c.tauSlots === 0

@@ -37,7 +37,11 @@ export function searchSpace(stepSeconds: number, dayLag: number, weekLag: number
     for (const weeksBack of [1, 2, 4]) {
       add({ seasonal: true, weeklyShare: 1, daysBack: 0, weeksBack });
       if (dayLag > 0)
-        for (const daysBack of [3, 7]) add({ seasonal: true, weeklyShare: 0.5, daysBack, weeksBack });
+        // Blends of a quarter, half and three quarters weekly: how much the weekday matters
+        // against how recent the days are differs by service (two weeks of ISP traffic: 0.25).
+        for (const daysBack of [3, 7])
+          for (const weeklyShare of [0.25, 0.5, 0.75])
+            add({ seasonal: true, weeklyShare, daysBack, weeksBack });
     }
   return {
     shapes,
