@@ -2,14 +2,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { readTraceCsv, sliceSeries } from '../shared/adapters/metrics/csv.ts';
 import { parseConfig } from '../shared/config/load.ts';
-import {
-  type EvaluatedModel,
-  type ModelForecast,
-  profileModel,
-  rollingOrigin,
-  type Score,
-  seasonalNaive,
-} from '../shared/forecast/evaluate.ts';
+import { profileModel, rollingOrigin, type Score, seasonalNaive } from '../shared/forecast/evaluate.ts';
 import { forecastSeries, historyGrid } from '../shared/forecast/forecaster.ts';
 import { ForecastHistory } from '../shared/forecast/history.ts';
 import { ForecastDemandProvider } from '../shared/forecast/provider.ts';
