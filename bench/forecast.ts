@@ -1,22 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { readTraceCsv, sliceSeries } from '../shared/adapters/metrics/csv.ts';
 import { parseConfig } from '../shared/config/load.ts';
-import {
-  type EvaluatedModel,
-  type ModelForecast,
-  profileModel,
-  rollingOrigin,
-  type Score,
-  seasonalNaive,
-} from '../shared/forecast/evaluate.ts';
+import { profileModel, rollingOrigin, type Score, seasonalNaive } from '../shared/forecast/evaluate.ts';
 import { forecastSeries, historyGrid } from '../shared/forecast/forecaster.ts';
-import { toGrid } from '../shared/forecast/grid.ts';
 import { ForecastHistory } from '../shared/forecast/history.ts';
 import { ForecastDemandProvider } from '../shared/forecast/provider.ts';
 import type { MetricSource, Series } from '../shared/ports/metrics.ts';
+import { type Augurs, loadAugurs, mstlModel } from './augurs.ts';
 
 /**
  * `npm run bench` part `forecast`:
@@ -41,69 +32,6 @@ const CASES = [
   { file: 'nab_realTweets_Twitter_volume_FB.csv', horizonSeconds: 7200, daily: false },
 ];
 
-type Mstl = {
-  ets(periods: number[]): {
-    fit(y: Float64Array): void;
-    predict(h: number, level?: number): { point: number[]; intervals?: { lower: number[]; upper: number[] } };
-    free(): void;
-  };
-};
-
-/** augurs ships its MSTL as WASM; under Node it is initialised from the .wasm bytes. */
-async function loadMstl(): Promise<Mstl> {
-  const require = createRequire(import.meta.url);
-  const js = require.resolve('@bsull/augurs/mstl');
-  const mod = (await import('@bsull/augurs/mstl')) as unknown as {
-    initSync(m: { module: Uint8Array }): void;
-    MSTL: Mstl;
-  };
-  mod.initSync({ module: readFileSync(js.replace(/mstl\.js$/, 'mstl_bg.wasm')) });
-  return mod.MSTL;
-}
-
-/**
- * MSTL as an evaluated model: it needs a gap-free series, so missing slots are linearly
- * interpolated (leading ones dropped); periods are the day and week it has two cycles of;
- * the interval at level 2q - 1 gives the q upper bound. History is capped at 20,160 points.
- */
-function mstlModel(MSTL: Mstl): EvaluatedModel {
-  return (history, opts) => {
-    const grid = toGrid(history, opts.now);
-    const n = Math.min(grid.last + 1, 20_160);
-    const v = grid.v.subarray(grid.last + 1 - n, grid.last + 1);
-    const y = new Float64Array(n);
-    let prev = -1;
-    for (let i = 0; i < n; i++) {
-      if (Number.isNaN(v[i]!)) continue;
-      if (prev < 0) for (let k = 0; k < i; k++) y[k] = v[i]!;
-      else
-        for (let k = prev + 1; k < i; k++) y[k] = v[prev]! + ((v[i]! - v[prev]!) * (k - prev)) / (i - prev);
-      y[i] = v[i]!;
-      prev = i;
-    }
-    const periods = [86_400, 604_800]
-      .map((p) => Math.round(p / grid.stepSeconds))
-      .filter((p) => p >= 2 && n >= 2 * p);
-    const h = Math.round(opts.horizonSeconds / grid.stepSeconds);
-    const model = MSTL.ets(periods);
-    try {
-      model.fit(y);
-      const f = model.predict(h, 2 * opts.quantile - 1);
-      const lastT = grid.start + grid.last * grid.stepSeconds * 1000;
-      return f.point.map(
-        (p, k): ModelForecast => ({
-          t: lastT + (k + 1) * grid.stepSeconds * 1000,
-          value: Math.max(0, p),
-          lower: Math.max(0, f.intervals?.lower[k] ?? p),
-          upper: Math.max(0, f.intervals?.upper[k] ?? p),
-        }),
-      );
-    } finally {
-      model.free();
-    }
-  };
-}
-
 function stats(ms: number[]) {
   const s = [...ms].sort((a, b) => a - b);
   const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
@@ -113,7 +41,7 @@ function stats(ms: number[]) {
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
 /** Fit + predict speed on 20,160 points of the NASA trace (14 days before 1995-07-27). */
-async function speed(MSTL: Mstl) {
+async function speed(augurs: Augurs) {
   const nasa = readTraceCsv(path.join(TRACES, 'nasa_kennedy_http_1995_per_minute.csv'));
   const end = Date.parse('1995-07-27T00:00:00Z');
   const series = sliceSeries(nasa, end - 14 * 86_400_000 + 60_000, end);
@@ -126,7 +54,7 @@ async function speed(MSTL: Mstl) {
     if (k >= 3) ours.push(performance.now() - t0); // the first runs warm up the JIT
   }
   const mstl: number[] = [];
-  const model = mstlModel(MSTL);
+  const model = mstlModel(augurs);
   for (let k = 0; k < 4; k++) {
     const t0 = performance.now();
     model(series, opts);
@@ -204,7 +132,7 @@ predictive:
 }
 
 /** Rolling-origin scores per trace and model. */
-async function accuracy(MSTL: Mstl, origins: number) {
+async function accuracy(augurs: Augurs, origins: number) {
   const rows: (Score & { trace: string; model: string; horizonSeconds: number; dailyCycle: boolean })[] = [];
   for (const c of CASES) {
     const series = readTraceCsv(path.join(TRACES, c.file));
@@ -212,7 +140,7 @@ async function accuracy(MSTL: Mstl, origins: number) {
       series,
       {
         'headroom seasonal-profile': profileModel,
-        'augurs MSTL (AutoETS)': mstlModel(MSTL),
+        'augurs MSTL (AutoETS)': mstlModel(augurs),
         'seasonal naive (week)': seasonalNaive(604_800),
         'seasonal naive (day)': seasonalNaive(86_400),
       },
@@ -236,17 +164,17 @@ async function accuracy(MSTL: Mstl, origins: number) {
 }
 
 export async function benchForecast() {
-  const MSTL = await loadMstl();
+  const augurs = await loadAugurs();
   const origins = Number(process.env.HEADROOM_BENCH_ORIGINS ?? 40);
   return {
-    speed: await speed(MSTL),
+    speed: await speed(augurs),
     provider: await providerCost(),
     accuracy: {
       method:
         'rolling origin: at each origin the model sees only the rows before it; MASE = MAE(model) / MAE(seasonal naive, one day) on the same points; coverageUpper = share of actual values <= upper (nominal 0.95); coverageInterval = share within [lower, upper] (nominal 0.90)',
       origins,
       quantile: 0.95,
-      rows: await accuracy(MSTL, origins),
+      rows: await accuracy(augurs, origins),
     },
   };
 }

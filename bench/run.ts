@@ -13,6 +13,7 @@ type Part = { name: string; run: () => Promise<unknown> };
 const parts: Part[] = [{ name: 'plan', run: () => benchPlan() }];
 for (const [name, file, fn] of [
   ['forecast', './forecast.ts', 'benchForecast'],
+  ['forecast-skill', './forecast-skill.ts', 'benchForecastSkill'],
   ['functions', './functions.ts', 'benchFunctions'],
   ['backtest', './backtest.ts', 'benchBacktest'],
   ['triggers', './triggers.ts', 'benchTriggers'],

@@ -19,7 +19,15 @@ import {
   runHeadroom,
   runReactive,
 } from './policies.ts';
-import { type PolicyScores, type PolicySeries, Scorer, type ServingTarget, type Timeline } from './score.ts';
+import { type PolicyScores, type PolicySeries, Scorer, type ServingTarget } from './score.ts';
+import {
+  type SweepJson,
+  type SweepPoint,
+  type SweepSpec,
+  sweepJson,
+  withTargetUtilization,
+} from './sweep.ts';
+import { buildTimeline, minuteDemand } from './timeline.ts';
 import { cutTrace, endOf, type Trace } from './trace.ts';
 import type { World } from './world/world.ts';
 
@@ -39,6 +47,8 @@ export interface BacktestInput {
   warmupSeconds?: number;
   policies?: PolicyName[];
   surges?: Surge[];
+  /** `--sweep`: reactive run again at each value, its frontier against Headroom's cost. */
+  sweep?: SweepSpec;
   /** Headroom's forecasts (default: the production forecaster); `null` runs the brain without them. */
   forecasting?: Forecasting | null;
   onProgress?: (policy: PolicyName, fraction: number) => void;
@@ -61,6 +71,7 @@ export interface BacktestJson {
   surges: { start: string; end: string; multiplier: number; rampSeconds: number }[];
   tickSeconds: number;
   elapsedSeconds: number;
+  sweep?: SweepJson;
 }
 
 /** Everything the HTML report draws. */
@@ -79,7 +90,6 @@ export interface BacktestResult {
 }
 
 const DAY = 86_400;
-const SETTLE_SECONDS = 3600;
 
 function round(x: number, digits: number): number {
   return Number.isFinite(x) ? Number(x.toFixed(digits)) : x;
@@ -95,6 +105,14 @@ function toJson(s: PolicyScores): PolicyJson {
     overTargetMinutes: s.overTargetMinutes,
     nodeHours: round(s.nodeHours, 1),
     actions: s.actions,
+    elasticity: {
+      accuracyU: round(s.elasticity.accuracyU, 3),
+      accuracyO: round(s.elasticity.accuracyO, 3),
+      timeshareU: round(s.elasticity.timeshareU, 3),
+      timeshareO: round(s.elasticity.timeshareO, 3),
+      instability: round(s.elasticity.instability, 3),
+      jitter: round(s.elasticity.jitter, 3),
+    },
   };
 }
 
@@ -124,49 +142,6 @@ function servingTargets(config: Config, signal: string): ServingTarget[] {
       perUnit: t.capacity!.perUnit,
       targetUtilization: t.capacity!.targetUtilization,
     }));
-}
-
-function buildTimeline(
-  demand: DemandTimeline,
-  trace: Trace,
-  warmupSeconds: number,
-  settings: SimSettings,
-): Timeline {
-  const tickMs = settings.tickSeconds * 1000;
-  const end = Math.floor(endOf(trace) / tickMs) * tickMs;
-  const scoreStart = Math.ceil((trace.startMs + warmupSeconds * 1000) / tickMs) * tickMs;
-  if (scoreStart >= end)
-    throw new InputError(
-      `the warm-up (${warmupSeconds / 3600} h) leaves nothing to score in ${iso(trace.startMs)} to ${iso(endOf(trace))}`,
-    );
-  const settle = Math.min(SETTLE_SECONDS, warmupSeconds) * 1000;
-  const start = Math.max(
-    Math.ceil(trace.startMs / tickMs) * tickMs,
-    Math.floor((scoreStart - settle) / tickMs) * tickMs,
-  );
-  const n = Math.round((end - start) / tickMs);
-  const d = new Float64Array(n);
-  const scored = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const t = start + i * tickMs;
-    d[i] = demand.at(t);
-    scored[i] = t >= scoreStart && demand.known(t) ? 1 : 0;
-  }
-  if (!scored.includes(1))
-    throw new InputError(
-      `nothing to score: the trace has no rows from ${iso(scoreStart)} to ${iso(end)} (all gaps after the warm-up)`,
-    );
-  const minuteStart = Math.floor(scoreStart / 60_000) * 60_000;
-  return {
-    start,
-    tickMs,
-    demand: d,
-    scored,
-    scoreStart,
-    scoreEnd: end,
-    minuteStart,
-    minutes: Math.ceil((end - minuteStart) / 60_000),
-  };
 }
 
 /** Nodes the oracle needs: its pods (and the other workloads at their floor) packed by resources. */
@@ -205,18 +180,6 @@ function oracleNodes(
   };
 }
 
-function minuteDemand(tl: Timeline): Float32Array {
-  const sum = new Float64Array(tl.minutes);
-  const count = new Uint16Array(tl.minutes);
-  for (let i = 0; i < tl.demand.length; i++) {
-    if (!tl.scored[i]) continue;
-    const m = Math.floor((tl.start + i * tl.tickMs - tl.minuteStart) / 60_000);
-    sum[m]! += tl.demand[i]!;
-    count[m]!++;
-  }
-  return Float32Array.from(sum, (s, m) => (count[m]! > 0 ? s / count[m]! : Number.NaN));
-}
-
 /**
  * Replays a trace through the three policies on the same simulated world and scores them
  * (CONTRACTS.md, Backtest). Bad input throws before anything runs.
@@ -249,7 +212,7 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
     interpolation: settings.interpolation,
     surges,
   });
-  const tl = buildTimeline(demand, trace, warmupSeconds, settings);
+  const tl = buildTimeline(demand, trace, warmupSeconds, settings, serving[0]!.perUnit);
   const forecasting =
     input.forecasting === undefined ? productionForecasting(settings) : (input.forecasting ?? undefined);
   const ctx = (name: PolicyName): PolicyContext => ({
@@ -289,6 +252,29 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
     headroom = run.headroom ?? headroom;
   }
 
+  const sweep = input.sweep
+    ? sweepJson(
+        input.sweep.values.map((value): SweepPoint => {
+          const swept = withTargetUtilization(config, serving, value);
+          const run = runReactive({
+            ...ctx('reactive'),
+            ...swept,
+            onProgress: undefined,
+            observe: undefined,
+          });
+          return {
+            value,
+            underProvisionedMinutes: run.scores.underProvisionedMinutes,
+            capacityUnitHours: round(run.scores.capacityUnitHours, 1),
+            costVsOracle: round(run.scores.capacityUnitHours / oracle.capacityUnitHours, 3),
+          };
+        }),
+        scores.headroom && {
+          costVsOracle: round(scores.headroom.costVsOracle, 3),
+          underProvisionedMinutes: scores.headroom.underProvisionedMinutes,
+        },
+      )
+    : undefined;
   let scoredMinutes = 0;
   let gapMinutes = 0;
   const d = minuteDemand(tl);
@@ -331,6 +317,7 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
     })),
     tickSeconds: settings.tickSeconds,
     elapsedSeconds: round((performance.now() - t0) / 1000, 2),
+    ...(sweep ? { sweep } : {}),
   };
   return { json, report: { json, minuteStart: tl.minuteStart, demand: d, series, headroom } };
 }

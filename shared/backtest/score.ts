@@ -15,6 +15,31 @@ export interface Timeline {
   /** First minute of the per-minute series (the scored period). */
   minuteStart: number;
   minutes: number;
+  /**
+   * Requests per second one unit of the (first) serving target serves: the resource unit the
+   * SPEC RG elasticity metrics count demand and supply in (default 1).
+   */
+  unitPerSecond?: number;
+}
+
+/**
+ * The SPEC Research Group elasticity metrics (Herbst et al., "Quantifying Cloud Performance
+ * and Dependability", ACM TOMPECS 2018) over the scored ticks. Demand `d` is the least whole
+ * number of units that serves the demand; supply `s` the ready capacity in the same units.
+ */
+export interface ElasticityScores {
+  /** accuracy_U: mean of (d - s)+ / d over time, percent (how much of the demand went short). */
+  accuracyU: number;
+  /** accuracy_O: mean of (s - d)+ / d over time, percent (how much was paid for beyond it). */
+  accuracyO: number;
+  /** timeshare_U: share of time with s < d, percent. */
+  timeshareU: number;
+  /** timeshare_O: share of time with s > d, percent. */
+  timeshareO: number;
+  /** instability: share of consecutive ticks where supply and demand did not move the same way, percent. */
+  instability: number;
+  /** jitter: (supply adaptations - demand changes) per hour; negative = inert, positive = restless. */
+  jitter: number;
 }
 
 export interface PolicyScores {
@@ -28,6 +53,7 @@ export interface PolicyScores {
   /** Node-hours of the clusters (launching and ready nodes). */
   nodeHours: number;
   actions: Record<string, number>;
+  elasticity: ElasticityScores;
 }
 
 /** Per-minute aggregates of one policy, for the report's charts. */
@@ -72,6 +98,7 @@ export class Scorer {
   private unitHours = 0;
   private nodeHours = 0;
   private readonly perMinuteTicks: number;
+  private readonly elastic = new ElasticityAccumulator();
 
   constructor(tl: Timeline) {
     this.tl = tl;
@@ -112,6 +139,7 @@ export class Scorer {
     }
     this.unitHours += units * this.tickHours;
     this.nodeHours += nodes * this.tickHours;
+    this.elastic.add(i, d / (this.tl.unitPerSecond ?? 1), capacity / (this.tl.unitPerSecond ?? 1));
     if (capacity < this.series.capacity[m]!) this.series.capacity[m] = capacity;
     this.series.units[m]! += units / this.perMinuteTicks;
     this.series.nodes[m]! += nodes / this.perMinuteTicks;
@@ -127,6 +155,66 @@ export class Scorer {
       overTargetMinutes: this.hotMinutes,
       nodeHours: this.nodeHours,
       actions,
+      elasticity: this.elastic.result(this.tickHours),
     };
   }
+}
+
+/**
+ * Sums of the SPEC RG metrics tick by tick: `add(i, demand, supply)` in units for scored
+ * tick i (ticks must come in order; a gap between scored ticks restarts the change counts).
+ */
+export class ElasticityAccumulator {
+  private ticks = 0;
+  private under = 0;
+  private over = 0;
+  private underTicks = 0;
+  private overTicks = 0;
+  private pairs = 0;
+  private unstable = 0;
+  private supplyChanges = 0;
+  private demandChanges = 0;
+  private prev: { i: number; d: number; s: number } | undefined;
+
+  add(i: number, demand: number, supply: number): void {
+    const d = Math.ceil(demand - 1e-9);
+    const s = supply;
+    const base = Math.max(d, 1);
+    this.ticks++;
+    if (d > s + 1e-9) {
+      this.under += (d - s) / base;
+      this.underTicks++;
+    } else if (s > d + 1e-9) {
+      this.over += (s - d) / base;
+      this.overTicks++;
+    }
+    const p = this.prev;
+    if (p && p.i === i - 1) {
+      const ds = Math.sign(round9(s - p.s));
+      const dd = Math.sign(d - p.d);
+      this.pairs++;
+      if (ds !== dd) this.unstable++;
+      if (ds !== 0) this.supplyChanges++;
+      if (dd !== 0) this.demandChanges++;
+    }
+    this.prev = { i, d, s };
+  }
+
+  result(tickHours: number): ElasticityScores {
+    const pct = (x: number, n: number) => (n > 0 ? (100 * x) / n : 0);
+    const hours = this.ticks * tickHours;
+    return {
+      accuracyU: pct(this.under, this.ticks),
+      accuracyO: pct(this.over, this.ticks),
+      timeshareU: pct(this.underTicks, this.ticks),
+      timeshareO: pct(this.overTicks, this.ticks),
+      instability: pct(this.unstable, this.pairs),
+      jitter: hours > 0 ? (this.supplyChanges - this.demandChanges) / hours : 0,
+    };
+  }
+}
+
+/** Supply sums of ready capacity carry float noise: changes below 1e-9 units are none. */
+function round9(x: number): number {
+  return Math.abs(x) < 1e-9 ? 0 : x;
 }

@@ -9,6 +9,7 @@ import { POLICIES, type PolicyName } from '../backtest/policies.ts';
 import { progressBar } from '../backtest/progress.ts';
 import { renderReport } from '../backtest/report/html.ts';
 import { type BacktestJson, runBacktest } from '../backtest/run.ts';
+import { parseSweep } from '../backtest/sweep.ts';
 import { loadTrace } from '../backtest/trace.ts';
 import { parseDuration } from '../domain/duration.ts';
 import { InputError } from '../domain/errors.ts';
@@ -29,6 +30,7 @@ interface BacktestOptions {
   unit: DemandSignal['unit'];
   surge: string[];
   progress: boolean;
+  sweep?: string;
 }
 
 function parsePolicies(text: string): PolicyName[] {
@@ -83,7 +85,30 @@ export function formatBacktestTable(j: BacktestJson): string {
   lines.push(
     '',
     'short min: minutes with demand above ready capacity; hot min: minutes above the target utilisation.',
+    '',
+    `${'elasticity'.padEnd(10)}${pad('acc_U %', 10)}${pad('acc_O %', 10)}${pad('time_U %', 10)}${pad('time_O %', 10)}${pad('instab %', 10)}${pad('jitter/h', 10)}`,
   );
+  for (const [name, s] of Object.entries(j.policies)) {
+    const e = s.elasticity;
+    lines.push(
+      `${name.padEnd(10)}${pad(e.accuracyU.toFixed(2), 10)}${pad(e.accuracyO.toFixed(1), 10)}${pad(e.timeshareU.toFixed(2), 10)}${pad(e.timeshareO.toFixed(1), 10)}${pad(e.instability.toFixed(1), 10)}${pad(e.jitter.toFixed(2), 10)}`,
+    );
+  }
+  lines.push('SPEC RG elasticity metrics (Herbst et al., TOMPECS 2018), demand and supply in units.');
+  if (j.sweep) {
+    lines.push('', `sweep ${j.sweep.parameter}: reactive's cost / short-minutes frontier`);
+    for (const p of j.sweep.points)
+      lines.push(
+        `  ${String(p.value).padEnd(6)} short min ${pad(p.underProvisionedMinutes, 7)}   vs oracle ${p.costVsOracle.toFixed(3)}`,
+      );
+    const h = j.sweep.atHeadroomCost;
+    if (h)
+      lines.push(
+        h.reactiveUnderProvisionedMinutes === null
+          ? `  headroom at ${h.costVsOracle.toFixed(3)}x the oracle: ${h.headroomUnderProvisionedMinutes} short minutes; outside the swept costs (sweep lower or higher values)`
+          : `  at headroom's cost (${h.costVsOracle.toFixed(3)}x the oracle) reactive would be short ${h.reactiveUnderProvisionedMinutes} minutes, headroom ${h.headroomUnderProvisionedMinutes}${h.ratio === null ? '' : ` (${h.ratio}x)`}`,
+      );
+  }
   return lines.join('\n');
 }
 
@@ -114,6 +139,10 @@ export function backtestCommand(): Command {
       (v: string, acc: string[]) => [...acc, v],
       [] as string[],
     )
+    .option(
+      '--sweep <parameter=values>',
+      'run reactive again at each value and compare Headroom at equal cost, e.g. reactive.targetUtilization=0.7,0.5,0.4,0.3',
+    )
     .option('--no-progress', 'no progress bar')
     .action(async (opts: BacktestOptions) => {
       const config = opts.config ? loadConfigFile(opts.config) : undefined;
@@ -130,6 +159,7 @@ export function backtestCommand(): Command {
           throw new InputError(`--warmup: invalid duration "${opts.warmup}" (e.g. 7d)`);
       }
       const surges: Surge[] = opts.surge.map((s) => parseSurge(s, tz));
+      const sweep = opts.sweep === undefined ? undefined : parseSweep(opts.sweep);
       if (opts.report) checkWritable(opts.report);
       const trace = loadTrace(opts.trace);
       // The calendar is checked against the config that will run (the built-in one names api and nodes).
@@ -151,6 +181,7 @@ export function backtestCommand(): Command {
           warmupSeconds,
           policies,
           surges,
+          sweep,
           onProgress: (p, f) => bar.update(p, f),
         });
       } finally {

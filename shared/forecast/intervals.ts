@@ -1,128 +1,20 @@
 import { normalQuantile, studentTQuantile } from './distributions.ts';
+import { type ErrorScale, fitErrorScale, offsetAt, quantileOf, sigmaAt, UNIT_SCALE } from './error-scale.ts';
 import { decay, InSampleProfiles, LevelIndex, type ProfileChoice, pickOrigins } from './profiles.ts';
+
+export { type ErrorScale, fitErrorScale, offsetAt, quantileOf, sigmaAt, UNIT_SCALE } from './error-scale.ts';
 
 /**
  * The prediction interval of the seasonal-profile model: the errors of its own honest
- * in-sample forecasts, grouped by horizon, scaled by how noisy the series is at the
- * forecast's level, sorted, and read back as quantiles.
- *
- * Why a level-dependent scale: on the log1p scale a multiplicative error (a busy day) has the
- * same size at every level, but counting noise does not: a minute with 15 requests varies by
- * about 1/sqrt(15) in log terms, one with 150 by a third of that. Pooling all errors gave
- * NASA's per-minute trace an upper bound that held 72 % of the quiet minutes and 91 % of the
- * busy ones at a nominal 80 %. The spread of the errors is therefore modelled as
- * `sigma^2(z) = a + b * exp(-z)` (multiplicative noise plus counting noise; `exp(-z)` is
- * 1 / (1 + forecast)), fitted to the in-sample errors, and the interval is built from the
- * standardised errors `(r - shift * exp(-z)) / sigma(z)`: the median of the log of a small
- * count also runs below the log of its mean, by about a third of 1 / (1 + mean) for Poisson
- * counts, and is fitted the same way where levels under ~50 per step occur. Series without
- * counting noise (large counts, rates) fit `b` near 0 and keep one spread for all levels.
+ * in-sample forecasts (each made from data before its origin: out of sample for that
+ * origin), grouped by horizon, standardised by the level-dependent spread (error-scale.ts),
+ * sorted, and read back as quantiles; the point forecast is centred on the recent bias.
  */
 
-/** The error spread at a transformed forecast level: sqrt(a + b exp(-z)), z clamped to the fitted range. */
-export interface ErrorScale {
-  a: number;
-  b: number;
-  /** Level-dependent bias of the errors: `shift * exp(-z)` (the log of a small count runs low). */
-  shift: number;
-  zMin: number;
-  zMax: number;
-}
-
-/** Plain quantiles of the raw errors: the scale when too few errors exist to fit one. */
-export const UNIT_SCALE: ErrorScale = {
-  a: 1,
-  b: 0,
-  shift: 0,
-  zMin: Number.NEGATIVE_INFINITY,
-  zMax: Infinity,
-};
-
-/** Errors per level bin needed before the spread is modelled by level. */
-const PER_BIN = 40;
-const BINS = 8;
-/** exp(-z) of a level of ~50 per step: the median's drift is only modelled where levels go below it. */
-const SMALL_COUNT_X = 0.02;
-/** Errors looked at per fit of the scale (an even subsample of them). */
-const SAMPLE = 4096;
 /** Errors a horizon bucket needs to keep its own quantiles (else it borrows the pooled ones). */
 const MIN_BUCKET = 30;
-
-export function offsetAt(s: ErrorScale, z: number): number {
-  if (s.shift === 0) return 0;
-  return s.shift * Math.exp(-Math.min(s.zMax, Math.max(s.zMin, z)));
-}
-
-export function sigmaAt(s: ErrorScale, z: number): number {
-  const zc = Math.min(s.zMax, Math.max(s.zMin, z));
-  return Math.sqrt(Math.max(1e-12, s.a + s.b * Math.exp(-zc)));
-}
-
-/**
- * Fits `sigma^2(z) = a + b exp(-z)` to errors `r` at levels `z`: the errors are cut into
- * equal-count level bins, each bin's spread is the width of its central 80 % (robust to the
- * bursts in the tails, which the quantiles keep), and a, b >= 0 come from least squares over
- * the bins. Too few errors: the unit scale (plain quantiles).
- */
-export function fitErrorScale(r: Float64Array, z: Float64Array): ErrorScale {
-  const n = r.length;
-  if (n < BINS * PER_BIN) return UNIT_SCALE;
-  // A spread per bin needs a few hundred errors, not tens of thousands: an even subsample.
-  const stride = Math.max(1, Math.floor(n / SAMPLE));
-  const m = Math.floor(n / stride);
-  const zSorted = new Float64Array(m);
-  for (let j = 0; j < m; j++) zSorted[j] = z[j * stride]!;
-  zSorted.sort();
-  // Level bins of (about) equal counts, edges from the sorted levels.
-  const edges = Array.from({ length: BINS - 1 }, (_, k) => zSorted[Math.floor(((k + 1) * m) / BINS)]!);
-  const bins: number[][] = Array.from({ length: BINS }, () => []);
-  const binZ: number[][] = Array.from({ length: BINS }, () => []);
-  for (let j = 0; j < m; j++) {
-    const i = j * stride;
-    let k = 0;
-    while (k < edges.length && z[i]! >= edges[k]!) k++;
-    bins[k]!.push(r[i]!);
-    binZ[k]!.push(z[i]!);
-  }
-  const xs: number[] = [];
-  const ys: number[] = [];
-  const meds: number[] = [];
-  for (let k = 0; k < BINS; k++) {
-    if (bins[k]!.length < PER_BIN / 2) continue; // ties at an edge can leave a bin nearly empty
-    const bin = Float64Array.from(bins[k]!).sort();
-    // The central 80 % of a normal spans 2.563 standard deviations.
-    const spread = (quantileOf(bin, 0.9) - quantileOf(bin, 0.1)) / 2.563;
-    xs.push(Math.exp(-quantileOf(Float64Array.from(binZ[k]!).sort(), 0.5)));
-    ys.push(spread * spread);
-    meds.push(quantileOf(bin, 0.5));
-  }
-  if (xs.length < 2) return UNIT_SCALE;
-  const kept = xs.length;
-  const mx = xs.reduce((s, x) => s + x, 0) / kept;
-  const my = ys.reduce((s, y) => s + y, 0) / kept;
-  let sxx = 0;
-  let sxy = 0;
-  for (let k = 0; k < kept; k++) {
-    sxx += (xs[k]! - mx) ** 2;
-    sxy += (xs[k]! - mx) * (ys[k]! - my);
-  }
-  let b = sxx > 0 ? sxy / sxx : 0;
-  let a = my - b * mx;
-  if (b < 0) {
-    b = 0;
-    a = my;
-  } else if (a < 0) {
-    a = 0;
-    b = xs.reduce((s, x, k) => s + x * ys[k]!, 0) / xs.reduce((s, x) => s + x * x, 0);
-  }
-  if (!(a + b > 0)) return UNIT_SCALE;
-  // The median's drift with the level, fitted the same way (no drift where counts are large).
-  const mm = meds.reduce((s, y) => s + y, 0) / kept;
-  let sxm = 0;
-  for (let k = 0; k < kept; k++) sxm += (xs[k]! - mx) * (meds[k]! - mm);
-  const shift = sxx > 0 && xs.some((x) => x >= SMALL_COUNT_X) ? sxm / sxx : 0;
-  return { a, b, shift, zMin: zSorted[0]!, zMax: zSorted[m - 1]! };
-}
+/** The point forecast's bias correction comes from the errors of origins this recent. */
+const RECENT_BIAS_SECONDS = 7 * 86_400;
 
 /**
  * Horizon buckets (the last slot of each): one slot each up to 4 slots ahead, then growing by
@@ -155,6 +47,8 @@ interface BucketErrors {
 /** What the residuals need of a fitted model: the chosen variant, its seasonal lags and its step. */
 export interface ResidualBasis {
   choice: ProfileChoice;
+  /** The variants averaged (default: `choice` alone). */
+  members?: ProfileChoice[];
   dayLag: number;
   weekLag: number;
   stepSeconds: number;
@@ -167,6 +61,11 @@ export interface ResidualFit {
   effectiveCounts: number[];
   bucketEnds: number[];
   residualCount: number;
+  /**
+   * Per bucket: the median standardised error of the origins of the last week (the bias the
+   * point forecast corrects: recent, since a bias from a growth spurt weeks ago is gone).
+   */
+  centres: number[];
 }
 
 /**
@@ -180,21 +79,42 @@ export function residualsFor(
   n: number,
   H: number,
 ): ResidualFit {
-  const first = Math.max(0, from - model.choice.levelSlots);
-  const S = new InSampleProfiles(z, first, n, model.dayLag, model.weekLag).of(model.choice);
-  const levels = new LevelIndex(z, S, first);
+  const choices = model.members ?? [model.choice];
+  const first = Math.max(0, from - Math.max(...choices.map((c) => c.levelSlots)));
+  const inSample = new InSampleProfiles(z, first, n, model.dayLag, model.weekLag);
+  const parts = choices.map((choice) => {
+    const S = inSample.of(choice);
+    return { choice, S, levels: new LevelIndex(z, S, first), decays: new Float64Array(H + 1) };
+  });
+  for (const p of parts) for (let h = 0; h <= H; h++) p.decays[h] = decay(p.choice, h);
+  /** The averaged in-sample forecast of slot t from origin o (NaN when no variant has one). */
+  const forecastAt = (cs: number[][], t: number, h: number) => {
+    let sum = 0;
+    let m = 0;
+    for (let j = 0; j < parts.length; j++) {
+      const p = parts[j]!;
+      const [c, cNone] = cs[j]!;
+      const s = p.S[t - first]!;
+      const zhat = Number.isNaN(s) ? cNone! : s + (Number.isNaN(c!) ? 0 : c! * p.decays[h]!);
+      if (Number.isNaN(zhat)) continue;
+      sum += zhat;
+      m++;
+    }
+    return m > 0 ? sum / m : Number.NaN;
+  };
   const bucketEnds = horizonBuckets(H);
   const origins = pickOrigins(z, from, n - 2, 600);
   const daySlots = Math.max(1, Math.round(86_400 / model.stepSeconds));
-  const decays = Float64Array.from({ length: H + 1 }, (_, h) => decay(model.choice, h));
   const buckets: BucketErrors[] = bucketEnds.map((end, b) => {
     const width = end - (b === 0 ? 0 : bucketEnds[b - 1]!);
     const size = origins.length * Math.min(width, 16);
     return { r: new Float64Array(size), z: new Float64Array(size), day: new Int32Array(size), n: 0 };
   });
   for (const o of origins) {
-    const c = levels.level(o, model.choice.levelSlots);
-    const cNone = levels.plain(o, model.choice.levelSlots);
+    const cs = parts.map((p) => [
+      p.levels.level(o, p.choice.levelSlots),
+      p.levels.plain(o, p.choice.levelSlots),
+    ]);
     const day = Math.floor(o / daySlots);
     for (let b = 0; b < buckets.length; b++) {
       const lo = b === 0 ? 1 : bucketEnds[b - 1]! + 1;
@@ -207,8 +127,7 @@ export function residualsFor(
         const h = lo + Math.min(width - 1, offset);
         const t = o + h;
         if (t >= n || Number.isNaN(z[t]!)) continue;
-        const s = S[t - first]!;
-        const zhat = Number.isNaN(s) ? cNone : s + (Number.isNaN(c) ? 0 : c * decays[h]!);
+        const zhat = forecastAt(cs, t, h);
         if (Number.isNaN(zhat)) continue;
         e.r[e.n] = z[t]! - zhat;
         e.z[e.n] = zhat;
@@ -231,12 +150,16 @@ export function residualsFor(
     return u;
   };
   // Thin buckets borrow from the pooled errors rather than pretend to be certain.
-  let pooled: { sorted: Float64Array; count: number } | undefined;
+  let pooled: { sorted: Float64Array; count: number; centre: number } | undefined;
   const pooledErrors = () => {
     if (!pooled) {
       const u = standardise(all, pooledScale);
       const sorted = Float64Array.from(u).sort();
-      pooled = { sorted, count: effectiveCount(u, sorted, all.day) };
+      pooled = {
+        sorted,
+        count: effectiveCount(u, sorted, all.day),
+        centre: recentCentre(u, all.day, sorted),
+      };
     }
     return pooled;
   };
@@ -246,12 +169,27 @@ export function residualsFor(
     effectiveCounts: [],
     bucketEnds,
     residualCount: all.n,
+    centres: [],
+  };
+  let lastDay = 0;
+  for (let i = 0; i < all.n; i++) if (all.day[i]! > lastDay) lastDay = all.day[i]!;
+  const recentDays = Math.max(1, Math.round(RECENT_BIAS_SECONDS / 86_400));
+  /** Median of the errors whose origin lies in the last week (all of them when too few). */
+  const recentCentre = (u: Float64Array, days: Int32Array, sorted: Float64Array) => {
+    let k = 0;
+    for (let i = 0; i < u.length; i++) if (days[i]! > lastDay - recentDays) k++;
+    const recent = new Float64Array(k);
+    k = 0;
+    for (let i = 0; i < u.length; i++) if (days[i]! > lastDay - recentDays) recent[k++] = u[i]!;
+    recent.sort();
+    return recent.length >= MIN_BUCKET ? quantileOf(recent, 0.5) : quantileOf(sorted, 0.5);
   };
   for (const e of buckets) {
     if (e.n < MIN_BUCKET) {
       fit.residuals.push(pooledErrors().sorted);
       fit.scales.push(pooledScale);
       fit.effectiveCounts.push(pooledErrors().count);
+      fit.centres.push(pooledErrors().centre);
       continue;
     }
     const own = fitErrorScale(e.r.subarray(0, e.n), e.z.subarray(0, e.n));
@@ -261,6 +199,7 @@ export function residualsFor(
     fit.residuals.push(sorted);
     fit.scales.push(scale);
     fit.effectiveCounts.push(effectiveCount(u, sorted, e.day.subarray(0, e.n)));
+    fit.centres.push(recentCentre(u, e.day.subarray(0, e.n), sorted));
   }
   return fit;
 }
@@ -340,13 +279,4 @@ export function widening(q: number, count: number): number {
   const z = normalQuantile(Math.max(q, 1 - q));
   const t = studentTQuantile(Math.max(q, 1 - q), count - 1);
   return Math.max(1, (t / z) * Math.sqrt(1 + 1 / count));
-}
-
-/** The q-quantile of sorted values (linear interpolation); 0 when empty. */
-export function quantileOf(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return 0;
-  const x = q * (sorted.length - 1);
-  const lo = Math.floor(x);
-  const hi = Math.min(sorted.length - 1, lo + 1);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (x - lo);
 }

@@ -10,17 +10,9 @@ import {
   UNIT_SCALE,
   widening,
 } from './intervals.ts';
-import {
-  decay,
-  InSampleProfiles,
-  LevelIndex,
-  levelAt,
-  type ProfileChoice,
-  pickOrigins,
-  profileAt,
-  type Shape,
-} from './profiles.ts';
+import { decay, levelAt, type ProfileChoice, pickOrigins, profileAt } from './profiles.ts';
 import { MIN_AUTOCORRELATION, seasonalEvidence } from './seasonality.ts';
+import { horizonSample, selectVariants } from './selection.ts';
 import { log1pTransform, type Transform } from './transform.ts';
 
 /**
@@ -44,7 +36,9 @@ export interface ProfileModel {
   /** Lags in slots, 0 when the period cannot be estimated from this history. */
   dayLag: number;
   weekLag: number;
+  /** The first (best) variant; `members` are all the variants averaged (on the transformed scale). */
   choice: ProfileChoice;
+  members: ProfileChoice[];
   /** Seasonal periods found in the history (seconds). */
   periods: number[];
   /** Sorted standardised residuals (error / scale at its level) of in-sample forecasts per horizon bucket. */
@@ -59,6 +53,8 @@ export interface ProfileModel {
   inSampleMae: number;
   /** How many in-sample forecast errors the interval is built from. */
   residualCount: number;
+  /** Per horizon bucket: the recent median standardised error, the point forecast's bias correction. */
+  centres: number[];
 }
 
 export interface FitOptions {
@@ -86,49 +82,6 @@ function transformed(grid: Grid, tr: Transform): Float64Array {
   return z;
 }
 
-function uniq(xs: number[]): number[] {
-  return [...new Set(xs)];
-}
-
-/**
- * The variants the in-sample evaluation chooses from, given the periods this history can
- * estimate: profile shapes first (with a default level), then level window and decay for the
- * best shape. Two stages keep a fit on 14 days of 1-minute data well under 100 ms.
- */
-function searchSpace(stepSeconds: number, dayLag: number, weekLag: number) {
-  const slots = (seconds: number) => Math.max(1, Math.round(seconds / stepSeconds));
-  const smooths = uniq([0, Math.round(600 / stepSeconds), Math.round(1800 / stepSeconds)]).filter(
-    (w) => w >= 0 && (dayLag === 0 || w <= dayLag / 16),
-  );
-  const shapes: Shape[] = [{ seasonal: false, weeklyShare: 0, daysBack: 0, weeksBack: 0, smoothSlots: 0 }];
-  const add = (s: Omit<Shape, 'smoothSlots'>) => {
-    for (const smoothSlots of smooths) shapes.push({ ...s, smoothSlots });
-  };
-  if (dayLag > 0)
-    for (const daysBack of weekLag > 0 ? [3, 7] : [1, 3, 7])
-      add({ seasonal: true, weeklyShare: 0, daysBack, weeksBack: 0 });
-  if (weekLag > 0)
-    for (const weeksBack of [1, 3]) {
-      add({ seasonal: true, weeklyShare: 1, daysBack: 0, weeksBack });
-      if (dayLag > 0)
-        for (const daysBack of [3, 7]) add({ seasonal: true, weeklyShare: 0.5, daysBack, weeksBack });
-    }
-  return {
-    shapes,
-    defaultLevel: { levelSlots: slots(HOUR), tauSlots: slots(12 * HOUR) },
-    levels: uniq([slots(HOUR), slots(4 * HOUR)]),
-    taus: uniq([0, slots(2 * HOUR), slots(12 * HOUR), Number.POSITIVE_INFINITY]),
-  };
-}
-
-/** Horizons (slots) sampled for choosing a variant: dense near, sparse far. */
-function horizonSample(H: number): number[] {
-  const hs = new Set<number>();
-  for (let k = 0; k < 12; k++) hs.add(Math.max(1, Math.round(H ** (k / 11))));
-  for (let k = 1; k <= 8; k++) hs.add(Math.max(1, Math.round((H * k) / 8)));
-  return [...hs].filter((h) => h <= H).sort((a, b) => a - b);
-}
-
 /**
  * Fits the model to a grid. The variant with the lowest in-sample MAE over the selection
  * horizons wins; the residuals of its in-sample forecasts up to the full horizon, grouped by
@@ -149,7 +102,10 @@ export function fitProfile(grid: Grid, opts: FitOptions): ProfileModel {
   // In-sample forecasts start after one full cycle of the longest usable period.
   const warm = Math.max(dayLag, weekLag, Math.min(n >> 1, Math.round((6 * HOUR) / grid.stepSeconds)));
   const evalSlots = Math.round((7 * 86_400) / grid.stepSeconds);
-  const from = Math.max(warm, n - evalSlots);
+  // The variant is chosen on the last week, or up to three on coarse data (a week of hours is
+  // too few errors to tell ~100 variants apart).
+  const selectSlots = Math.min(3 * evalSlots, Math.max(evalSlots, 4032));
+  const from = Math.max(warm, n - selectSlots);
   const cap = (slots: number) =>
     Math.max(1, Math.min(slots, dayLag || Number.POSITIVE_INFINITY, n - from - 1));
   // Intervals for every horizon the forecast is read at; the variant chosen where it decides.
@@ -158,96 +114,50 @@ export function fitProfile(grid: Grid, opts: FitOptions): ProfileModel {
   const origins = pickOrigins(z, from, n - 1 - 1, 160);
   const hs = horizonSample(selectH);
 
-  const space = searchSpace(grid.stepSeconds, dayLag, weekLag);
-  // Only the evaluated slots and the level windows before them need a profile.
-  const first = Math.max(0, from - Math.max(...space.levels));
-  const inSample = new InSampleProfiles(z, first, n, dayLag, weekLag);
-  // Profiles depend on the shape only, not on level or decay: computed once per shape.
-  const profiles = new Map<Shape, { S: Float64Array; levels: LevelIndex }>();
-  const profileOf = (shape: Shape) => {
-    let p = profiles.get(shape);
-    if (!p) {
-      const S = inSample.of(shape);
-      p = { S, levels: new LevelIndex(z, S, first) };
-      profiles.set(shape, p);
-    }
-    return p;
-  };
-  const evaluate = (choice: ProfileChoice & { shape: Shape }): number => {
-    const { S, levels } = profileOf(choice.shape);
-    let err = 0;
-    let count = 0;
-    for (const o of origins) {
-      const c = levels.level(o, choice.levelSlots);
-      const cNone = levels.plain(o, choice.levelSlots);
-      for (const h of hs) {
-        const t = o + h;
-        if (t >= n) break;
-        const y = grid.v[t]!;
-        if (Number.isNaN(y)) continue;
-        // For h <= one day the profile at t only uses data at or before the origin.
-        const s = S[t - first]!;
-        const zhat = Number.isNaN(s) ? cNone : s + (Number.isNaN(c) ? 0 : c * decay(choice, h));
-        if (Number.isNaN(zhat)) continue;
-        err += Math.abs(tr.from(zhat) - y);
-        count++;
-      }
-    }
-    return count > 0 ? err / count : Number.NaN;
-  };
-  let best: { choice: ProfileChoice & { shape: Shape }; mae: number } | undefined;
-  const consider = (choice: ProfileChoice & { shape: Shape }) => {
-    const mae = evaluate(choice);
-    if (!Number.isNaN(mae) && (!best || mae < best.mae - 1e-12)) best = { choice, mae };
-  };
-  for (const shape of space.shapes)
-    consider({
-      ...shape,
-      shape,
-      ...(shape.seasonal
-        ? space.defaultLevel
-        : { levelSlots: space.defaultLevel.levelSlots, tauSlots: Infinity }),
-    });
-  const bestShape = best?.choice.shape;
-  if (bestShape)
-    for (const levelSlots of space.levels)
-      for (const tauSlots of bestShape.seasonal ? space.taus : [Number.POSITIVE_INFINITY])
-        consider({ ...bestShape, shape: bestShape, levelSlots, tauSlots });
-  const found = best as { choice: ProfileChoice & { shape?: Shape }; mae: number } | undefined;
-  if (found) delete found.choice.shape;
-  const choice: ProfileChoice = found?.choice ?? {
-    seasonal: false,
-    weeklyShare: 0,
-    daysBack: 0,
-    weeksBack: 0,
-    smoothSlots: 0,
-    levelSlots: Math.max(1, Math.round(HOUR / grid.stepSeconds)),
-    tauSlots: Number.POSITIVE_INFINITY,
-  };
+  const selected = selectVariants({ grid, z, transform: tr, dayLag, weekLag, from, origins, horizons: hs });
+  const members: ProfileChoice[] = selected?.members ?? [
+    {
+      seasonal: false,
+      weeklyShare: 0,
+      daysBack: 0,
+      weeksBack: 0,
+      smoothSlots: 0,
+      levelSlots: Math.max(1, Math.round(HOUR / grid.stepSeconds)),
+      tauSlots: Number.POSITIVE_INFINITY,
+    },
+  ];
+  const choice = members[0]!;
   const periods: number[] = [];
-  if (choice.seasonal) {
-    const dayUsed = choice.weeklyShare < 1 || day.autocorrelation >= MIN_AUTOCORRELATION;
-    if (dayLag > 0 && dayUsed && day.autocorrelation >= MIN_AUTOCORRELATION) periods.push(86_400);
-    if (weekLag > 0 && choice.weeklyShare > 0 && week.autocorrelation >= MIN_AUTOCORRELATION)
-      periods.push(7 * 86_400);
-  }
+  const seasonal = members.filter((m) => m.seasonal);
+  // A week profile repeats the daily cycle too: the day is reported wherever it is present.
+  if (dayLag > 0 && day.autocorrelation >= MIN_AUTOCORRELATION && seasonal.length > 0) periods.push(86_400);
+  if (weekLag > 0 && week.autocorrelation >= MIN_AUTOCORRELATION && seasonal.some((m) => m.weeklyShare > 0))
+    periods.push(7 * 86_400);
   // Errors from up to four weeks of origins (at most ~20,000 slots) describe more situations
   // than the week the variant was chosen on: intervals closer to nominal out of sample.
   const residualFrom = Math.min(from, Math.max(warm, n - Math.min(4 * evalSlots, 20_000)));
-  const fit = residualsFor({ choice, dayLag, weekLag, stepSeconds: grid.stepSeconds }, z, residualFrom, n, H);
+  const fit = residualsFor(
+    { choice, members, dayLag, weekLag, stepSeconds: grid.stepSeconds },
+    z,
+    residualFrom,
+    n,
+    H,
+  );
   const model: ProfileModel = {
     transform: tr,
     stepSeconds: grid.stepSeconds,
     dayLag,
     weekLag,
     choice,
+    members,
     periods,
     residuals: fit.residuals,
     scales: fit.scales,
     effectiveCounts: fit.effectiveCounts,
     bucketEnds: fit.bucketEnds,
-    inSampleMae: found?.mae ?? Number.NaN,
+    inSampleMae: selected?.mae ?? Number.NaN,
     residualCount: fit.residualCount,
+    centres: fit.centres,
   };
   return model;
 }
@@ -279,29 +189,45 @@ export function predictProfile(
   const last = history.last;
   if (last < history.first) return [];
   const step = history.stepSeconds * 1000;
-  const S = (i: number) => profileAt(history, i, Math.min(i - 1, last), model);
-  const c = levelAt(history, S, last, model.choice.levelSlots);
-  const cNone = levelAt(history, () => 0, last, model.choice.levelSlots);
+  const members = model.members.map((choice) => {
+    const m = { dayLag: model.dayLag, weekLag: model.weekLag, choice };
+    const S = (i: number) => profileAt(history, i, Math.min(i - 1, last), m);
+    return {
+      m,
+      c: levelAt(history, S, last, choice.levelSlots),
+      cNone: levelAt(history, () => 0, last, choice.levelSlots),
+    };
+  });
   // From the interval that holds the origin (not yet observed) on.
   const first = Math.max(last + 1, Math.floor((originMs - history.anchor) / step));
   const end = Math.floor((untilMs - history.anchor) / step);
   const out: ProfilePoint[] = [];
   for (let i = first; i <= end; i++) {
     const ahead = i - last;
-    const s = profileAt(history, i, last, model);
-    const z0 = Number.isNaN(s) ? cNone : s + (Number.isNaN(c) ? 0 : c * decay(model.choice, ahead));
+    let sum = 0;
+    let count = 0;
+    for (const { m, c, cNone } of members) {
+      const s = profileAt(history, i, last, m);
+      const zm = Number.isNaN(s) ? cNone : s + (Number.isNaN(c) ? 0 : c * decay(m.choice, ahead));
+      if (Number.isNaN(zm)) continue;
+      sum += zm;
+      count++;
+    }
+    const z0 = count > 0 ? sum / count : Number.NaN;
     const b = Math.min(model.residuals.length - 1, bucketOf(model.bucketEnds, ahead));
     const r = model.residuals[b] ?? new Float64Array(0);
     const scale = model.scales[b] ?? UNIT_SCALE;
     const sigma = sigmaAt(scale, z0);
     const zhat = z0 + offsetAt(scale, z0);
     const w = widening(quantile, model.effectiveCounts[b] ?? 0);
+    // The interval keeps its shape around the median of all errors, centred on the recent bias.
     const mid = quantileOf(r, 0.5);
+    const centre = model.centres[b] ?? mid;
     out.push({
       t: history.anchor + i * step,
-      value: tr.from(zhat + sigma * mid),
-      lower: tr.from(zhat + sigma * (mid + w * (quantileOf(r, 1 - quantile) - mid))),
-      upper: tr.from(zhat + sigma * (mid + w * (quantileOf(r, quantile) - mid))),
+      value: tr.from(zhat + sigma * centre),
+      lower: tr.from(zhat + sigma * (centre + w * (quantileOf(r, 1 - quantile) - mid))),
+      upper: tr.from(zhat + sigma * (centre + w * (quantileOf(r, quantile) - mid))),
     });
   }
   return out;
@@ -309,18 +235,24 @@ export function predictProfile(
 
 /** A short description of the fitted variant, for `model` in forecasts and reasons. */
 export function describeProfile(m: ProfileModel): string {
-  const c = m.choice;
   const hours = (slots: number) => `${Math.round(((slots * m.stepSeconds) / 3600) * 10) / 10}h`;
-  const shape = !c.seasonal
-    ? 'recent level'
-    : c.weeklyShare === 1
-      ? `week profile (${c.weeksBack}w)`
-      : c.weeklyShare === 0
-        ? `day profile (${c.daysBack}d)`
-        : `day (${c.daysBack}d) + week (${c.weeksBack}w) profile`;
-  const level =
-    c.tauSlots === 0
-      ? ''
-      : `, level ${hours(c.levelSlots)}${Number.isFinite(c.tauSlots) ? ` decaying ${hours(c.tauSlots)}` : ''}`;
-  return `seasonal-profile: ${shape}${level}, ${m.transform.name}, empirical intervals`;
+  const describe = (c: ProfileChoice) => {
+    const shape = !c.seasonal
+      ? 'recent level'
+      : c.weeklyShare === 1
+        ? `week profile (${c.weeksBack}w)`
+        : c.weeklyShare === 0
+          ? `day profile (${c.daysBack}d)`
+          : `day (${c.daysBack}d) + week (${c.weeksBack}w, ${Math.round(c.weeklyShare * 100)} %) profile`;
+    const median = c.robust ? ' (median)' : '';
+    const level =
+      c.tauSlots === 0
+        ? ''
+        : `, level ${hours(c.levelSlots)}${Number.isFinite(c.tauSlots) ? ` decaying ${hours(c.tauSlots)}` : ''}`;
+    return `${shape}${median}${level}`;
+  };
+  const members = m.members ?? [m.choice];
+  const body =
+    members.length === 1 ? describe(members[0]!) : `average of ${members.map(describe).join('; ')}`;
+  return `seasonal-profile: ${body}, ${m.transform.name}, empirical intervals`;
 }

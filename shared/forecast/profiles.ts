@@ -15,6 +15,8 @@ export interface ProfileChoice {
   daysBack: number;
   weeksBack: number;
   levelSlots: number;
+  /** Median of the cycles instead of their mean: a holiday or an outage in one cycle does not move the profile. */
+  robust?: boolean;
   /** Decay of the level correction, in slots; 0 = no correction, Infinity = kept. */
   tauSlots: number;
 }
@@ -22,7 +24,7 @@ export interface ProfileChoice {
 /** A profile shape: which seasonal components, how many cycles, how much smoothing. */
 export type Shape = Pick<
   ProfileChoice,
-  'seasonal' | 'weeklyShare' | 'daysBack' | 'weeksBack' | 'smoothSlots'
+  'seasonal' | 'weeklyShare' | 'daysBack' | 'weeksBack' | 'smoothSlots' | 'robust'
 >;
 
 /** NaN-aware centred moving average over +-w slots (prefix sums: O(n)). */
@@ -47,9 +49,23 @@ export function smooth(z: Float64Array, w: number): Float64Array {
   return out;
 }
 
+/** Mean, or with `robust` the median, of the values in `xs[0..n)` (NaN when none); sorts them. */
+function centre(xs: Float64Array, n: number, robust: boolean): number {
+  if (n === 0) return Number.NaN;
+  if (!robust || n < 3) {
+    let sum = 0;
+    for (let k = 0; k < n; k++) sum += xs[k]!;
+    return sum / n;
+  }
+  const v = xs.subarray(0, n).sort();
+  return n % 2 === 1 ? v[n >> 1]! : (v[(n >> 1) - 1]! + v[n >> 1]!) / 2;
+}
+
+const scratch = new Float64Array(64);
+
 /**
- * Mean of zs at i - k*lag for k0 <= k < k0 + K, over slots at or before `lastAllowed`,
- * skipping gaps (and reaching up to K further cycles back to get past a long gap).
+ * Mean (or median) of zs at i - k*lag for k0 <= k < k0 + K, over slots at or before
+ * `lastAllowed`, skipping gaps (and reaching up to K further cycles back to get past a long gap).
  */
 export function cycleMean(
   zs: Float64Array,
@@ -58,8 +74,8 @@ export function cycleMean(
   k0: number,
   K: number,
   lastAllowed: number,
+  robust = false,
 ): number {
-  let sum = 0;
   let n = 0;
   for (let k = k0; k < k0 + 2 * K && n < K; k++) {
     const j = i - k * lag;
@@ -67,10 +83,9 @@ export function cycleMean(
     if (j > lastAllowed) continue;
     const v = zs[j]!;
     if (Number.isNaN(v)) continue;
-    sum += v;
-    n++;
+    scratch[n++] = v;
   }
-  return n > 0 ? sum / n : Number.NaN;
+  return centre(scratch, n, robust);
 }
 
 /** cycleMean over a history reader's smoothed values (a forecast refresh; see history.ts). */
@@ -82,8 +97,8 @@ function cycleMeanOf(
   k0: number,
   K: number,
   lastAllowed: number,
+  robust: boolean,
 ) {
-  let sum = 0;
   let n = 0;
   for (let k = k0; k < k0 + 2 * K && n < K; k++) {
     const j = i - k * lag;
@@ -91,10 +106,9 @@ function cycleMeanOf(
     if (j > lastAllowed) continue;
     const v = h.smoothed(j, w);
     if (Number.isNaN(v)) continue;
-    sum += v;
-    n++;
+    scratch[n++] = v;
   }
-  return n > 0 ? sum / n : Number.NaN;
+  return centre(scratch, n, robust);
 }
 
 /** The seasonal profile at slot i seen from `origin` (only cycles at or before it count). */
@@ -117,6 +131,7 @@ export function profileAt(
           Math.max(1, Math.ceil((i - origin) / m.dayLag)),
           choice.daysBack,
           origin,
+          choice.robust === true,
         )
       : Number.NaN;
   const wk =
@@ -129,6 +144,7 @@ export function profileAt(
           Math.max(1, Math.ceil((i - origin) / m.weekLag)),
           choice.weeksBack,
           origin,
+          choice.robust === true,
         )
       : Number.NaN;
   if (Number.isNaN(d)) return wk;
@@ -166,13 +182,14 @@ export class InSampleProfiles {
     return zs;
   }
 
-  private component(lag: number, w: number, K: number): Float64Array {
-    const key = `${lag}|${w}|${K}`;
+  private component(lag: number, w: number, K: number, robust: boolean): Float64Array {
+    const key = `${lag}|${w}|${K}|${robust}`;
     let c = this.components.get(key);
     if (!c) {
       const zs = this.smoothedZ(w);
       c = new Float64Array(this.n - this.first);
-      for (let i = this.first; i < this.n; i++) c[i - this.first] = cycleMean(zs, i, lag, 1, K, i - 1);
+      for (let i = this.first; i < this.n; i++)
+        c[i - this.first] = cycleMean(zs, i, lag, 1, K, i - 1, robust);
       this.components.set(key, c);
     }
     return c;
@@ -184,10 +201,12 @@ export class InSampleProfiles {
     if (!shape.seasonal) return new Float64Array(len);
     const a = shape.weeklyShare;
     const d =
-      a < 1 && this.dayLag > 0 ? this.component(this.dayLag, shape.smoothSlots, shape.daysBack) : undefined;
+      a < 1 && this.dayLag > 0
+        ? this.component(this.dayLag, shape.smoothSlots, shape.daysBack, shape.robust === true)
+        : undefined;
     const w =
       a > 0 && this.weekLag > 0
-        ? this.component(this.weekLag, shape.smoothSlots, shape.weeksBack)
+        ? this.component(this.weekLag, shape.smoothSlots, shape.weeksBack, shape.robust === true)
         : undefined;
     if (!w) return d ?? new Float64Array(len).fill(Number.NaN);
     if (!d) return w;

@@ -49,9 +49,10 @@ export interface SeasonalEvidence {
 export function seasonalEvidence(z: Float64Array, stepSeconds: number): SeasonalEvidence[] {
   return [DAY_SECONDS, WEEK_SECONDS].map((periodSeconds) => {
     const lag = Math.round(periodSeconds / stepSeconds);
-    // Estimable once a full period plus two days of history exist: the in-sample evaluation
-    // then has whole days on which the period's profile is defined.
-    const feasible = lag >= 2 && z.length >= lag + Math.min(lag, Math.round((2 * DAY_SECONDS) / stepSeconds));
+    // Estimable once a full period plus a day of history exist: the in-sample evaluation then
+    // has a whole day on which the period's profile is defined (a week and a day: the weekly
+    // profile competes from the 8th day on, as naive-7-day does).
+    const feasible = lag >= 2 && z.length >= lag + Math.min(lag, Math.round(DAY_SECONDS / stepSeconds));
     return {
       periodSeconds,
       lag,

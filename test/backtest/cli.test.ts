@@ -109,6 +109,71 @@ describe('Command: headroom backtest', () => {
     ]);
   });
 
+  it("sweeps reactive's target utilisation and compares Headroom with it at equal cost", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'headroom-sweep-'));
+    const report = path.join(dir, 'r.html');
+    const sweep = ['--sweep', 'reactive.targetUtilization=0.7,0.5,0.3'];
+    const r = headroom([...SHORT, ...sweep, '--json', '--report', report]);
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.sweep.parameter).toBe('reactive.targetUtilization');
+    const [p70, p50, p30] = j.sweep.points;
+    expect([p70.value, p50.value, p30.value]).toEqual([0.7, 0.5, 0.3]);
+    // The built-in config runs at 70 %: that point is the reactive run itself.
+    expect(p70.underProvisionedMinutes).toBe(j.policies.reactive.underProvisionedMinutes);
+    expect(p70.costVsOracle).toBe(j.policies.reactive.costVsOracle);
+    // More slack costs more and is short less often.
+    expect(p50.costVsOracle).toBeGreaterThan(p70.costVsOracle);
+    expect(p30.costVsOracle).toBeGreaterThan(p50.costVsOracle);
+    expect(p30.underProvisionedMinutes).toBeLessThan(p70.underProvisionedMinutes);
+    const h = j.sweep.atHeadroomCost;
+    expect(h.costVsOracle).toBe(j.policies.headroom.costVsOracle);
+    expect(h.headroomUnderProvisionedMinutes).toBe(j.policies.headroom.underProvisionedMinutes);
+    // Headroom's cost lies between two swept points: reactive's short minutes interpolated there.
+    const byCost = [p70, p50, p30];
+    const k = byCost.findIndex(
+      (p, i) => i < 2 && p.costVsOracle <= h.costVsOracle && h.costVsOracle <= byCost[i + 1]!.costVsOracle,
+    );
+    expect(k, 'headroom between two swept costs').toBeGreaterThanOrEqual(0);
+    const [lo, hi] = [byCost[k]!, byCost[k + 1]!];
+    const f = (h.costVsOracle - lo.costVsOracle) / (hi.costVsOracle - lo.costVsOracle);
+    const expected =
+      lo.underProvisionedMinutes + f * (hi.underProvisionedMinutes - lo.underProvisionedMinutes);
+    expect(h.reactiveUnderProvisionedMinutes).toBeCloseTo(expected, 1);
+    expect(h.ratio).toBeCloseTo(h.headroomUnderProvisionedMinutes / h.reactiveUnderProvisionedMinutes, 2);
+    // The SPEC RG metrics beside the other scores; the oracle is never under-provisioned.
+    for (const p of Object.values(j.policies) as { elasticity: Record<string, number> }[])
+      for (const k of ['accuracyU', 'accuracyO', 'timeshareU', 'timeshareO', 'instability', 'jitter'])
+        expect(typeof p.elasticity[k], k).toBe('number');
+    expect(j.policies.oracle.elasticity.timeshareU).toBe(0);
+    expect(j.policies.reactive.elasticity.timeshareU).toBeGreaterThan(0);
+    const html = readFileSync(report, 'utf8');
+    expect(html).toContain('<table id="elasticity">');
+    expect(html).toMatch(/<table id="sweep">.*<tr><th>0\.3<\/th><td>\d+<\/td>/s);
+    expect(html).toContain(`reactive would be short ${h.reactiveUnderProvisionedMinutes} minutes`);
+    // Bad values are refused before anything runs, naming the option.
+    for (const [arg, message] of [
+      [
+        'reactive.targetUtilization=0.7,1.5',
+        /--sweep: reactive\.targetUtilization must be in \(0, 1\], got "1\.5"/,
+      ],
+      ['headroom.quantile=0.9', /--sweep: unknown parameter "headroom\.quantile"/],
+      ['reactive.targetUtilization=', /--sweep: give values/],
+    ] as const) {
+      const bad = headroom([...SHORT, '--sweep', arg]);
+      expect(bad.code, arg).toBe(1);
+      expect(bad.err).toMatch(message);
+      expect(bad.out).toBe('');
+    }
+    // The table says the same.
+    const t = headroom([...SHORT, ...sweep]);
+    expect(t.code, t.err).toBe(0);
+    expect(t.out).toMatch(/^elasticity +acc_U %/m);
+    expect(t.out).toContain(
+      `at headroom's cost (${h.costVsOracle.toFixed(3)}x the oracle) reactive would be short ${h.reactiveUnderProvisionedMinutes} minutes, headroom ${h.headroomUnderProvisionedMinutes}`,
+    );
+  }, 120_000);
+
   it('runs a given config: the example one replays its traffic signal into api and db-readers', () => {
     const r = headroom([...SHORT, '--config', EXAMPLE_CONFIG, '--json', '--policies', 'reactive,oracle']);
     expect(r.code, r.err).toBe(0);

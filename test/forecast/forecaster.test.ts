@@ -102,17 +102,19 @@ describe('Function: forecastSeries', () => {
   it('leaves excluded windows out: a surge there does not lift the forecast', () => {
     const taxi = trace('nab_realKnownCause_nyc_taxi.csv');
     const now = Date.parse('2014-10-11T23:30:00Z');
-    // A campaign a week ago tripled the demand for six hours.
+    // A weekly campaign, one and two weeks ago, tripled the demand for six hours (twice, so
+    // that even a median of weeks would copy it).
     const surgeFrom = now + 1800_000 - 7 * DAY + 12 * 3600_000;
     const surgeTo = surgeFrom + 6 * 3600_000;
+    const windows = [0, 7 * DAY].map((back) => ({ from: surgeFrom - back, to: surgeTo - back }));
     const surged: Series = {
       ...taxi,
-      v: taxi.v.map((v, i) => (taxi.t[i]! >= surgeFrom && taxi.t[i]! < surgeTo ? v * 3 : v)),
+      v: taxi.v.map((v, i) => (windows.some((w) => taxi.t[i]! >= w.from && taxi.t[i]! < w.to) ? v * 3 : v)),
     };
     const opts = { horizonSeconds: 86_400, quantile: 0.95, now };
     const clean = forecastSeries(taxi, opts);
     const polluted = forecastSeries(surged, opts);
-    const excluded = forecastSeries(surged, { ...opts, exclude: [{ from: surgeFrom, to: surgeTo }] });
+    const excluded = forecastSeries(surged, { ...opts, exclude: windows });
     const inWindow = (f: typeof clean) =>
       f.points
         .filter((p) => p.t - 7 * DAY >= surgeFrom && p.t - 7 * DAY < surgeTo)

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sliceSeries } from '../../shared/adapters/metrics/csv.ts';
 import { fitForecaster, historyGrid, predict } from '../../shared/forecast/forecaster.ts';
 import { ForecastHistory } from '../../shared/forecast/history.ts';
-import { ForecastDemandProvider } from '../../shared/forecast/provider.ts';
+import { decisionHorizonFor, ForecastDemandProvider } from '../../shared/forecast/provider.ts';
 import { nasaConfig, TraceSource } from './helpers.ts';
 
 const MIN = 60_000;
@@ -70,7 +70,7 @@ describe('Class: ForecastHistory', () => {
       const rows = sliceSeries(source.series, now - days * DAY, now - MIN);
       const grid = historyGrid(rows, { now, historySeconds: days * 86_400, exclude });
       if (refit) {
-        reference = fitForecaster(grid, 7200);
+        reference = fitForecaster(grid, 7200, decisionHorizonFor(config, 'traffic'));
         fits = provider.stats.fits;
       }
       if (!view || !reference) continue;

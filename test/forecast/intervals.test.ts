@@ -146,7 +146,7 @@ describe('Function: forecastSeries intervals by level', () => {
     expect(quiet).toBeGreaterThan(0.74);
     expect(cover(rows)).toBeGreaterThan(0.75);
     expect(cover(rows)).toBeLessThan(0.87);
-  });
+  }, 120_000);
 });
 
 describe('Function: horizonBuckets', () => {

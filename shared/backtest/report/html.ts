@@ -169,6 +169,43 @@ ${rows}
 </tbody></table>`;
 }
 
+/** The SPEC RG elasticity metrics per policy (Herbst et al., TOMPECS 2018). */
+function elasticityTable(data: BacktestReportData): string {
+  const rows = Object.entries(data.json.policies)
+    .map(([name, { elasticity: e }]) => {
+      const cells = [e.accuracyU, e.accuracyO, e.timeshareU, e.timeshareO, e.instability, e.jitter];
+      return `<tr data-policy="${esc(name)}"><th>${esc(name)}</th>${cells.map((c) => `<td>${c.toFixed(2)}</td>`).join('')}</tr>`;
+    })
+    .join('\n');
+  return `<table id="elasticity"><thead><tr><th>policy</th><th>accuracy<sub>U</sub> %</th><th>accuracy<sub>O</sub> %</th><th>timeshare<sub>U</sub> %</th><th>timeshare<sub>O</sub> %</th><th>instability %</th><th>jitter / h</th></tr></thead><tbody>
+${rows}
+</tbody></table>
+<p class="legend-note">SPEC RG elasticity metrics (Herbst et al., ACM TOMPECS 2018), demand as the least whole number of units that serves it, supply as the ready units: accuracy = mean share of demand under- (U) or over-provisioned (O); timeshare = share of time under or over; instability = share of ticks where supply and demand did not move the same way; jitter = supply adaptations minus demand changes per hour.</p>`;
+}
+
+/** Reactive's cost / short-minutes frontier from `--sweep`, and Headroom at its own cost. */
+function sweepTable(data: BacktestReportData): string {
+  const sw = data.json.sweep;
+  if (!sw) return '';
+  const rows = sw.points
+    .map(
+      (p) =>
+        `<tr><th>${p.value}</th><td>${p.underProvisionedMinutes}</td><td>${p.capacityUnitHours}</td><td>${p.costVsOracle}</td></tr>`,
+    )
+    .join('\n');
+  const h = sw.atHeadroomCost;
+  const verdict = !h
+    ? ''
+    : h.reactiveUnderProvisionedMinutes === null
+      ? `<p id="equal-cost">Headroom: ${h.headroomUnderProvisionedMinutes} under-provisioned minutes at ${h.costVsOracle}x the oracle's cost, outside the swept costs.</p>`
+      : `<p id="equal-cost">At Headroom's cost (${h.costVsOracle}x the oracle's) reactive would be short ${h.reactiveUnderProvisionedMinutes} minutes; Headroom is short ${h.headroomUnderProvisionedMinutes}${h.ratio === null ? '' : ` (${h.ratio}x)`}.</p>`;
+  return `<h2>Reactive with more slack (${esc(sw.parameter)})</h2>
+<table id="sweep"><thead><tr><th>${esc(sw.parameter)}</th><th>under-provisioned minutes</th><th>capacity unit-hours</th><th>cost vs oracle</th></tr></thead><tbody>
+${rows}
+</tbody></table>
+${verdict}`;
+}
+
 function stepsTable(data: BacktestReportData): string {
   const steps = data.headroom?.steps ?? [];
   if (steps.length === 0) return '';
@@ -224,6 +261,9 @@ export function renderReport(data: BacktestReportData): string {
 ${scoreTable(data)}
 <p class="legend-note">Under-provisioned minute: demand above ready capacity at some moment of it. Cost: the integral of provisioned units; the oracle has perfect foresight and keeps every moment at the target utilisation.</p>
 <p class="key"><span style="background:rgba(112,72,232,0.10)">campaign window</span><span style="background:rgba(250,176,5,0.18)">synthetic surge</span><span style="background:rgba(232,89,12,0.18)">reactive short</span><span style="background:rgba(25,113,194,0.22)">headroom short</span> Drag across a chart to zoom (the overview charts zoom together); double-click to reset.</p>
+<h2>Elasticity</h2>
+${elasticityTable(data)}
+${sweepTable(data)}
 <h2>Demand and ready capacity</h2>
 <div id="charts"></div>
 <h2>Cost</h2>
