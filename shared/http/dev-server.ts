@@ -19,6 +19,8 @@ export interface DevServerOptions {
   webhookToken?: string;
   /** Slack signing secret (default env `HEADROOM_SLACK_SIGNING_SECRET`; unset: Slack routes answer 401). */
   slackSigningSecret?: string;
+  /** The dashboard's token (default env `HEADROOM_DASHBOARD_TOKEN`; unset: open to this machine). */
+  dashboardToken?: string;
   clock?: Clock;
   logger?: Logger;
   /** Where deferred Slack answers go (default: POST to the `response_url`). */
@@ -170,6 +172,8 @@ export async function startDevServer(
     webhookToken: options.webhookToken ?? (process.env.HEADROOM_WEBHOOK_TOKEN || undefined),
     slackSigningSecret:
       options.slackSigningSecret ?? (process.env.HEADROOM_SLACK_SIGNING_SECRET || undefined),
+    dashboardToken: options.dashboardToken ?? (process.env.HEADROOM_DASHBOARD_TOKEN || undefined),
+    dashboardLocal: true,
   };
   if (!deps.webhookToken)
     options.logger?.warn(

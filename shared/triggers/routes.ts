@@ -1,3 +1,4 @@
+import { DASHBOARD_ROUTES } from '../http/dashboard/routes.ts';
 import { alertmanagerRoute } from './alertmanager.ts';
 import type { TriggerDeps } from './deps.ts';
 import { eventsRoute } from './events.ts';
@@ -24,12 +25,13 @@ async function healthRoute(): Promise<HttpResult> {
   return json(200, { ok: true });
 }
 
-/** The Lambda HTTP API routes of CONTRACTS.md. */
+/** The Lambda HTTP API routes of CONTRACTS.md, and the dashboard (authenticated: shared/http/dashboard). */
 export const LAMBDA_ROUTES: Record<string, Route> = {
   'POST /alertmanager': alertmanagerRoute,
   'POST /slack/commands': slackCommandsRoute,
   'POST /slack/interactions': slackInteractionsRoute,
   'GET /healthz': healthRoute,
+  ...DASHBOARD_ROUTES,
 };
 
 /** `headroom dev` serves the Lambda routes plus the local-only ones. */
