@@ -51,7 +51,8 @@ export async function dispatch(
   const method = event.requestContext?.http?.method ?? 'GET';
   const path = event.rawPath ?? '/';
   const key = event.routeKey && event.routeKey !== '$default' ? event.routeKey : `${method} ${path}`;
-  const route = routes[key];
+  // A parameterised API Gateway route (`GET /dashboard/{file}`) is served by its exact path.
+  const route = routes[key] ?? routes[`${method} ${path}`];
   if (route) return route(event, deps);
   const allowed = Object.keys(routes)
     .filter((k) => k.endsWith(` ${path}`))
