@@ -122,7 +122,10 @@ describe('Deployed dashboard: Approve and Reject are CSRF-protected and follow t
     const w = deployed();
     const stepId = await pendingDbStep(w);
     const cookie = await login(w);
-    const { csrf, csrfHeader } = bodyOf(await w.call('GET', '/dashboard/session', { cookies: [cookie] }));
+    const session = bodyOf(await w.call('GET', '/dashboard/session', { cookies: [cookie] }));
+    // Each refresh reads every target from the cloud: a deployed page refreshes every 15 s.
+    expect(session).toMatchObject({ auth: 'token', csrfHeader: 'x-headroom-csrf', refreshSeconds: 15 });
+    const { csrf, csrfHeader } = session;
     const r = await w.call('POST', '/dashboard/decide', {
       cookies: [cookie],
       headers: { 'content-type': 'application/json', origin: ORIGIN, [csrfHeader]: csrf },

@@ -151,7 +151,9 @@ async function decide(e: HttpEvent, deps: TriggerDeps): Promise<HttpResult> {
 
 /** What the page needs before anything else: how it is authenticated and its CSRF token. */
 async function session(_e: HttpEvent, _deps: TriggerDeps, access: DashboardAccess): Promise<HttpResult> {
-  return json(200, { auth: access.mode, csrf: csrfToken(access), csrfHeader: CSRF_HEADER });
+  // Deployed, each refresh reads every target from the cloud's APIs: every 15 s, not every 2 s.
+  const refreshSeconds = access.mode === 'local' ? 2 : 15;
+  return json(200, { auth: access.mode, csrf: csrfToken(access), csrfHeader: CSRF_HEADER, refreshSeconds });
 }
 
 /** `POST /dashboard/login` `{"token": "..."}`: the secret, once, for an HttpOnly session cookie. */

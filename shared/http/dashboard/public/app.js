@@ -5,7 +5,6 @@ import { renderCharts } from './charts.js';
 import { renderTimeline } from './timeline.js';
 import { renderApprovals, renderAudit, renderTargets, setOptions } from './views.js';
 
-const STATE_MS = 2000;
 const FORECAST_MS = 30_000;
 const $ = (id) => document.getElementById(id);
 const seen = new Map();
@@ -44,7 +43,9 @@ async function refreshState() {
     () => renderTimeline($('timeline'), state, audit.entries),
   );
   if (forecast)
-    changed('charts', [forecast, state.intents], () => renderCharts($('charts'), forecast, state));
+    changed('charts', [forecast, state.intents, state.campaigns], () =>
+      renderCharts($('charts'), forecast, state),
+    );
   const paused = state.paused ? ` · paused by ${state.paused.by}` : '';
   status(`Brain time ${state.at}${paused} · updated ${new Date().toLocaleTimeString()}`);
   document.body.dataset.rendered = String(Number(document.body.dataset.rendered ?? 0) + 1);
@@ -54,7 +55,9 @@ async function refreshForecast() {
   try {
     forecast = await fetchForecast();
     if (latest)
-      changed('charts', [forecast, latest.intents], () => renderCharts($('charts'), forecast, latest));
+      changed('charts', [forecast, latest.intents, latest.campaigns], () =>
+        renderCharts($('charts'), forecast, latest),
+      );
   } catch (err) {
     $('charts').textContent = `Forecasts unavailable: ${err.message}`;
   }
@@ -118,8 +121,8 @@ async function start() {
         $('audit-error').textContent = err.message;
       });
   });
-  await loadSession();
-  loop(refreshState, STATE_MS);
+  const session = await loadSession();
+  loop(refreshState, session.refreshSeconds * 1000);
   // The forecast is heavier (history and a model per signal): refreshed less often.
   await refreshForecast();
   setInterval(() => $('live').checked && refreshForecast(), FORECAST_MS);

@@ -14,6 +14,17 @@ function floorAt(intents, target, t) {
   return floor;
 }
 
+/** The largest multiplier of the campaigns on `target` running at `t` (undefined outside them). */
+function multiplierAt(campaigns, target, t) {
+  let m;
+  for (const c of campaigns) {
+    const start = Date.parse(c.start);
+    if (!c.cancelled && c.targets.includes(target) && start <= t && t < start + c.durationSeconds * 1000)
+      m = Math.max(m ?? 0, c.multiplier);
+  }
+  return m;
+}
+
 const round = (v) => (v >= 100 ? Math.round(v) : Math.round(v * 10) / 10);
 
 function chart(box, cfg, view, state) {
@@ -29,6 +40,10 @@ function chart(box, cfg, view, state) {
     view.points.map((p) => p.upper),
     floors,
     xs.map(() => actual),
+    view.points.map((p) => {
+      const m = multiplierAt(state.campaigns, cfg.id, p.t);
+      return m === undefined ? null : p.upper * m;
+    }),
   ];
   const peak = view.points.reduce((m, p) => (p.upper > m.upper ? p : m), view.points[0]);
   const figure = el('figure', { class: 'chart', 'data-target': cfg.id });
@@ -57,6 +72,7 @@ function chart(box, cfg, view, state) {
       { label: `upper p${Math.round(view.quantile * 100)}`, stroke: '#74c0fc', dash: [4, 4] },
       { label: 'floor capacity', stroke: '#e8590c', width: 2, paths: uPlot.paths.stepped({ align: 1 }) },
       { label: 'actual capacity', stroke: '#2f9e44', width: 2 },
+      { label: 'campaign demand (upper x multiplier)', stroke: '#862e9c', width: 2, dash: [8, 4] },
     ],
     bands: [{ series: [3, 2], fill: 'rgba(116, 192, 252, 0.25)' }],
     axes: [{}, { label: 'req/s', size: 60 }],
