@@ -173,8 +173,13 @@ export async function startDevServer(
     slackSigningSecret:
       options.slackSigningSecret ?? (process.env.HEADROOM_SLACK_SIGNING_SECRET || undefined),
     dashboardToken: options.dashboardToken ?? (process.env.HEADROOM_DASHBOARD_TOKEN || undefined),
-    dashboardLocal: true,
+    // Open without a token only on a loopback address: other machines reach anything else.
+    dashboardLocal: isLoopbackHost(opts.host ?? '127.0.0.1'),
   };
+  if (!deps.dashboardLocal && !deps.dashboardToken)
+    options.logger?.warn(
+      `listening on ${opts.host}: the dashboard answers 401 until HEADROOM_DASHBOARD_TOKEN is set`,
+    );
   if (!deps.webhookToken)
     options.logger?.warn(
       'HEADROOM_WEBHOOK_TOKEN is not set: POST /alertmanager accepts requests without a token',

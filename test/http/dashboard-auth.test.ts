@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type DevServer, startDevServer } from '../../shared/http/dev-server.ts';
+import { silentLogger } from '../../shared/ports/logger.ts';
 import { dispatch, LAMBDA_ROUTES } from '../../shared/triggers/routes.ts';
 import { APPROVER, bodyOf, httpEvent, triggerWorld, USER } from '../triggers/helpers.ts';
 
@@ -172,5 +174,43 @@ describe('Deployed dashboard: Approve and Reject are CSRF-protected and follow t
     expect((await w.brain.audit()).filter((a) => a.action === 'approval')).toEqual([]);
     const db = (await w.brain.snapshot()).targets.find((t) => t.id === 'db')!;
     expect(db).toMatchObject({ decision: 'needs-approval', actual: 'db.r6g.large' });
+  });
+});
+
+describe('headroom dev dashboard: open without a token only on a loopback address', () => {
+  let server: DevServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  async function serve(host: string, dashboardToken?: string) {
+    const w = triggerWorld({ at: AT });
+    server = await startDevServer(
+      w.brain,
+      { port: 0, host },
+      { clock: w.clock, logger: silentLogger, dashboardToken },
+    );
+    return `http://127.0.0.1:${new URL(server.url).port}`;
+  }
+
+  it('serves the page and the state to this machine on 127.0.0.1', async () => {
+    const url = await serve('127.0.0.1');
+    expect((await fetch(`${url}/`)).status).toBe(200);
+    const state = (await (await fetch(`${url}/dashboard/state`)).json()) as { targets: unknown[] };
+    expect(state.targets).toHaveLength(7);
+  });
+
+  it('answers 401 on 0.0.0.0 until a token is set, then only to that token', async () => {
+    const open = await serve('0.0.0.0');
+    const refused = await fetch(`${open}/dashboard/state`);
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { error: string }).error).toContain('HEADROOM_DASHBOARD_TOKEN');
+    await server!.close();
+    const url = await serve('0.0.0.0', TOKEN);
+    expect((await fetch(`${url}/dashboard/state`)).status).toBe(401);
+    expect((await fetch(`${url}/`)).status).toBe(401);
+    const ok = await fetch(`${url}/dashboard/state`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(ok.status).toBe(200);
   });
 });

@@ -25,6 +25,9 @@ import {
   sessionCookie,
 } from './auth.ts';
 
+const NOT_CONFIGURED =
+  'the dashboard is not configured: set the DashboardToken secret (HEADROOM_DASHBOARD_TOKEN for headroom dev)';
+
 type Route = (event: HttpEvent, deps: TriggerDeps) => Promise<HttpResult>;
 
 /** Nothing the page loads may come from elsewhere, and no other site may frame it. */
@@ -58,8 +61,7 @@ function guarded(
 ): Route {
   return async (event, deps) => {
     const access = dashboardAccess(deps);
-    if (!access)
-      return json(401, { error: 'the dashboard is not configured: set the DashboardToken secret' });
+    if (!access) return json(401, { error: NOT_CONFIGURED });
     if (!authenticated(event, access)) return unauthorized(opts.page ?? false);
     try {
       if (opts.csrf) requireCsrf(event, access);
@@ -159,7 +161,7 @@ async function session(_e: HttpEvent, _deps: TriggerDeps, access: DashboardAcces
 /** `POST /dashboard/login` `{"token": "..."}`: the secret, once, for an HttpOnly session cookie. */
 async function login(e: HttpEvent, deps: TriggerDeps): Promise<HttpResult> {
   const access = dashboardAccess(deps);
-  if (!access) return json(401, { error: 'the dashboard is not configured: set the DashboardToken secret' });
+  if (!access) return json(401, { error: NOT_CONFIGURED });
   try {
     requireSameOrigin(e);
     const { token } = body(e, z.strictObject({ token: z.string().min(1).max(1000) }));
