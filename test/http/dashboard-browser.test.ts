@@ -179,3 +179,45 @@ describe('Dashboard in headless Chromium: the page of headroom dev', () => {
     expect(requests).toContain(`${origin}/dashboard/uPlot.esm.js`);
   });
 });
+
+describe('Dashboard in headless Chromium: behind a token (as deployed)', () => {
+  const TOKEN = 'browser-token-4d2a91';
+  const world = simBrain({ at: AT });
+  let server: DevServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await startDevServer(
+      world.brain,
+      { port: 0 },
+      { clock: world.clock, logger: silentLogger, dashboardToken: TOKEN },
+    );
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: CHROMIUM_ARGS,
+      env: realClockEnv(process.env),
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('asks for the token (401), refuses a wrong one, and opens the dashboard with the right one', async () => {
+    const page = await browser.newPage();
+    const first = await page.goto(`${server.url}/`);
+    expect(first?.status()).toBe(401);
+    await page.getByLabel('Dashboard token').fill('wrong');
+    await page.keyboard.press('Enter');
+    await page.locator('#login-error', { hasText: 'token: not the dashboard token' }).waitFor();
+    await page.getByLabel('Dashboard token').fill(TOKEN);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.locator('#targets tbody tr').nth(6).waitFor();
+    const cookies = await page.context().cookies();
+    expect(cookies.map((c) => [c.name, c.httpOnly, c.sameSite])).toEqual([
+      ['headroom_dashboard', true, 'Strict'],
+    ]);
+    expect(cookies[0]!.value).not.toContain(TOKEN);
+  });
+});
