@@ -33,7 +33,13 @@ async function refreshState() {
   changed('targetNames', state.config.targets, () =>
     setOptions($('audit-filters').elements.target, ['', ...state.config.targets.map((t) => t.id)], 'all'),
   );
-  changed('approvals', state.targets, () => renderApprovals($('approvals'), state, onDecide));
+  // Redrawn only when the pending steps change, so a focused Approve button keeps its focus.
+  const pending = state.targets
+    .filter((t) => t.decision === 'needs-approval')
+    .map((t) => [t.steps[0]?.id, t.actual, t.desired]);
+  changed('approvals', [pending, state.config.approvers], () =>
+    renderApprovals($('approvals'), state, onDecide),
+  );
   changed('audit', [audit.entries, filters.text], () =>
     renderAudit($('audit').tBodies[0], audit.entries, filters.text),
   );
