@@ -6,6 +6,10 @@
 
 declare module "sst" {
   export interface Resource {
+    "DashboardToken": {
+      "type": "sst.sst.Secret"
+      "value": string
+    }
     "HeadroomBus": {
       "arn": string
       "name": string

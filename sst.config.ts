@@ -70,7 +70,7 @@ export default $config({
         ...(secret.slackBotToken ? [secret.slackBotToken] : []),
       ],
       linksOf: {
-        alertmanager: [secret.webhookToken],
+        alertmanager: [secret.webhookToken, secret.dashboardToken],
         slack: secret.slackSigningSecret ? [secret.slackSigningSecret] : [],
       },
       deadLetters: ops.deadLetters,
@@ -97,6 +97,7 @@ export default $config({
     return {
       api: api.url,
       alertmanagerUrl: $interpolate`${api.url}/alertmanager`,
+      dashboardUrl: $interpolate`${api.url}/`,
       ...(slack.routes
         ? {
             slackCommandsUrl: $interpolate`${api.url}/slack/commands`,

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import {
   BUNDLED_CONFIG,
+  DASHBOARD_FILES,
   FUNCTIONS,
   type FunctionKey,
   type PhysicalNames,
@@ -64,7 +65,7 @@ export function brainFunctions(o: FunctionInputs): Partial<Record<FunctionKey, s
       timeout: `${spec.timeoutSeconds} seconds`,
       role: o.role.arn,
       link: [...o.links, ...(o.linksOf[key] ?? [])],
-      copyFiles: [{ from, to: BUNDLED_CONFIG }],
+      copyFiles: [{ from, to: BUNDLED_CONFIG }, ...(key === 'alertmanager' ? DASHBOARD_FILES : [])],
       environment: {
         HEADROOM_CONFIG: BUNDLED_CONFIG,
         POWERTOOLS_LOG_LEVEL: 'INFO',

@@ -12,6 +12,8 @@ export function secrets(config: Config) {
   return {
     /** The bearer token AlertManager sends (`Authorization: Bearer ...`). */
     webhookToken: new sst.Secret(LINK.WebhookToken),
+    /** Opens the dashboard at the API's `/` (docs/operations.md): without it every request is a 401. */
+    dashboardToken: new sst.Secret(LINK.DashboardToken),
     /** Verifies Slack's v0 signatures on commands and button clicks. */
     slackSigningSecret: slack.routes ? new sst.Secret(LINK.SlackSigningSecret) : undefined,
     /** Posts decisions and approval requests to `notifications.slack.channel`. */

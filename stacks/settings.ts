@@ -16,10 +16,18 @@ export const LINK = {
   WebhookToken: 'WebhookToken',
   SlackSigningSecret: 'SlackSigningSecret',
   SlackBotToken: 'SlackBotToken',
+  DashboardToken: 'DashboardToken',
 } as const;
 
 /** Where the bundled configuration sits in every function package (the Lambda working directory). */
 export const BUNDLED_CONFIG = 'headroom.json';
+
+/** The dashboard's page files, copied into the package of the function that serves it (shared/http/dashboard/assets.ts). */
+export const DASHBOARD_FILES = [
+  { from: 'shared/http/dashboard/public', to: 'dashboard' },
+  { from: 'node_modules/uplot/dist/uPlot.esm.js', to: 'dashboard/uPlot.esm.js' },
+  { from: 'node_modules/uplot/dist/uPlot.min.css', to: 'dashboard/uPlot.min.css' },
+];
 
 export type FunctionKey = 'alarm' | 'alertmanager' | 'slack' | 'schedule' | 'bus';
 

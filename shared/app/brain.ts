@@ -3,7 +3,15 @@ import type { RawCampaign } from '../config/schema.ts';
 import type { Config } from '../config/types.ts';
 import { InputError } from '../domain/errors.ts';
 import { iso } from '../domain/time.ts';
-import type { Actual, AuditEntry, Campaign, Intent, Target, TargetFailure } from '../domain/types.ts';
+import type {
+  Actual,
+  AuditEntry,
+  Campaign,
+  DemandView,
+  Intent,
+  Target,
+  TargetFailure,
+} from '../domain/types.ts';
 import { display, fieldOf } from '../domain/units.ts';
 import { describeError, execute, type StepResult } from '../executor/executor.ts';
 import { type ActualOrFailure, type FullPlan, isReadFailure, plan } from '../planner/plan.ts';
@@ -317,6 +325,12 @@ export class Brain {
       intents: intents.filter((i) => Date.parse(i.until) + 86400_000 > now.getTime()),
       campaigns,
     };
+  }
+
+  /** The demand forecast of each signal from now to `until` (the dashboard's charts); {} without one. */
+  async forecasts(until: Date): Promise<Record<string, DemandView>> {
+    const { demand, clock } = this.deps;
+    return demand ? demand.demand(this.config, clock.now(), until) : {};
   }
 
   async audit(opts: { since?: Date; limit?: number } = {}): Promise<AuditEntry[]> {

@@ -27,6 +27,7 @@ interface Links {
   SlackSigningSecret?: { value: string };
   SlackBotToken?: { value: string };
   WebhookToken?: { value: string };
+  DashboardToken?: { value: string };
   HeadroomBus?: { name: string };
   SchedulerRole?: { arn: string };
   ScheduleGroup?: { name: string };
@@ -225,6 +226,8 @@ export async function buildLambdaRuntime(o: LambdaRuntimeOverrides = {}): Promis
     // Fail closed: without the linked token no bearer can match and every call is a 401.
     webhookToken: link('WebhookToken')?.value ?? '',
     slackSigningSecret: link('SlackSigningSecret')?.value,
+    // Unlinked (no secret): every dashboard request is a 401.
+    dashboardToken: link('DashboardToken')?.value,
     defer: o.defer ?? lambdaDeferrer(),
   };
   return { brain, deps, logger: powertoolsLogger, metrics };

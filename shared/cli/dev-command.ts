@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Command, Option } from 'commander';
 import { campaignPhases } from '../campaigns/campaigns.ts';
 import { InputError } from '../domain/errors.ts';
@@ -6,6 +9,7 @@ import { type Clock, systemClock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { PhasePayload, PhaseScheduler } from '../ports/scheduler.ts';
 import { cliClock } from './clock.ts';
+import { DEMO_SPEED, demoCampaign, MAX_SPEED, parseSpeed, speedClock } from './dev-demo.ts';
 import { loadConfigOption } from './options.ts';
 import { openRuntime } from './runtime.ts';
 
@@ -21,13 +25,16 @@ export class TimerScheduler implements PhaseScheduler {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly onFire: (name: string, payload: PhasePayload) => void;
   private readonly clock: Clock;
-  constructor(onFire: (name: string, payload: PhasePayload) => void, clock: Clock = systemClock) {
+  /** How much faster than real time `clock` runs (`dev --speed`). */
+  private readonly speed: number;
+  constructor(onFire: (name: string, payload: PhasePayload) => void, clock: Clock = systemClock, speed = 1) {
     this.onFire = onFire;
     this.clock = clock;
+    this.speed = speed;
   }
   async schedule(name: string, at: Date, payload: PhasePayload): Promise<void> {
     await this.cancel(name);
-    const delay = Math.max(0, at.getTime() - this.clock.now().getTime());
+    const delay = Math.max(0, at.getTime() - this.clock.now().getTime()) / this.speed;
     // setTimeout holds at most ~24.8 days; the periodic reconcile covers anything later.
     if (delay > 2 ** 31 - 1) return;
     const timer = setTimeout(() => {
@@ -100,8 +107,10 @@ export function devCommand(): Command {
       '--listen <host:port>',
       'address to listen on, overriding --port (default env HEADROOM_LISTEN, else 127.0.0.1 on --port)',
     )
-    .option('--state <dir>', 'local state directory', '.headroom')
-    .option('--interval <seconds>', 'seconds between reconciles', '30')
+    .option('--state <dir>', 'local state directory (default .headroom; a fresh temporary one with --speed)')
+    .option('--interval <seconds>', "seconds between reconciles (of the brain's clock)", '30')
+    .option('--speed <n>', `run the brain's clock n times faster than real time (1 to ${MAX_SPEED})`)
+    .option('--demo', `add a campaign whose staged steps run within a minute (implies --speed ${DEMO_SPEED})`)
     .addOption(
       new Option('--cloud <cloud>', 'simulated cloud or real AWS').choices(['sim', 'aws']).default('sim'),
     )
@@ -110,25 +119,33 @@ export function devCommand(): Command {
         config?: string;
         port: string;
         listen?: string;
-        state: string;
+        state?: string;
         interval: string;
         cloud: 'sim' | 'aws';
+        speed?: string;
+        demo?: boolean;
       }) => {
         const listen = listenAddress(opts);
         const config = loadConfigOption(opts.config);
         const interval = Number(opts.interval);
         if (!(interval > 0)) throw new InputError(`--interval: expected seconds > 0, got "${opts.interval}"`);
+        const speed = opts.speed !== undefined ? parseSpeed(opts.speed) : opts.demo ? DEMO_SPEED : 1;
+        if (speed > 1 && opts.cloud === 'aws') throw new InputError('--speed: only on the simulated cloud');
+        // A sped-up clock writes times ahead of the real one: kept out of the usual state.
+        const stateDir =
+          opts.state ?? (speed > 1 ? mkdtempSync(path.join(tmpdir(), 'headroom-dev-')) : '.headroom');
         let reconcile: (why: string) => void = () => {};
-        const clock = cliClock();
+        const clock = speed > 1 ? speedClock(cliClock(), speed) : cliClock();
         const scheduler = new TimerScheduler(
           (_name, p) => reconcile(`campaign ${p.campaign} ${p.phase}`),
           clock,
+          speed,
         );
         const rt = await openRuntime({
           clock,
           config,
           cloud: opts.cloud,
-          stateDir: opts.state,
+          stateDir,
           logger: consoleLogger,
           scheduler,
         });
@@ -165,10 +182,17 @@ export function devCommand(): Command {
           },
         );
         consoleLogger.info(
-          `headroom dev: ${config.targets.length} targets on the ${opts.cloud === 'sim' ? 'simulated cloud' : 'AWS cloud'}, state in ${opts.state}, reconcile every ${interval}s, listening on ${server.url}`,
+          `headroom dev: ${config.targets.length} targets on the ${opts.cloud === 'sim' ? 'simulated cloud' : 'AWS cloud'}, state in ${stateDir}, reconcile every ${interval}s${speed > 1 ? ` at ${speed}x speed` : ''}, listening on ${server.url}`,
         );
+        consoleLogger.info(`dashboard: ${server.url}/`);
+        if (opts.demo) {
+          const c = await rt.brain.addCampaign(demoCampaign(config, rt.clock.now()), 'dev --demo');
+          consoleLogger.info(
+            `demo: campaign ${c.name} x${c.multiplier} on ${c.targets.join(', ')} starts ${c.start} (brain time); its staged steps run over the next minute`,
+          );
+        }
         reconcile('start');
-        const timer = setInterval(() => reconcile('tick'), interval * 1000);
+        const timer = setInterval(() => reconcile('tick'), Math.max(1000, (interval * 1000) / speed));
         const stop = async () => {
           clearInterval(timer);
           scheduler.clear();

@@ -19,6 +19,8 @@ export interface DevServerOptions {
   webhookToken?: string;
   /** Slack signing secret (default env `HEADROOM_SLACK_SIGNING_SECRET`; unset: Slack routes answer 401). */
   slackSigningSecret?: string;
+  /** The dashboard's token (default env `HEADROOM_DASHBOARD_TOKEN`; unset: open to this machine). */
+  dashboardToken?: string;
   clock?: Clock;
   logger?: Logger;
   /** Where deferred Slack answers go (default: POST to the `response_url`). */
@@ -170,7 +172,14 @@ export async function startDevServer(
     webhookToken: options.webhookToken ?? (process.env.HEADROOM_WEBHOOK_TOKEN || undefined),
     slackSigningSecret:
       options.slackSigningSecret ?? (process.env.HEADROOM_SLACK_SIGNING_SECRET || undefined),
+    dashboardToken: options.dashboardToken ?? (process.env.HEADROOM_DASHBOARD_TOKEN || undefined),
+    // Open without a token only on a loopback address: other machines reach anything else.
+    dashboardLocal: isLoopbackHost(opts.host ?? '127.0.0.1'),
   };
+  if (!deps.dashboardLocal && !deps.dashboardToken)
+    options.logger?.warn(
+      `listening on ${opts.host}: the dashboard answers 401 until HEADROOM_DASHBOARD_TOKEN is set`,
+    );
   if (!deps.webhookToken)
     options.logger?.warn(
       'HEADROOM_WEBHOOK_TOKEN is not set: POST /alertmanager accepts requests without a token',

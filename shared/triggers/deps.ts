@@ -30,6 +30,10 @@ export interface TriggerDeps {
   slackSigningSecret?: string;
   respond?: Responder;
   defer?: Deferrer;
+  /** The dashboard's secret (`DashboardToken` deployed, `HEADROOM_DASHBOARD_TOKEN` in dev). */
+  dashboardToken?: string;
+  /** `headroom dev` only: without a token the dashboard is open to this machine (Host/Origin checks). */
+  dashboardLocal?: boolean;
 }
 
 export const fetchResponder: Responder = async (url, message) => {

@@ -1,3 +1,4 @@
+import { DASHBOARD_ROUTES } from '../http/dashboard/routes.ts';
 import { alertmanagerRoute } from './alertmanager.ts';
 import type { TriggerDeps } from './deps.ts';
 import { eventsRoute } from './events.ts';
@@ -24,12 +25,13 @@ async function healthRoute(): Promise<HttpResult> {
   return json(200, { ok: true });
 }
 
-/** The Lambda HTTP API routes of CONTRACTS.md. */
+/** The Lambda HTTP API routes of CONTRACTS.md, and the dashboard (authenticated: shared/http/dashboard). */
 export const LAMBDA_ROUTES: Record<string, Route> = {
   'POST /alertmanager': alertmanagerRoute,
   'POST /slack/commands': slackCommandsRoute,
   'POST /slack/interactions': slackInteractionsRoute,
   'GET /healthz': healthRoute,
+  ...DASHBOARD_ROUTES,
 };
 
 /** `headroom dev` serves the Lambda routes plus the local-only ones. */
@@ -49,7 +51,8 @@ export async function dispatch(
   const method = event.requestContext?.http?.method ?? 'GET';
   const path = event.rawPath ?? '/';
   const key = event.routeKey && event.routeKey !== '$default' ? event.routeKey : `${method} ${path}`;
-  const route = routes[key];
+  // A parameterised API Gateway route (`GET /dashboard/{file}`) is served by its exact path.
+  const route = routes[key] ?? routes[`${method} ${path}`];
   if (route) return route(event, deps);
   const allowed = Object.keys(routes)
     .filter((k) => k.endsWith(` ${path}`))

@@ -240,4 +240,31 @@ describe('Functions with the linked values the stacks give them (SST_RESOURCE_<N
     );
     expect(noToken.outcomes.map((o) => o.result?.statusCode)).toEqual([401, 401]);
   });
+
+  it('serve the dashboard from the alertmanager function only with the linked DashboardToken', async () => {
+    const DASHBOARD = 'dashboard-token-0b5e77';
+    const bearer = { headers: { authorization: `Bearer ${DASHBOARD}` } };
+    const asset = { ...httpEvent('GET', '/dashboard/app.js'), routeKey: 'GET /dashboard/{file}' };
+    const linked = { ...LINKS, [LINK.DashboardToken]: { value: DASHBOARD } };
+    const { outcomes, output } = await invoke(
+      [
+        { fn: 'alertmanager', event: httpEvent('GET', '/dashboard/audit') },
+        { fn: 'alertmanager', event: httpEvent('GET', '/') },
+        { fn: 'alertmanager', event: httpEvent('GET', '/dashboard/audit', bearer) },
+        { fn: 'alertmanager', event: httpEvent('GET', '/', bearer) },
+        { fn: 'alertmanager', event: asset },
+      ],
+      linked,
+    );
+    expect(outcomes.map((o) => o.result?.statusCode)).toEqual([401, 401, 200, 200, 200]);
+    expect(JSON.parse(outcomes[2]?.result?.body ?? '{}')).toHaveProperty('entries');
+    expect(outcomes[3]?.result?.body).toContain('<h2 id="h-targets">Targets</h2>');
+    expect(outcomes[4]?.result?.body).toContain("from './api.js'");
+    expect(output).not.toContain(DASHBOARD);
+    // Not linked: closed, whatever token is sent.
+    const unlinked = await invoke([
+      { fn: 'alertmanager', event: httpEvent('GET', '/dashboard/audit', bearer) },
+    ]);
+    expect(unlinked.outcomes[0]?.result?.statusCode).toBe(401);
+  });
 });
