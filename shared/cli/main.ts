@@ -6,6 +6,7 @@ import { campaignCommand } from './campaign-command.ts';
 import { devCommand } from './dev-command.ts';
 import { forecastCommand } from './forecast-command.ts';
 import { planCommand } from './plan-command.ts';
+import { rehearseCommand } from './rehearse-command.ts';
 import { releaseCommand } from './release-command.ts';
 import { statusCommand } from './status-command.ts';
 import { validateCommand } from './validate-command.ts';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
     releaseCommand(),
     auditCommand(),
     forecastCommand(),
+    rehearseCommand(),
     backtestCommand(),
   ])
     program.addCommand(command);
