@@ -83,6 +83,8 @@ export interface RehearsalOptions {
    * change of the rehearsal goes to the simulated cloud.
    */
   seedFrom?: ActuatorRegistry;
+  /** Or the actual values (units per target) already read, e.g. by the running brain. */
+  initial?: Record<string, number>;
   /** Guard against a plan that never settles. */
   maxTicks?: number;
 }
@@ -140,8 +142,9 @@ export async function rehearse(opts: RehearsalOptions): Promise<Rehearsal> {
   const end = campaignEnd(campaign);
   const notes: string[] = [];
   let seeded = false;
-  let initial: Record<string, number> | undefined;
-  if (opts.seedFrom) {
+  let initial = opts.initial;
+  if (initial) seeded = true;
+  else if (opts.seedFrom) {
     const seed = await readSeed(config, opts.seedFrom);
     initial = seed.initial;
     notes.push(...seed.problems);
@@ -405,7 +408,14 @@ function verdict(
     );
   }
   reasons.push(...tr.needReasons);
-  const readyAt = tr.readyAt ?? (need <= initial ? from : undefined);
+  // Ready since the last change that brought ready capacity up to the need (the start, when the
+  // actual state already covered it).
+  let readyAt = tr.readyAt ?? (need <= initial ? from : undefined);
+  if (readyAt !== undefined) {
+    const before = tr.series.filter((p) => Date.parse(p.at) <= readyAt!);
+    const short = before.findLastIndex((p) => p.ready < need);
+    readyAt = short < 0 ? from : Date.parse(before[short + 1]?.at ?? iso(readyAt));
+  }
   const status = readyAt === undefined ? 'not-ready' : readyAt <= start ? 'ready' : 'late';
   if (status === 'ready' && need <= initial)
     reasons.push('no change needed: the current value covers the campaign');
