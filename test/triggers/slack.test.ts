@@ -608,7 +608,10 @@ describe('Slack: /headroom rehearse', () => {
     const w = triggerWorld();
     const r = await command(w, 'rehearse cyber-monday');
     expect(r.later.at(-1)!.text).toBe(':warning: unknown campaign "cyber-monday" (known: black-friday-tv)');
-    expect(parseSlackCommand('rehearse black-friday-tv')).toEqual({ verb: 'rehearse', name: 'black-friday-tv' });
+    expect(parseSlackCommand('rehearse black-friday-tv')).toEqual({
+      verb: 'rehearse',
+      name: 'black-friday-tv',
+    });
     expect(() => parseSlackCommand('rehearse')).toThrow(/usage: `\/headroom rehearse <campaign>`/);
     expect(SLACK_HELP).toContain('`rehearse <campaign>`');
   });
