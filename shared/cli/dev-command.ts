@@ -6,6 +6,7 @@ import { type Clock, systemClock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { PhasePayload, PhaseScheduler } from '../ports/scheduler.ts';
 import { cliClock } from './clock.ts';
+import { devNotifier } from './dev-notifier.ts';
 import { loadConfigOption } from './options.ts';
 import { openRuntime } from './runtime.ts';
 
@@ -124,12 +125,14 @@ export function devCommand(): Command {
           (_name, p) => reconcile(`campaign ${p.campaign} ${p.phase}`),
           clock,
         );
+        const notifications = devNotifier(config, consoleLogger);
         const rt = await openRuntime({
           clock,
           config,
           cloud: opts.cloud,
           stateDir: opts.state,
           logger: consoleLogger,
+          notifier: notifications.notifier,
           scheduler,
         });
         let running = false;
@@ -167,6 +170,7 @@ export function devCommand(): Command {
         consoleLogger.info(
           `headroom dev: ${config.targets.length} targets on the ${opts.cloud === 'sim' ? 'simulated cloud' : 'AWS cloud'}, state in ${opts.state}, reconcile every ${interval}s, listening on ${server.url}`,
         );
+        consoleLogger.info(`notifications go to ${notifications.where}`);
         reconcile('start');
         const timer = setInterval(() => reconcile('tick'), interval * 1000);
         const stop = async () => {
