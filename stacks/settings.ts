@@ -21,7 +21,7 @@ export const LINK = {
 /** Where the bundled configuration sits in every function package (the Lambda working directory). */
 export const BUNDLED_CONFIG = 'headroom.json';
 
-export type FunctionKey = 'alarm' | 'alertmanager' | 'slack' | 'schedule' | 'bus';
+export type FunctionKey = 'alarm' | 'alertmanager' | 'slack' | 'schedule' | 'bus' | 'operator';
 
 export interface FunctionSpec {
   handler: string;
@@ -29,6 +29,22 @@ export interface FunctionSpec {
   timeoutSeconds: number;
   description: string;
 }
+
+/**
+ * The operator API (shared/triggers/operator.ts, docs/operations.md), every route deployed with
+ * IAM auth. A test checks this list against the routes the operator function serves.
+ */
+export const OPERATOR_ROUTE_KEYS = [
+  'GET /api/state',
+  'GET /api/plan',
+  'GET /api/audit',
+  'GET /api/campaigns',
+  'POST /api/campaigns',
+  'POST /api/campaigns/cancel',
+  'POST /api/approve',
+  'POST /api/reject',
+  'POST /api/release',
+] as const;
 
 /**
  * Memory buys CPU on Lambda (1,769 MB is one vCPU), and CPU is what a cold start spends:
@@ -76,6 +92,13 @@ export const FUNCTIONS: Record<FunctionKey, FunctionSpec> = {
     memoryMB: 512,
     timeoutSeconds: 60,
     description: 'Headroom: campaign and floor requests from other systems on the bus',
+  },
+  operator: {
+    handler: 'functions/operator.handler',
+    // Behind the HTTP API (integrations end at 30 s): status, plan and an approval's reconcile.
+    memoryMB: 1024,
+    timeoutSeconds: 25,
+    description: 'Headroom: operator API for the CLI (--api, --stage), IAM (SigV4) authenticated',
   },
 };
 
