@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, InputError } from '../domain/errors.ts';
+import { approveCommand, rejectCommand } from './approve-command.ts';
 import { auditCommand } from './audit-command.ts';
 import { backtestCommand } from './backtest-command.ts';
 import { campaignCommand } from './campaign-command.ts';
@@ -25,6 +26,8 @@ export function buildProgram(): Command {
     devCommand(),
     campaignCommand(),
     releaseCommand(),
+    approveCommand(),
+    rejectCommand(),
     auditCommand(),
     forecastCommand(),
     rehearseCommand(),
