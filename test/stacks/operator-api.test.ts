@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -67,7 +67,7 @@ let api: string;
 let gatewayLog = '';
 
 /** The real CLI against the gateway, with the operator's credentials (or `creds`) in its environment. */
-async function headroom(args: string[], creds: Record<string, string> = {}) {
+async function headroom(args: string[], creds: Record<string, string> = {}, cwd?: string) {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     ...clockEnv(process.env),
@@ -79,7 +79,7 @@ async function headroom(args: string[], creds: Record<string, string> = {}) {
   };
   for (const [k, v] of Object.entries(creds)) if (v === '') delete env[k];
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env, timeout: 60_000 });
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env, cwd, timeout: 60_000 });
     return { code: 0, out: stdout, err: stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
@@ -270,6 +270,26 @@ describe('The operator API behind IAM auth, from the CLI (--api), on the linked 
     const released = await headroom(['release', 'workers', '--reason', 'test over', '--api', api]);
     expect(released.code, released.err).toBe(0);
     expect(released.out).toContain(`released ${intent!.id} on workers`);
+  });
+
+  it('finds the API of a stage in the SST outputs of the directory (--stage), or says how to get it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'headroom-operator-sst-'));
+    mkdirSync(path.join(dir, '.sst'));
+    writeFileSync(
+      path.join(dir, '.sst', 'outputs.json'),
+      JSON.stringify({ stage: 'test', api, stateTable: TABLE }),
+    );
+    const ok = await headroom(['campaign', 'list', '--stage', 'test'], {}, dir);
+    expect(ok.code, ok.err).toBe(0);
+    expect(ok.out).toMatch(/^black-friday-tv {2}x15 {2}/);
+    const other = await headroom(['status', '--stage', 'prod'], {}, dir);
+    expect(other.code).toBe(1);
+    expect(other.err.trim()).toBe(
+      `error: --stage prod: ${path.join(dir, '.sst', 'outputs.json')} holds the outputs of stage "test": run \`npx sst deploy --stage prod\` in this directory, or pass --api URL (the \`api\` output of the deploy)`,
+    );
+    const none = await headroom(['audit', '--stage', 'prod'], {}, tmpdir());
+    expect(none.code).toBe(1);
+    expect(none.err).toMatch(/^error: --stage prod: no SST outputs here \(/);
   });
 
   it('answers a step that is not waiting, and a bad request, with exit 1 and the reason', async () => {
