@@ -3,7 +3,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EXAMPLE_CONFIG } from '../helpers/example.ts';
+import { rehearse } from '../../shared/app/rehearse.ts';
+import type { ActuatorRegistry } from '../../shared/ports/actuator.ts';
+import { EXAMPLE_CONFIG, exampleConfig } from '../helpers/example.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/headroom.mjs');
 /** The example campaign starts at 2026-11-27T20:55:00+01:00. */
@@ -131,5 +133,40 @@ describe('Command: headroom rehearse', () => {
     expect(html).toMatch(/<th scope="row">db-readers<\/th>.*ready \d+m before the start/);
     expect(html).not.toMatch(/https?:\/\//);
     expect(html).not.toContain('<script');
+  });
+});
+
+describe('Function: rehearse() seeded from real actuators (what --cloud aws passes)', () => {
+  it('reads each target once, never writes through them, and starts from what they read', async () => {
+    const config = exampleConfig();
+    const reads: string[] = [];
+    const writes: string[] = [];
+    // db-readers already has 3 readers in the "real" cloud; every other target reads its baseline.
+    const real: ActuatorRegistry = () => ({
+      read: async (t) => {
+        reads.push(t.id);
+        return { value: t.id === 'db-readers' ? 3 : (t.baseline ?? t.bounds.min) };
+      },
+      apply: async (t) => {
+        writes.push(t.id);
+        throw new Error('a rehearsal must not write');
+      },
+    });
+    const r = await rehearse({
+      config,
+      campaign: 'black-friday-tv',
+      now: new Date('2026-11-27T19:20:00Z'),
+      seedFrom: real,
+    });
+    expect(reads.sort()).toEqual(config.targets.map((t) => t.id).sort());
+    expect(writes).toEqual([]);
+    expect(r.seeded).toBe(true);
+    const readers = r.layers.find((l) => l.target === 'db-readers')!;
+    // Three readers cover the campaign: ready from the start of the rehearsal, no step taken.
+    expect(readers).toMatchObject({ status: 'ready', from: 3, minutes: 35, readyAt: '2026-11-27T19:20:00Z' });
+    expect(r.timeline.filter((e) => e.kind === 'step' && e.target === 'db-readers' && e.to! > 3)).toEqual([]);
+    // The other layers moved on the simulation, and the simulation came back down after the campaign.
+    expect(r.timeline.some((e) => e.kind === 'step' && e.target === 'api')).toBe(true);
+    expect(r.layers.find((l) => l.target === 'api')!.revertedAt).toBeDefined();
   });
 });
