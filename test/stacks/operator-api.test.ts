@@ -1,30 +1,29 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTableIfMissing, DynamoStateStore } from '../../shared/adapters/state/index.ts';
 import { Brain } from '../../shared/app/brain.ts';
 import { ManualClock } from '../../shared/ports/clock.ts';
 import { nullNotifier } from '../../shared/ports/notifier.ts';
 import { SimCloud } from '../../shared/sim/cloud.ts';
-import { Repo } from '../../shared/state/repo.ts';
 import { OPERATOR_ROUTES } from '../../shared/triggers/operator.ts';
-import { configJson } from '../../stacks/config.ts';
-import { BUNDLED_CONFIG, LINK, OPERATOR_ROUTE_KEYS } from '../../stacks/settings.ts';
-import { EXAMPLE_CONFIG, exampleConfig } from '../helpers/example.ts';
-import { type FakeAws, startFakeAws } from './fake-aws.ts';
+import { OPERATOR_ROUTE_KEYS } from '../../stacks/settings.ts';
+import { exampleConfig } from '../helpers/example.ts';
+import {
+  ACCOUNT,
+  type Backends,
+  clockEnv,
+  linkedValues,
+  REGION,
+  ROOT,
+  startBackends,
+} from './function-env.ts';
 import type { IamPrincipal } from './iam-gateway.ts';
 
 const run = promisify(execFile);
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'bin/headroom.mjs');
-const REGION = 'eu-central-1';
-const ACCOUNT = '123456789012';
 const TABLE = 'headroom-test-operator';
 /** The operator's key pair: API Gateway knows it (IAM), the CLI finds it in its environment. */
 const OPERATOR_KEY = 'AKIAOPERATOR0000TEST';
@@ -47,21 +46,7 @@ const port = await serveIamGateway(mod.handler, JSON.parse(process.env.GATEWAY))
 process.stdout.write('@@' + port + '\\n');
 `;
 
-/** The variables of libfaketime when this process runs under it (docs/testing.md). */
-function clockEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(env).filter(
-      (e): e is [string, string] =>
-        e[1] !== undefined &&
-        (e[0] === 'LD_PRELOAD' || e[0].startsWith('FAKETIME') || e[0] === 'DONT_FAKE_MONOTONIC'),
-    ),
-  );
-}
-
-let fake: FakeAws;
-let server: ReturnType<typeof dynalite>;
-let dynamo: string;
-let pkg: string;
+let backends: Backends;
 let gateway: ChildProcess;
 let api: string;
 let gatewayLog = '';
@@ -87,56 +72,15 @@ async function headroom(args: string[], creds: Record<string, string> = {}, cwd?
   }
 }
 
-function repo(): { repo: Repo; close: () => void } {
-  const client = new DynamoDBClient({
-    endpoint: dynamo,
-    region: REGION,
-    credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' },
-  });
-  return {
-    repo: new Repo(new DynamoStateStore({ client, tableName: TABLE })),
-    close: () => client.destroy(),
-  };
-}
+const repo = () => backends.repo();
 
 describe('The operator API behind IAM auth, from the CLI (--api), on the linked operator function', () => {
   beforeAll(async () => {
-    fake = await startFakeAws(REGION, ACCOUNT);
-    server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    dynamo = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const client = new DynamoDBClient({
-      endpoint: dynamo,
-      region: REGION,
-      credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' },
-    });
-    await createTableIfMissing(client, TABLE);
-    client.destroy();
-    pkg = mkdtempSync(path.join(tmpdir(), 'headroom-operator-package-'));
-    writeFileSync(path.join(pkg, BUNDLED_CONFIG), configJson(EXAMPLE_CONFIG));
-    const links: Record<string, unknown> = {
-      [LINK.StateTable]: { name: TABLE, arn: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${TABLE}` },
-      [LINK.HeadroomBus]: {
-        name: 'headroom-test',
-        arn: `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/headroom-test`,
-      },
-      [LINK.SchedulerRole]: { arn: `arn:aws:iam::${ACCOUNT}:role/headroom-test-scheduler` },
-      [LINK.ScheduleGroup]: { name: 'headroom-test' },
-      [LINK.ScheduleTarget]: { arn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:headroom-test-schedule` },
-    };
+    backends = await startBackends(TABLE);
     gateway = spawn(process.execPath, ['--input-type=module', '-e', CHILD], {
-      cwd: pkg,
-      env: {
-        PATH: process.env.PATH ?? '',
-        ...clockEnv(process.env),
-        AWS_REGION: REGION,
-        AWS_ACCESS_KEY_ID: 'AKIDTEST',
-        AWS_SECRET_ACCESS_KEY: 'test-secret',
-        AWS_ENDPOINT_URL: fake.url,
-        AWS_ENDPOINT_URL_DYNAMODB: dynamo,
-        HEADROOM_CONFIG: BUNDLED_CONFIG,
+      cwd: backends.pkg,
+      env: backends.env(linkedValues(TABLE), {
         POWERTOOLS_LOG_LEVEL: 'WARN',
-        FUNCTIONS_DIR: path.join(ROOT, 'functions'),
         GATEWAY_MODULE: path.join(import.meta.dirname, 'iam-gateway.ts'),
         GATEWAY: JSON.stringify({
           routes: OPERATOR_ROUTE_KEYS,
@@ -144,11 +88,7 @@ describe('The operator API behind IAM auth, from the CLI (--api), on the linked 
           region: REGION,
           functionName: 'headroom-test-operator',
         }),
-        SST_RESOURCE_App: JSON.stringify({ name: 'headroom', stage: 'test' }),
-        ...Object.fromEntries(
-          Object.entries(links).map(([k, v]) => [`SST_RESOURCE_${k}`, JSON.stringify(v)]),
-        ),
-      },
+      }),
     });
     gateway.stderr?.on('data', (d: Buffer) => {
       gatewayLog += d.toString();
@@ -168,10 +108,7 @@ describe('The operator API behind IAM auth, from the CLI (--api), on the linked 
 
   afterAll(async () => {
     gateway?.kill('SIGTERM');
-    await fake?.close();
-    server?.closeAllConnections();
-    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-    if (pkg) rmSync(pkg, { recursive: true, force: true });
+    await backends?.close();
   });
 
   it('deploys exactly the routes the operator function serves', () => {
