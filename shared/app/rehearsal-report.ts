@@ -9,7 +9,8 @@ export function verdictLine(l: LayerVerdict): string {
         ? `late by ${span(l.minutes * 60)}`
         : 'not ready during the campaign';
   const why = l.status !== 'ready' && l.reasons.length ? `: ${l.reasons.join('; ')}` : '';
-  return `${head} (${l.from} -> ${l.need})${why}`;
+  const capped = l.capped ? `; ${l.capped}: the campaign needs more than the bounds allow` : '';
+  return `${head} (${l.from} -> ${l.need})${why}${capped}`;
 }
 
 /** The verdict of the whole rehearsal: every layer ready, or how many are not. */

@@ -54,6 +54,8 @@ export interface LayerVerdict {
   revertedAt?: string;
   leadTime: string;
   reasons: string[];
+  /** The campaign wants more than the bounds allow: ready at the bound, short of the demand. */
+  capped?: string;
   /** Ready capacity (units) over the rehearsal, one point per change, for the timeline. */
   series: { at: string; ready: number; value: number }[];
 }
@@ -289,12 +291,11 @@ interface Track {
   revertedAt?: number;
   /** Why the target was held back before it was ready: approvals, blocks, guards. */
   held: string[];
-  pendingApprovals: Set<string>;
   series: { at: string; ready: number; value: number }[];
 }
 
 function newTrack(): Track {
-  return { needReasons: [], held: [], pendingApprovals: new Set(), series: [] };
+  return { needReasons: [], held: [], series: [] };
 }
 
 /** The earliest instant a step of the campaign is due, from the brain's own intents. */
@@ -331,7 +332,10 @@ function observe(
     const need = p.steps.at(-1)?.to ?? (p.decision === 'blocked' ? undefined : sim.value(target.id));
     if (need !== undefined) {
       tr.need = need;
-      tr.needReasons = p.reasons.filter((r) => r.includes('capped at bounds'));
+      // The planner says "capped at max 10" (campaign floor) or "capped at bounds max 10".
+      tr.needReasons = [
+        ...new Set(p.reasons.flatMap((r) => /capped at (?:bounds )?max [^\s;,)]+/.exec(r)?.[0] ?? [])),
+      ];
     }
   }
   if (tr.readyAt !== undefined || !campaignHolds) return;
@@ -407,7 +411,6 @@ function verdict(
       `${parts.join(' + ')} = ${span(leadSeconds)} is longer than the ${span((start - Math.max(from, 0)) / 1000)} left before the start`,
     );
   }
-  reasons.push(...tr.needReasons);
   // Ready since the last change that brought ready capacity up to the need (the start, when the
   // actual state already covered it).
   let readyAt = tr.readyAt ?? (need <= initial ? from : undefined);
@@ -436,6 +439,7 @@ function verdict(
     revertedAt: tr.revertedAt !== undefined ? iso(tr.revertedAt) : undefined,
     leadTime: span(target.leadTimeSeconds),
     reasons,
+    ...(tr.needReasons[0] ? { capped: tr.needReasons[0] } : {}),
     series: tr.series,
   };
 }

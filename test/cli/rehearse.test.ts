@@ -22,8 +22,8 @@ function headroom(args: string[], now: string) {
 }
 
 /** The example configuration with its campaign moved (and its targets changed). */
-function exampleWith(campaign: { start: string; targets?: string }): string {
-  let text = readFileSync(EXAMPLE_CONFIG, 'utf8').replace(
+function exampleWith(campaign: { start: string; targets?: string }, edit = (t: string) => t): string {
+  let text = edit(readFileSync(EXAMPLE_CONFIG, 'utf8')).replace(
     'start: 2026-11-27T20:55:00+01:00',
     `start: ${campaign.start}`,
   );
@@ -46,8 +46,13 @@ describe('Command: headroom rehearse', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out.split('\n')[0]).toBe(`black-friday-tv: every layer ready before the start at ${START}`);
-    for (const id of ['api', 'workers', 'nodes', 'pgbouncer', 'db-readers', 'cache'])
+    for (const id of ['api', 'workers', 'nodes', 'db-readers'])
       expect(layerLine(r.out, id), id).toMatch(/ready \d+m before the start \(\S+ -> \S+\)$/);
+    // x15 would need more PgBouncers and cache replicas than their bounds allow: said, not hidden.
+    expect(layerLine(r.out, 'pgbouncer')).toMatch(
+      /\(2 -> 4\); capped at max 4: the campaign needs more than the bounds allow$/,
+    );
+    expect(layerLine(r.out, 'cache')).toMatch(/\(1 -> 5\); capped at max 5: the campaign needs more/);
     // The database readers need their 40 minute lead time: their first step is that early.
     expect(r.out).toMatch(
       /2026-11-27T19:1\d:\d\dZ {2}db-readers 1 -> 2 \(ready at 2026-11-27T19:5\d:\d\dZ\)/,
@@ -102,6 +107,18 @@ describe('Command: headroom rehearse', () => {
     expect(db.status).toBe('not-ready');
     expect(db.reasons[0]).toMatch(/^approval pending for step db-\w+ \(/);
     expect(db.minutes).toBe(180);
+  });
+
+  it('says when a layer is ready only at its bound, short of what the campaign needs', () => {
+    const config = exampleWith({ start: '2026-11-27T20:55:00+01:00' }, (t) =>
+      t.replace('bounds: { min: 3, max: 60 }', 'bounds: { min: 3, max: 10 }'),
+    );
+    const r = headroom(['black-friday-tv', '--config', config], '2026-11-27T16:00:00Z');
+    expect(r.code, r.err).toBe(0);
+    expect(layerLine(r.out, 'api')).toMatch(
+      /ready \d+m before the start \(3 -> 10\); capped at max 10: the campaign needs more than the bounds allow$/,
+    );
+    expect(layerLine(r.out, 'workers')).not.toContain('capped');
   });
 
   it('rehearses a campaign that is over from its first step, and says so', () => {
