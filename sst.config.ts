@@ -43,7 +43,7 @@ export default $config({
     const scope = { partition: partition.partition, account: identity.accountId, region: region.region };
     const names = settings.physicalNames($app.name, $app.stage);
     const slack = settings.slackUse(config);
-    const deploy: FunctionKey[] = ['alarm', 'alertmanager', 'schedule', 'bus'];
+    const deploy: FunctionKey[] = ['alarm', 'alertmanager', 'schedule', 'bus', 'operator'];
     if (slack.routes) deploy.push('slack');
 
     const role = functionsRole(names);
@@ -95,6 +95,8 @@ export default $config({
     });
 
     return {
+      // `headroom ... --stage NAME` reads these (.sst/outputs.json): the stage they belong to too.
+      stage: $app.stage,
       api: api.url,
       alertmanagerUrl: $interpolate`${api.url}/alertmanager`,
       dashboardUrl: $interpolate`${api.url}/`,

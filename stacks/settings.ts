@@ -29,7 +29,7 @@ export const DASHBOARD_FILES = [
   { from: 'node_modules/uplot/dist/uPlot.min.css', to: 'dashboard/uPlot.min.css' },
 ];
 
-export type FunctionKey = 'alarm' | 'alertmanager' | 'slack' | 'schedule' | 'bus';
+export type FunctionKey = 'alarm' | 'alertmanager' | 'slack' | 'schedule' | 'bus' | 'operator';
 
 export interface FunctionSpec {
   handler: string;
@@ -37,6 +37,22 @@ export interface FunctionSpec {
   timeoutSeconds: number;
   description: string;
 }
+
+/**
+ * The operator API (shared/triggers/operator.ts, docs/operations.md), every route deployed with
+ * IAM auth. A test checks this list against the routes the operator function serves.
+ */
+export const OPERATOR_ROUTE_KEYS = [
+  'GET /api/state',
+  'GET /api/plan',
+  'GET /api/audit',
+  'GET /api/campaigns',
+  'POST /api/campaigns',
+  'POST /api/campaigns/cancel',
+  'POST /api/approve',
+  'POST /api/reject',
+  'POST /api/release',
+] as const;
 
 /**
  * Memory buys CPU on Lambda (1,769 MB is one vCPU), and CPU is what a cold start spends:
@@ -84,6 +100,13 @@ export const FUNCTIONS: Record<FunctionKey, FunctionSpec> = {
     memoryMB: 512,
     timeoutSeconds: 60,
     description: 'Headroom: campaign and floor requests from other systems on the bus',
+  },
+  operator: {
+    handler: 'functions/operator.handler',
+    // Behind the HTTP API (integrations end at 30 s): status, plan and an approval's reconcile.
+    memoryMB: 1024,
+    timeoutSeconds: 25,
+    description: 'Headroom: operator API for the CLI (--api, --stage), IAM (SigV4) authenticated',
   },
 };
 

@@ -4,18 +4,20 @@ import { DURATION_RULE, formatDuration, parseDuration } from '../domain/duration
 import { InputError } from '../domain/errors.ts';
 import { CAMPAIGN_NAME_RULE, isCampaignName, MULTIPLIER_RULE, parseMultiplier } from '../domain/input.ts';
 import { isRelativeTime } from '../domain/time.ts';
+import type { Campaign } from '../domain/types.ts';
 import { cliClock, optionTime } from './clock.ts';
 import { loadConfigOption } from './options.ts';
+import { type RemoteOptions, remoteFrom, withRemote } from './remote.ts';
 import { openRuntime } from './runtime.ts';
 
-interface CommonOpts {
+interface CommonOpts extends RemoteOptions {
   config?: string;
   state: string;
   json?: boolean;
 }
 
 function withCommon(c: Command): Command {
-  return c
+  return withRemote(c)
     .option('--config <file>', 'configuration file')
     .option('--state <dir>', 'local state directory', '.headroom');
 }
@@ -75,7 +77,7 @@ export function campaignCommand(): Command {
             approved?: boolean;
           },
         ) => {
-          const config = loadConfigOption(opts.config);
+          const remote = remoteFrom(opts);
           campaignName(name);
           const duration = parseDuration(opts.duration);
           if (duration === undefined)
@@ -85,12 +87,30 @@ export function campaignCommand(): Command {
             throw new InputError(
               `--multiplier: expected ${MULTIPLIER_RULE} (15 or x15), got "${opts.multiplier}"`,
             );
-          const targets = opts.targets
-            ? opts.targets
-                .split(',')
-                .map((s) => s.trim())
-                .filter(Boolean)
-            : defaultCampaignTargets(config);
+          const listed = opts.targets
+            ?.split(',')
+            .map((s) => s.trim())
+            .filter(Boolean);
+          const added = (c: Campaign) =>
+            console.log(
+              `campaign ${c.name} added: x${c.multiplier} from ${c.start} for ${formatDuration(c.durationSeconds)} on ${c.targets.join(', ')}`,
+            );
+          if (remote) {
+            // The deployed brain defaults the targets and reads local times in its config's zone.
+            const { campaign } = await remote.post<{ campaign: Campaign }>('/api/campaigns', {
+              name,
+              start: relativeStart(opts.start, 'UTC'),
+              duration,
+              multiplier,
+              targets: listed,
+              floors: parseFloors(opts.floors),
+              approved: opts.approved,
+            });
+            added(campaign);
+            return;
+          }
+          const config = loadConfigOption(opts.config);
+          const targets = listed ?? defaultCampaignTargets(config);
           const rt = await openRuntime({ config, cloud: 'sim', stateDir: opts.state });
           try {
             const c = await rt.brain.addCampaign(
@@ -105,9 +125,7 @@ export function campaignCommand(): Command {
               },
               process.env.USER ?? 'cli',
             );
-            console.log(
-              `campaign ${c.name} added: x${c.multiplier} from ${c.start} for ${formatDuration(c.durationSeconds)} on ${c.targets.join(', ')}`,
-            );
+            added(c);
           } finally {
             await rt.close();
           }
@@ -119,10 +137,7 @@ export function campaignCommand(): Command {
     withCommon(new Command('list'))
       .option('--json', 'JSON output')
       .action(async (opts: CommonOpts) => {
-        const config = loadConfigOption(opts.config);
-        const rt = await openRuntime({ config, cloud: 'sim', stateDir: opts.state });
-        try {
-          const list = await rt.brain.campaigns();
+        const print = (list: Campaign[]) => {
           if (opts.json) console.log(JSON.stringify(list, null, 2));
           else if (list.length === 0) console.log('no campaigns');
           else
@@ -130,6 +145,16 @@ export function campaignCommand(): Command {
               console.log(
                 `${c.name}  x${c.multiplier}  ${c.start}  ${formatDuration(c.durationSeconds)}  ${c.targets.join(',')}${c.cancelled ? '  (cancelled)' : ''}${c.approved ? '  (approved)' : ''}`,
               );
+        };
+        const remote = remoteFrom(opts);
+        if (remote) {
+          print((await remote.get<{ campaigns: Campaign[] }>('/api/campaigns')).campaigns);
+          return;
+        }
+        const config = loadConfigOption(opts.config);
+        const rt = await openRuntime({ config, cloud: 'sim', stateDir: opts.state });
+        try {
+          print(await rt.brain.campaigns());
         } finally {
           await rt.close();
         }
@@ -140,8 +165,14 @@ export function campaignCommand(): Command {
     withCommon(new Command('cancel'))
       .argument('<name>', 'campaign name')
       .action(async (name: string, opts: CommonOpts) => {
-        const config = loadConfigOption(opts.config);
         campaignName(name);
+        const remote = remoteFrom(opts);
+        if (remote) {
+          await remote.post('/api/campaigns/cancel', { name });
+          console.log(`campaign ${name} cancelled: its floors are released`);
+          return;
+        }
+        const config = loadConfigOption(opts.config);
         const rt = await openRuntime({ config, cloud: 'sim', stateDir: opts.state });
         try {
           await rt.brain.cancelCampaign(name, process.env.USER ?? 'cli');

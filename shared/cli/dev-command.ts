@@ -10,6 +10,7 @@ import type { Logger } from '../ports/logger.ts';
 import type { PhasePayload, PhaseScheduler } from '../ports/scheduler.ts';
 import { cliClock } from './clock.ts';
 import { DEMO_SPEED, demoCampaign, MAX_SPEED, parseSpeed, speedClock } from './dev-demo.ts';
+import { devNotifier } from './dev-notifier.ts';
 import { loadConfigOption } from './options.ts';
 import { openRuntime } from './runtime.ts';
 
@@ -141,12 +142,14 @@ export function devCommand(): Command {
           clock,
           speed,
         );
+        const notifications = devNotifier(config, consoleLogger);
         const rt = await openRuntime({
           clock,
           config,
           cloud: opts.cloud,
           stateDir,
           logger: consoleLogger,
+          notifier: notifications.notifier,
           scheduler,
         });
         let running = false;
@@ -191,6 +194,7 @@ export function devCommand(): Command {
             `demo: campaign ${c.name} x${c.multiplier} on ${c.targets.join(', ')} starts ${c.start} (brain time); its staged steps run over the next minute`,
           );
         }
+        consoleLogger.info(`notifications go to ${notifications.where}`);
         reconcile('start');
         const timer = setInterval(() => reconcile('tick'), Math.max(1000, (interval * 1000) / speed));
         const stop = async () => {

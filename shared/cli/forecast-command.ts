@@ -22,8 +22,14 @@ interface ForecastOptions {
   horizon?: string;
   quantile?: string;
   json?: boolean;
-  cloud: 'sim' | 'aws';
+  /** Unset: a signal read from CloudWatch or Prometheus is refused rather than simulated. */
+  cloud?: 'sim' | 'aws';
 }
+
+const SOURCE_NAMES: Partial<Record<DemandSignal['source'], string>> = {
+  cloudwatch: 'CloudWatch',
+  prometheus: 'Prometheus',
+};
 
 /** A trace's default horizon: one day shows the daily shape whatever the trace's step. */
 const TRACE_HORIZON_SECONDS = 86_400;
@@ -49,9 +55,10 @@ export function forecastCommand(): Command {
     .option('--quantile <q>', 'upper bound quantile (default: the configured one, else 0.95)')
     .option('--json', 'print the Forecast object')
     .addOption(
-      new Option('--cloud <cloud>', 'read remote signals from the simulated cloud or the real sources')
-        .choices(['sim', 'aws'])
-        .default('sim'),
+      new Option(
+        '--cloud <cloud>',
+        'read CloudWatch and Prometheus signals from the real sources (aws) or the simulator (sim); required for them',
+      ).choices(['sim', 'aws']),
     )
     .action(async function (this: Command, opts: ForecastOptions) {
       if ((opts.signal === undefined) === (opts.trace === undefined))
@@ -104,16 +111,26 @@ function fromTrace(file: string, until: number | undefined) {
   };
 }
 
-async function fromSignal(config: Config, name: string, until: number | undefined, cloud: 'sim' | 'aws') {
+async function fromSignal(
+  config: Config,
+  name: string,
+  until: number | undefined,
+  cloud: 'sim' | 'aws' | undefined,
+) {
   const signal: DemandSignal | undefined = config.signals[name];
   if (!signal)
     throw new InputError(
       `unknown signal "${name}" (known: ${Object.keys(config.signals).join(', ') || 'none'})`,
     );
+  const remote = SOURCE_NAMES[signal.source];
+  if (remote && cloud === undefined)
+    throw new InputError(
+      `signal ${name} is read from ${remote}: pass --cloud aws to forecast its real history (--cloud sim forecasts the simulator's made-up history instead)`,
+    );
   const now = until ?? Date.now();
-  const sim = cloud === 'sim' ? new SimCloud(config, { clock: new ManualClock(now) }) : undefined;
+  const sim = cloud !== 'aws' ? new SimCloud(config, { clock: new ManualClock(now) }) : undefined;
   const baseDir = config.source ? path.dirname(path.resolve(config.source)) : process.cwd();
-  const metrics = metricSources({ sim: sim?.metrics, simulateAll: sim !== undefined, baseDir });
+  const metrics = metricSources({ sim: sim?.metrics, simulateAll: cloud === 'sim', baseDir });
   const series: Series = await metrics.history(signal, {
     from: new Date(now - SIGNAL_HISTORY_SECONDS * 1000),
     to: new Date(now),

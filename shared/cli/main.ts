@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, InputError } from '../domain/errors.ts';
+import { approveCommand, rejectCommand } from './approve-command.ts';
 import { auditCommand } from './audit-command.ts';
 import { backtestCommand } from './backtest-command.ts';
 import { campaignCommand } from './campaign-command.ts';
@@ -7,6 +8,7 @@ import { devCommand } from './dev-command.ts';
 import { forecastCommand } from './forecast-command.ts';
 import { planCommand } from './plan-command.ts';
 import { rbacCommand } from './rbac-command.ts';
+import { rehearseCommand } from './rehearse-command.ts';
 import { releaseCommand } from './release-command.ts';
 import { statusCommand } from './status-command.ts';
 import { validateCommand } from './validate-command.ts';
@@ -25,8 +27,11 @@ export function buildProgram(): Command {
     devCommand(),
     campaignCommand(),
     releaseCommand(),
+    approveCommand(),
+    rejectCommand(),
     auditCommand(),
     forecastCommand(),
+    rehearseCommand(),
     backtestCommand(),
     rbacCommand(),
   ])

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import type { Brain } from '../app/brain.ts';
 import { InputError } from '../domain/errors.ts';
 import { loadConfigOption } from './options.ts';
+import { type RemoteOptions, remoteFrom, withRemote } from './remote.ts';
 import { openRuntime } from './runtime.ts';
 
 type Snapshot = Awaited<ReturnType<Brain['snapshot']>>;
@@ -28,8 +29,15 @@ export function formatStatus(s: Snapshot): string {
   return [`status at ${s.at}`, ...paused, line(head), ...rows.map(line)].join('\n');
 }
 
+/** Only the target asked for; an unknown one is refused with the known ones. */
+function only(s: Snapshot, target: string | undefined): Snapshot {
+  if (target && !s.targets.some((t) => t.id === target))
+    throw new InputError(`unknown target "${target}" (known: ${s.targets.map((t) => t.id).join(', ')})`);
+  return target ? { ...s, targets: s.targets.filter((t) => t.id === target) } : s;
+}
+
 export function statusCommand(): Command {
-  return new Command('status')
+  return withRemote(new Command('status'))
     .description('every target: actual, desired, decision, and a failing step with its next retry')
     .argument('[target]', 'only this target')
     .option('--config <file>', 'configuration file')
@@ -41,8 +49,14 @@ export function statusCommand(): Command {
     .action(
       async (
         target: string | undefined,
-        opts: { config?: string; state: string; json?: boolean; cloud: 'sim' | 'aws' },
+        opts: { config?: string; state: string; json?: boolean; cloud: 'sim' | 'aws' } & RemoteOptions,
       ) => {
+        const remote = remoteFrom(opts);
+        if (remote) {
+          const shown = only(await remote.get<Snapshot>('/api/state'), target);
+          console.log(opts.json ? JSON.stringify(shown, null, 2) : formatStatus(shown));
+          return;
+        }
         const config = loadConfigOption(opts.config);
         if (target && !config.targets.some((t) => t.id === target))
           throw new InputError(
@@ -50,8 +64,7 @@ export function statusCommand(): Command {
           );
         const rt = await openRuntime({ config, cloud: opts.cloud, stateDir: opts.state });
         try {
-          const s = await rt.brain.snapshot();
-          const shown = target ? { ...s, targets: s.targets.filter((t) => t.id === target) } : s;
+          const shown = only(await rt.brain.snapshot(), target);
           console.log(opts.json ? JSON.stringify(shown, null, 2) : formatStatus(shown));
         } finally {
           await rt.close();

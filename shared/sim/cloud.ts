@@ -31,6 +31,9 @@ interface Change {
   readyAt: number;
 }
 
+/** One simulated target as `snapshot()` hands it out. */
+export type SimTargetState = SimTarget;
+
 interface SimTarget {
   value: number;
   initial: number;
@@ -91,6 +94,20 @@ export class SimCloud {
       const v = opts.initial?.[t.id] ?? t.baseline ?? t.bounds.min;
       this.targets.set(t.id, { value: v, initial: v, changes: [], fields: {} });
     }
+  }
+
+  /**
+   * What the simulated targets hold (values, changes under way, who set them): `headroom dev`
+   * keeps it beside its state store so `plan --state` and a restarted `dev` see the same cloud.
+   */
+  snapshot(): Record<string, SimTargetState> {
+    return Object.fromEntries([...this.targets].map(([id, s]) => [id, structuredClone(s)]));
+  }
+
+  /** Takes back a snapshot; targets it does not know (or no longer configured) are left as they are. */
+  restore(snapshot: Record<string, SimTargetState>): void {
+    for (const [id, s] of Object.entries(snapshot))
+      if (this.targets.has(id) && Number.isFinite(s?.value)) this.targets.set(id, structuredClone(s));
   }
 
   /** The next `times` calls to `on` for this target throw `error`. */

@@ -26,7 +26,8 @@ export type SlackCommand =
   | { verb: 'campaign-cancel'; name: string }
   | { verb: 'pause' | 'resume'; target?: string }
   | { verb: 'approve' | 'reject'; stepId: string }
-  | { verb: 'release'; ref: string };
+  | { verb: 'release'; ref: string }
+  | { verb: 'rehearse'; name: string };
 
 export const SLACK_HELP = [
   '*/headroom* commands:',
@@ -38,6 +39,7 @@ export const SLACK_HELP = [
   '`pause [target]` · `resume [target]`',
   '`approve <step-id>` · `reject <step-id>`',
   "`release <intent-id|target>` · end your floor early (approvers: anyone's)",
+  '`rehearse <campaign>` · play a campaign on a simulated clock: is each layer ready at the start?',
   '`help`',
 ].join('\n');
 
@@ -151,6 +153,9 @@ export function parseSlackCommand(text: string): SlackCommand {
       // Intent ids are `kind:target:ref` (letters, digits and .:@+-_): nothing else is echoed back.
       if (n !== 1 || !/^[\w.:@+-]{1,200}$/.test(rest[0]!)) throw usage('release <intent-id|target>');
       return { verb: 'release', ref: rest[0]! };
+    case 'rehearse':
+      if (n !== 1) throw usage('rehearse <campaign>');
+      return { verb: 'rehearse', name: campaignName(rest[0]!) };
     default:
       throw new InputError(`unknown command "${verb}"\n${SLACK_HELP}`);
   }

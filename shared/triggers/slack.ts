@@ -22,6 +22,7 @@ import {
   requireMediaType,
 } from './http.ts';
 import { parseSlackCommand, SLACK_HELP, type SlackCommand } from './slack-grammar.ts';
+import { slackRehearsal } from './slack-rehearsal.ts';
 import { verifySlackRequest } from './slack-signature.ts';
 
 export type SlackMessage = Record<string, unknown> & { text: string };
@@ -184,7 +185,12 @@ async function status(brain: Brain, target?: string): Promise<string> {
 }
 
 /** Runs one command for a Slack user; the answer is a Slack message. `InputError`s are answers too. */
-export async function runSlackCommand(brain: Brain, cmd: SlackCommand, user: string): Promise<SlackMessage> {
+export async function runSlackCommand(
+  brain: Brain,
+  cmd: SlackCommand,
+  user: string,
+  now: () => Date = () => new Date(),
+): Promise<SlackMessage> {
   const actor = `slack:${user}`;
   switch (cmd.verb) {
     case 'help':
@@ -279,6 +285,8 @@ export async function runSlackCommand(brain: Brain, cmd: SlackCommand, user: str
         ].join('\n'),
       );
     }
+    case 'rehearse':
+      return ephemeral(await slackRehearsal(brain, cmd.name, now()));
     case 'approve':
     case 'reject': {
       const decision = cmd.verb === 'approve' ? 'approved' : 'rejected';
@@ -313,7 +321,9 @@ export async function finishSlackJob(
   let message: SlackMessage;
   let done = true;
   try {
-    message = await runSlackCommand(deps.brain, parseSlackCommand(job.text), job.user);
+    message = await runSlackCommand(deps.brain, parseSlackCommand(job.text), job.user, () =>
+      deps.clock.now(),
+    );
   } catch (err) {
     if (!(err instanceof InputError)) {
       done = false;
@@ -393,7 +403,8 @@ export async function slackCommandsRoute(event: HttpEvent, deps: TriggerDeps): P
     const cmd = parseSlackCommand(form.text);
     checkAccess(deps.brain.config.access.slack, form.user_id, form.channel_id, cmd);
     validate(deps.brain, cmd);
-    if (isQuick(cmd)) return json(200, await runSlackCommand(deps.brain, cmd, form.user_id));
+    if (isQuick(cmd))
+      return json(200, await runSlackCommand(deps.brain, cmd, form.user_id, () => deps.clock.now()));
     const key = requestKey('command', form.trigger_id, event);
     if (!(await firstDelivery(event, deps, key)))
       return json(

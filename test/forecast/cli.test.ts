@@ -106,13 +106,15 @@ describe('Command: headroom forecast', { timeout: 60_000 }, () => {
     ]);
   });
 
-  it('forecasts a configured signal in its own unit per step (on the simulated cloud by default)', () => {
+  it('forecasts a configured signal in its own unit per step (on the simulated cloud when asked)', () => {
     const r = headroom([
       'forecast',
       '--signal',
       'traffic',
       '--config',
       EXAMPLE_CONFIG,
+      '--cloud',
+      'sim',
       '--until',
       '2026-11-27T12:00:00Z',
       '--json',
@@ -129,6 +131,27 @@ describe('Command: headroom forecast', { timeout: 60_000 }, () => {
     expect(Math.max(...f.forecast.map((p) => p.upper))).toBeLessThanOrEqual(15_000 * 1.05);
   });
 
+  it('forecasts a CSV signal from its file without --cloud: no remote source is simulated', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'headroom-forecast-csv-'));
+    const config = path.join(dir, 'headroom.yaml');
+    writeFileSync(
+      config,
+      `version: 1\ntargets:\n  web: { kind: k8s-deployment, cluster: c, namespace: n, name: web, bounds: { min: 1, max: 5 } }\nclusters: { c: { eksCluster: c, region: eu-central-1 } }\nsignals:\n  taxi: { source: csv, file: ${JSON.stringify(path.resolve(ROOT, TAXI))}, unit: perStep }\n`,
+    );
+    const r = headroom([
+      'forecast',
+      '--signal',
+      'taxi',
+      '--config',
+      config,
+      '--until',
+      '2014-12-01T00:00:00Z',
+      '--json',
+    ]);
+    expect(r.code, r.err).toBe(0);
+    expect((JSON.parse(r.out) as ForecastJson).signal).toBe('taxi');
+  });
+
   it('exits 2 on a usage error: exactly one of --signal or --trace', () => {
     expect(headroom(['forecast']).code).toBe(2);
     expect(headroom(['forecast', '--trace', TAXI, '--signal', 'traffic']).code).toBe(2);
@@ -138,6 +161,12 @@ describe('Command: headroom forecast', { timeout: 60_000 }, () => {
     const horizon = headroom(['forecast', '--trace', TAXI, '--horizon', 'soon']);
     expect(horizon.code).toBe(1);
     expect(horizon.err.trim()).toBe('error: --horizon: invalid duration "soon" (use 90s, 5m, 2h, 1d)');
+    const remote = headroom(['forecast', '--signal', 'traffic', '--config', EXAMPLE_CONFIG]);
+    expect(remote.code).toBe(1);
+    expect(remote.out).toBe('');
+    expect(remote.err.trim()).toBe(
+      "error: signal traffic is read from CloudWatch: pass --cloud aws to forecast its real history (--cloud sim forecasts the simulator's made-up history instead)",
+    );
     const signal = headroom(['forecast', '--signal', 'trafic', '--config', EXAMPLE_CONFIG]);
     expect(signal.code).toBe(1);
     expect(signal.err.trim()).toBe('error: unknown signal "trafic" (known: traffic)');

@@ -1,39 +1,19 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { promisify } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTableIfMissing, DynamoStateStore } from '../../shared/adapters/state/index.ts';
-import { Repo } from '../../shared/state/repo.ts';
 import { slackSignature } from '../../shared/triggers/slack-signature.ts';
-import { configJson } from '../../stacks/config.ts';
-import { BUNDLED_CONFIG, LINK } from '../../stacks/settings.ts';
-import { EXAMPLE_CONFIG } from '../helpers/example.ts';
+import { LINK } from '../../stacks/settings.ts';
 import { fixture, httpEvent } from '../triggers/helpers.ts';
-import { type FakeAws, startFakeAws } from './fake-aws.ts';
+import { ACCOUNT, type Backends, linkedValues, REGION, startBackends } from './function-env.ts';
 
 const run = promisify(execFile);
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const REGION = 'eu-central-1';
-const ACCOUNT = '123456789012';
 const TABLE = 'headroom-test-state';
 const TOKEN = 'webhook-token-7f3a9c';
 const SIGNING = 'slack-signing-secret-51c0de';
 
 /** The linked values SST puts in a deployed function, by the names the stacks give them. */
 const LINKS: Record<string, unknown> = {
-  [LINK.StateTable]: { name: TABLE, arn: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${TABLE}` },
-  [LINK.HeadroomBus]: {
-    name: 'headroom-test',
-    arn: `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/headroom-test`,
-  },
-  [LINK.SchedulerRole]: { arn: `arn:aws:iam::${ACCOUNT}:role/headroom-test-scheduler` },
-  [LINK.ScheduleGroup]: { name: 'headroom-test' },
-  [LINK.ScheduleTarget]: { arn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:headroom-test-schedule` },
+  ...linkedValues(TABLE),
   [LINK.WebhookToken]: { value: TOKEN },
   [LINK.SlackSigningSecret]: { value: SIGNING },
 };
@@ -67,53 +47,21 @@ process.stdout.write('\\n@@' + JSON.stringify(out) + '\\n');
 process.exit(0);
 `;
 
-let fake: FakeAws;
-let server: ReturnType<typeof dynalite>;
-let dynamo: string;
-let pkg: string;
+let backends: Backends;
 
 async function invoke(
   invocations: Invocation[],
   links: Record<string, unknown> = LINKS,
 ): Promise<{ outcomes: Outcome[]; output: string }> {
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    // The function runs on this machine and shares its clock: under faketime (the suite at a
-    // future date, docs/testing.md) the Slack timestamps and campaign times this process
-    // computes are checked against the same time in the child.
-    ...clockEnv(process.env),
-    AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: 'AKIDTEST',
-    AWS_SECRET_ACCESS_KEY: 'test-secret',
-    AWS_ENDPOINT_URL: fake.url,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo,
-    HEADROOM_CONFIG: BUNDLED_CONFIG,
-    POWERTOOLS_LOG_LEVEL: 'INFO',
-    FUNCTIONS_DIR: path.join(ROOT, 'functions'),
-    INVOCATIONS: JSON.stringify(invocations),
-    SST_RESOURCE_App: JSON.stringify({ name: 'headroom', stage: 'test' }),
-    ...Object.fromEntries(Object.entries(links).map(([k, v]) => [`SST_RESOURCE_${k}`, JSON.stringify(v)])),
-  };
   const { stdout, stderr } = await run(process.execPath, ['--input-type=module', '-e', CHILD], {
-    cwd: pkg,
-    env,
+    cwd: backends.pkg,
+    env: backends.env(links, { INVOCATIONS: JSON.stringify(invocations) }),
     timeout: 60_000,
     maxBuffer: 32 * 1024 * 1024,
   });
   const line = stdout.split('\n').find((l) => l.startsWith('@@'));
   if (!line) throw new Error(`the function environment printed no result:\n${stderr}`);
   return { outcomes: JSON.parse(line.slice(2)) as Outcome[], output: stdout + stderr };
-}
-
-/** The variables of libfaketime (the preload and its settings) when this process runs under it. */
-function clockEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(env).filter(
-      (e): e is [string, string] =>
-        e[1] !== undefined &&
-        (e[0] === 'LD_PRELOAD' || e[0].startsWith('FAKETIME') || e[0] === 'DONT_FAKE_MONOTONIC'),
-    ),
-  );
 }
 
 function slackCommand(text: string, secret: string) {
@@ -143,28 +91,10 @@ const alertmanager = (token: string) =>
 
 describe('Functions with the linked values the stacks give them (SST_RESOURCE_<Name>)', () => {
   beforeAll(async () => {
-    fake = await startFakeAws(REGION, ACCOUNT);
-    server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    dynamo = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const client = new DynamoDBClient({
-      endpoint: dynamo,
-      region: REGION,
-      credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' },
-    });
-    await createTableIfMissing(client, TABLE);
-    client.destroy();
-    // The function package: the config sits beside the code as the stacks bundle it.
-    pkg = mkdtempSync(path.join(tmpdir(), 'headroom-package-'));
-    writeFileSync(path.join(pkg, BUNDLED_CONFIG), configJson(EXAMPLE_CONFIG));
+    backends = await startBackends(TABLE);
   });
 
-  afterAll(async () => {
-    await fake?.close();
-    server?.closeAllConnections();
-    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-    if (pkg) rmSync(pkg, { recursive: true, force: true });
-  });
+  afterAll(async () => backends?.close());
 
   it('authenticate with the linked secrets, write the linked table, schedule in the linked group and publish on the linked bus', async () => {
     const start = new Date(Date.now() + 2 * 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z');
@@ -190,20 +120,15 @@ describe('Functions with the linked values the stacks give them (SST_RESOURCE_<N
     expect(alarmed?.error).toBeUndefined();
 
     // The linked state table holds what the functions recorded.
-    const client = new DynamoDBClient({
-      endpoint: dynamo,
-      region: REGION,
-      credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' },
-    });
-    const repo = new Repo(new DynamoStateStore({ client, tableName: TABLE }));
+    const { repo, close } = backends.repo();
     const intents = await repo.intents(new Date());
     expect(intents.map((i) => i.target).sort()).toEqual(['api', 'workers']);
     expect((await repo.storedCampaigns(new Date())).map((c) => c.name)).toEqual(['cyber-monday-mail']);
-    client.destroy();
+    close();
 
     // The campaign's phases became one-time schedules in the linked group, invoking the linked
     // target with the linked role.
-    const scheduled = [...fake.schedules.values()];
+    const scheduled = [...backends.fake.schedules.values()];
     expect(scheduled.length).toBeGreaterThan(0);
     for (const s of scheduled) {
       expect(s.GroupName).toBe('headroom-test');
@@ -216,9 +141,9 @@ describe('Functions with the linked values the stacks give them (SST_RESOURCE_<N
       });
     }
     // Decisions went out on the linked bus.
-    expect(fake.events.length).toBeGreaterThan(0);
-    expect(new Set(fake.events.map((e) => e.EventBusName))).toEqual(new Set(['headroom-test']));
-    expect(fake.events.map((e) => e.DetailType)).toContain('Headroom Campaign Scheduled');
+    expect(backends.fake.events.length).toBeGreaterThan(0);
+    expect(new Set(backends.fake.events.map((e) => e.EventBusName))).toEqual(new Set(['headroom-test']));
+    expect(backends.fake.events.map((e) => e.DetailType)).toContain('Headroom Campaign Scheduled');
 
     // Secrets never reach the logs.
     expect(output).not.toContain(TOKEN);

@@ -33,6 +33,7 @@ describe('Stacks: names and schedules', () => {
       slack: 'headroom-prod-slack',
       schedule: 'headroom-prod-schedule',
       bus: 'headroom-prod-bus',
+      operator: 'headroom-prod-operator',
     });
     expect(n).toMatchObject({
       stateTable: 'headroom-prod-state',
@@ -112,7 +113,7 @@ describe('Stacks: what the config decides', () => {
 
   it('the policy the stacks attach names the very resources the stacks create', async () => {
     const names = physicalNames('headroom', 'prod');
-    const d = deploymentOf(names, scope, ['alarm', 'alertmanager', 'schedule', 'bus', 'slack']);
+    const d = deploymentOf(names, scope, ['alarm', 'alertmanager', 'schedule', 'bus', 'slack', 'operator']);
     const { statements } = headroomPolicy(exampleConfig(), d);
     const arn = (service: string, resource: string) =>
       `arn:aws:${service}:eu-central-1:123456789012:${resource}`;

@@ -581,3 +581,38 @@ describe('/headroom release', () => {
     expect(SLACK_HELP).toContain('`release <intent-id|target>`');
   });
 });
+
+describe('Slack: /headroom rehearse', () => {
+  it('answers the per-layer verdicts, starting from the actual state, and changes nothing', async () => {
+    // 19:20Z: 35 minutes before black-friday-tv, shorter than the readers' 40m lead time.
+    const w = triggerWorld({ at: '2026-11-27T19:20:00Z' });
+    w.sim.setValue('cache', 5, 'ops');
+    const r = await command(w, 'rehearse black-friday-tv');
+    expect(r.res.statusCode).toBe(200);
+    const text: string = r.later.at(-1)!.text;
+    const line = (id: string) => text.split('\n').find((l) => l.includes(`*${id}*`));
+    expect(text.split('\n')[0]).toMatch(
+      /^\*Rehearsal of black-friday-tv\* · black-friday-tv: 1 of 6 layers not ready at the start 2026-11-27T19:55:00Z \(db-readers\)$/,
+    );
+    expect(line('db-readers')).toMatch(
+      /^• :x: \*db-readers\* late by 5m \(1 -&gt; \d\): lead time 40m \+ margin 4m = 44m is longer than the 35m left before the start$/,
+    );
+    // The cache is already where the campaign needs it: read from the cloud, not the baseline.
+    expect(line('cache')).toBe('• :white_check_mark: *cache* ready 35m before the start (5 -&gt; 5)');
+    expect(line('api')).toMatch(/^• :white_check_mark: \*api\* ready \d+m before the start \(3 -&gt; \d+\)$/);
+    expect(w.sim.calls).toEqual([]);
+    expect(await w.brain.audit()).toEqual([]);
+  });
+
+  it('answers an unknown campaign with the known ones', async () => {
+    const w = triggerWorld();
+    const r = await command(w, 'rehearse cyber-monday');
+    expect(r.later.at(-1)!.text).toBe(':warning: unknown campaign "cyber-monday" (known: black-friday-tv)');
+    expect(parseSlackCommand('rehearse black-friday-tv')).toEqual({
+      verb: 'rehearse',
+      name: 'black-friday-tv',
+    });
+    expect(() => parseSlackCommand('rehearse')).toThrow(/usage: `\/headroom rehearse <campaign>`/);
+    expect(SLACK_HELP).toContain('`rehearse <campaign>`');
+  });
+});

@@ -1,0 +1,87 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLE_CONFIG } from '../helpers/example.ts';
+
+const BIN = path.resolve(import.meta.dirname, '../../bin/headroom.mjs');
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+];
+
+/** This environment without libfaketime (docs/testing.md): the page reads no clock. */
+function realClockEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter(
+      (e): e is [string, string] =>
+        e[1] !== undefined &&
+        e[0] !== 'LD_PRELOAD' &&
+        !e[0].startsWith('FAKETIME') &&
+        e[0] !== 'DONT_FAKE_MONOTONIC',
+    ),
+  );
+}
+
+describe('Command: headroom rehearse --html, opened in headless Chromium', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'headroom-rehearse-html-'));
+  const file = path.join(dir, 'timeline.html');
+  let browser: Browser;
+
+  beforeAll(async () => {
+    // 19:20Z: 35 minutes before the start, so the database readers are late.
+    const r = spawnSync(
+      process.execPath,
+      [BIN, 'rehearse', 'black-friday-tv', '--config', EXAMPLE_CONFIG, '--html', file],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, HEADROOM_CONFIG: '', HEADROOM_NOW: '2026-11-27T19:20:00Z' },
+      },
+    );
+    expect(r.status, r.stderr).toBe(1);
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: CHROMIUM_ARGS,
+      env: realClockEnv(process.env),
+    });
+  });
+
+  afterAll(async () => browser?.close());
+
+  it('draws one row per layer with its lead-time bar, marks the late one, and needs no network', async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+    const requests: string[] = [];
+    const errors: string[] = [];
+    await page.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith('file:')) return route.continue();
+      requests.push(url);
+      return route.abort();
+    });
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(`file://${file}`);
+    const layers = await page.$$eval('svg text.layer', (els) => els.map((e) => e.textContent));
+    expect(layers).toEqual(['api', 'workers', 'nodes', 'pgbouncer', 'db-readers', 'cache']);
+    // A lead-time bar per layer that moved: red for the late readers and cache, blue for the others.
+    const late = await page.$$eval('rect.lead.late title', (els) => els.map((e) => e.textContent));
+    expect(late).toHaveLength(2);
+    expect(late[0]).toMatch(/^db-readers: first step 2026-11-27T19:20:00Z, ready 2026-11-27T20:00:00Z/);
+    expect(late[1]).toMatch(/^cache: first step 2026-11-27T19:20:00Z, ready 2026-11-27T20:00:00Z/);
+    expect(await page.$$eval('rect.lead.ready', (els) => els.length)).toBe(4);
+    const verdict = await page.$eval('tr.late td:last-child', (e) => e.textContent);
+    expect(verdict).toMatch(
+      /^late by 5m \(1 -> \d\): lead time 40m \+ margin 4m = 44m is longer than the 35m left/,
+    );
+    const shot = path.join(dir, 'rehearsal.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    expect(statSync(shot).size).toBeGreaterThan(20_000);
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([]);
+  });
+});
