@@ -15,82 +15,11 @@ import { MemoryStateStore } from '../sim/memory-store.ts';
 import { Repo } from '../state/repo.ts';
 import { Brain } from './brain.ts';
 import { forecastWiring } from './forecast-wiring.ts';
+import type { Rehearsal, RehearsalEvent, RehearsalOptions } from './rehearsal-types.ts';
+import { span, type Track, verdict } from './rehearsal-verdict.ts';
 
-/** One thing that happened on the simulated clock. */
-export interface RehearsalEvent {
-  at: string;
-  target?: string;
-  kind:
-    | 'rehearsal-start'
-    | 'campaign-start'
-    | 'campaign-end'
-    | 'step'
-    | 'failed'
-    | 'ready'
-    | 'approval-pending'
-    | 'blocked'
-    | 'reverted'
-    | 'rehearsal-end';
-  text: string;
-  /** A step: the change in units (for the timeline). */
-  from?: number;
-  to?: number;
-}
-
-/** Whether one layer (a campaign target) has its campaign capacity ready at the start. */
-export interface LayerVerdict {
-  target: string;
-  kind: string;
-  /** `ready`: in time; `late`: ready after the start; `not-ready`: never during the campaign. */
-  status: 'ready' | 'late' | 'not-ready';
-  /** Minutes ready before the start (ready) or late after it (late, not-ready: until the end). */
-  minutes: number;
-  /** The value at the rehearsal start and the one the campaign needs at its start. */
-  from: number | string;
-  need: number | string;
-  /** When the first step was due (the need minus lead time, margin and staging) and when it ran. */
-  dueAt?: string;
-  firstStepAt?: string;
-  readyAt?: string;
-  revertedAt?: string;
-  leadTime: string;
-  reasons: string[];
-  /** The campaign wants more than the bounds allow: ready at the bound, short of the demand. */
-  capped?: string;
-  /** Ready capacity (units) over the rehearsal, one point per change, for the timeline. */
-  series: { at: string; ready: number; value: number }[];
-}
-
-export interface Rehearsal {
-  campaign: { name: string; start: string; end: string; targets: string[] };
-  /** When the simulated clock started and stopped. */
-  from: string;
-  until: string;
-  /** The actual state came from AWS reads (`--cloud aws`) instead of the simulator's defaults. */
-  seeded: boolean;
-  /** Said when the rehearsal did not start at the requested time (a campaign in the past). */
-  notes: string[];
-  layers: LayerVerdict[];
-  timeline: RehearsalEvent[];
-}
-
-export interface RehearsalOptions {
-  config: Config;
-  campaign: string;
-  /** When the rehearsal starts: normally now (the time left before the campaign is real). */
-  now: Date;
-  /** Campaigns of the calendar besides the configured ones (stored with `campaign add`). */
-  calendar?: Campaign[];
-  /**
-   * The real actuators, read once to seed the simulator. Their writes are never called: every
-   * change of the rehearsal goes to the simulated cloud.
-   */
-  seedFrom?: ActuatorRegistry;
-  /** Or the actual values (units per target) already read, e.g. by the running brain. */
-  initial?: Record<string, number>;
-  /** Guard against a plan that never settles. */
-  maxTicks?: number;
-}
+export type { LayerVerdict, Rehearsal, RehearsalEvent, RehearsalOptions } from './rehearsal-types.ts';
+export { span } from './rehearsal-verdict.ts';
 
 /** The longest the simulated clock moves in one tick when no step or readiness is due sooner. */
 const MAX_STRIDE_MS = 5 * 60_000;
@@ -283,18 +212,6 @@ export async function rehearse(opts: RehearsalOptions): Promise<Rehearsal> {
   };
 }
 
-interface Track {
-  /** Units the campaign needs, as the plan states it once the target's raise is due. */
-  need?: number;
-  needReasons: string[];
-  firstStep?: number;
-  readyAt?: number;
-  revertedAt?: number;
-  /** Why the target was held back before it was ready: approvals, blocks, guards. */
-  held: string[];
-  series: { at: string; ready: number; value: number }[];
-}
-
 function newTrack(): Track {
   return { needReasons: [], held: [], series: [] };
 }
@@ -377,70 +294,4 @@ function nextTick(now: number, plan: FullPlan, due: number[]): number {
     }
   for (const at of due) if (at > now && at < next) next = at;
   return next;
-}
-
-/** A span for people: `44m`, `12m30s`, `1h5m`. */
-export function span(seconds: number): string {
-  const s = Math.round(Math.abs(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const rest = s % 60;
-  const out = `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${rest ? `${rest}s` : ''}`;
-  return out || '0m';
-}
-
-function verdict(
-  target: Target,
-  tr: Track,
-  initial: number,
-  from: number,
-  start: number,
-  end: number,
-): LayerVerdict {
-  const need = tr.need ?? initial;
-  const stages = need > initial ? Math.max(0, stepsBetween(target, initial, need) - 1) : 0;
-  const staging = stages * stageIntervalSeconds(target);
-  const leadSeconds = target.leadTimeSeconds + target.marginSeconds + staging;
-  const due =
-    need > initial ? intentStart(target, { floor: need, from: iso(start) } as Intent, initial) : undefined;
-  const reasons: string[] = [...tr.held];
-  if (due !== undefined && due < from) {
-    const parts = [`lead time ${span(target.leadTimeSeconds)}`];
-    if (target.marginSeconds) parts.push(`margin ${span(target.marginSeconds)}`);
-    if (staging) parts.push(`${stages} staged step(s) ${span(staging)}`);
-    reasons.unshift(
-      `${parts.join(' + ')} = ${span(leadSeconds)} is longer than the ${span((start - Math.max(from, 0)) / 1000)} left before the start`,
-    );
-  }
-  // Ready since the last change that brought ready capacity up to the need (the start, when the
-  // actual state already covered it).
-  let readyAt = tr.readyAt ?? (need <= initial ? from : undefined);
-  if (readyAt !== undefined) {
-    const before = tr.series.filter((p) => Date.parse(p.at) <= readyAt!);
-    const short = before.findLastIndex((p) => p.ready < need);
-    readyAt = short < 0 ? from : Date.parse(before[short + 1]?.at ?? iso(readyAt));
-  }
-  const status = readyAt === undefined ? 'not-ready' : readyAt <= start ? 'ready' : 'late';
-  if (status === 'ready' && need <= initial)
-    reasons.push('no change needed: the current value covers the campaign');
-  const mins =
-    status === 'ready'
-      ? Math.floor((start - readyAt!) / 60_000)
-      : Math.ceil(((readyAt ?? end) - start) / 60_000);
-  return {
-    target: target.id,
-    kind: target.kind,
-    status,
-    minutes: mins,
-    from: display(target, initial),
-    need: display(target, need),
-    dueAt: due !== undefined ? iso(due) : undefined,
-    firstStepAt: tr.firstStep !== undefined ? iso(tr.firstStep) : undefined,
-    readyAt: readyAt !== undefined ? iso(readyAt) : undefined,
-    revertedAt: tr.revertedAt !== undefined ? iso(tr.revertedAt) : undefined,
-    leadTime: span(target.leadTimeSeconds),
-    reasons,
-    ...(tr.needReasons[0] ? { capped: tr.needReasons[0] } : {}),
-    series: tr.series,
-  };
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinConfig } from '../../shared/backtest/builtin-config.ts';
 import { parseCalendar } from '../../shared/backtest/calendar.ts';
@@ -9,18 +9,9 @@ import { parseSurge } from '../../shared/backtest/demand.ts';
 import { renderReport } from '../../shared/backtest/report/html.ts';
 import { type BacktestResult, runBacktest } from '../../shared/backtest/run.ts';
 import { cutTrace, loadTrace } from '../../shared/backtest/trace.ts';
+import { launchChromium } from '../helpers/chromium.ts';
 import { TRACES } from '../helpers/example.ts';
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** Run in the page (the test's TypeScript has no DOM types): the report's script has finished. */
 const CHARTS_DRAWN = 'document.body.dataset.charts !== undefined';
 /** The part of a canvas element the pixel count reads. */
@@ -31,22 +22,6 @@ type Canvas = {
     getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
   };
 };
-/**
- * This process's environment without libfaketime's preload and settings: the report shows 1995
- * data and reads no clock, so Chromium runs on the machine's real clock whatever date the suite
- * is run at (docs/testing.md), and a date years ahead never reaches its timers or build checks.
- */
-function realClockEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(env).filter(
-      (e): e is [string, string] =>
-        e[1] !== undefined &&
-        e[0] !== 'LD_PRELOAD' &&
-        !e[0].startsWith('FAKETIME') &&
-        e[0] !== 'DONT_FAKE_MONOTONIC',
-    ),
-  );
-}
 const COLORS = { reactive: [232, 89, 12], headroom: [25, 113, 194], oracle: [47, 158, 68] } as const;
 
 describe('Report: the HTML file opens in headless Chromium and shows its charts', () => {
@@ -56,11 +31,7 @@ describe('Report: the HTML file opens in headless Chromium and shows its charts'
   let browser: Browser;
 
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: CHROMIUM_ARGS,
-      env: realClockEnv(process.env),
-    });
+    browser = await launchChromium();
     const trace = loadTrace(path.join(TRACES, 'nasa_kennedy_http_1995_per_minute.csv'));
     const from = Date.parse('1995-07-10T00:00:00Z');
     const to = Date.parse('1995-07-13T00:00:00Z');

@@ -2,31 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../helpers/chromium.ts';
 import { EXAMPLE_CONFIG } from '../helpers/example.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/headroom.mjs');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-];
-
-/** This environment without libfaketime (docs/testing.md): the page reads no clock. */
-function realClockEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(env).filter(
-      (e): e is [string, string] =>
-        e[1] !== undefined &&
-        e[0] !== 'LD_PRELOAD' &&
-        !e[0].startsWith('FAKETIME') &&
-        e[0] !== 'DONT_FAKE_MONOTONIC',
-    ),
-  );
-}
 
 describe('Command: headroom rehearse --html, opened in headless Chromium', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'headroom-rehearse-html-'));
@@ -44,11 +25,7 @@ describe('Command: headroom rehearse --html, opened in headless Chromium', () =>
       },
     );
     expect(r.status, r.stderr).toBe(1);
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: CHROMIUM_ARGS,
-      env: realClockEnv(process.env),
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => browser?.close());

@@ -2,40 +2,18 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStateStore } from '../../shared/adapters/state/sqlite.ts';
 import { type DevServer, startDevServer } from '../../shared/http/dev-server.ts';
 import { silentLogger } from '../../shared/ports/logger.ts';
+import { launchChromium } from '../helpers/chromium.ts';
 import { EXAMPLE_CONFIG, simBrain } from '../helpers/example.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/headroom.mjs');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** A quiet Wednesday morning, two days before the example campaign; the brain's clock stands still there. */
 const AT = '2026-11-25T10:00:00Z';
 const APPROVER = 'U024BE7LH';
-
-/** This environment without libfaketime: the page's timers run on the machine's real clock. */
-function realClockEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(env).filter(
-      (e): e is [string, string] =>
-        e[1] !== undefined &&
-        e[0] !== 'LD_PRELOAD' &&
-        !e[0].startsWith('FAKETIME') &&
-        e[0] !== 'DONT_FAKE_MONOTONIC',
-    ),
-  );
-}
 
 describe('Dashboard in headless Chromium: the page of headroom dev', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'headroom-dashboard-'));
@@ -49,11 +27,7 @@ describe('Dashboard in headless Chromium: the page of headroom dev', () => {
 
   beforeAll(async () => {
     server = await startDevServer(world.brain, { port: 0 }, { clock: world.clock, logger: silentLogger });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: CHROMIUM_ARGS,
-      env: realClockEnv(process.env),
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1366, height: 800 } });
     page.on('request', (r) => requests.push(r.url()));
     page.on('framenavigated', (f) => {
@@ -192,11 +166,7 @@ describe('Dashboard in headless Chromium: behind a token (as deployed)', () => {
       { port: 0 },
       { clock: world.clock, logger: silentLogger, dashboardToken: TOKEN },
     );
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: CHROMIUM_ARGS,
-      env: realClockEnv(process.env),
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

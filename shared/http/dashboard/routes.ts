@@ -12,7 +12,7 @@ import {
   requireMediaType,
   safeEqual,
 } from '../../triggers/http.ts';
-import { checkAccess } from '../../triggers/slack.ts';
+import { checkAccess } from '../../triggers/slack-commands.ts';
 import { ASSETS, asset } from './assets.ts';
 import {
   authenticated,
