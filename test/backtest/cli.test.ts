@@ -88,7 +88,9 @@ describe('Command: headroom backtest', () => {
     const json = cmd('--json --policies headroom');
     expect(json.status).toBe(0);
     expect(json.stdout).not.toMatch(/\d+% \| headroom/);
-    expect(JSON.parse(json.stdout.replace(/\r/g, '')).policies.headroom).toBeDefined();
+    const headroom = JSON.parse(json.stdout.replace(/\r/g, '')).policies.headroom;
+    expect(headroom.underProvisionedMinutes).toBeGreaterThanOrEqual(0);
+    expect(headroom.costVsOracle).toBeGreaterThan(0);
   });
 
   it('adds calendar campaigns and synthetic surges', () => {

@@ -51,7 +51,7 @@ describe('Function: runBacktest, headroom policy', () => {
     });
     const steps = r.report.headroom!.steps;
     const raise = steps.find((s) => /rule api-hot: alarm api-cpu-high is ALARM -> raise 100%/.test(s.reason));
-    expect(raise, JSON.stringify(steps.slice(0, 3))).toBeDefined();
+    expect(raise?.target, JSON.stringify(steps.slice(0, 3))).toBe('api');
     expect(Date.parse(raise!.at)).toBeGreaterThan(START + 360 * 60_000);
     expect(Date.parse(raise!.at)).toBeLessThan(START + 366 * 60_000);
     const before = (raise!.before as { minReplicas: number }).minReplicas;

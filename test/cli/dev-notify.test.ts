@@ -82,8 +82,8 @@ describe('Command: headroom dev notifications', () => {
     });
     try {
       await expect
-        .poll(() => posts.find((p) => p.form.get('text')?.startsWith('db-readers: ')), { timeout: 20_000 })
-        .toBeDefined();
+        .poll(() => posts.some((p) => p.form.get('text')?.startsWith('db-readers: ')), { timeout: 20_000 })
+        .toBe(true);
       const post = posts.find((p) => p.form.get('text')?.startsWith('db-readers: '))!;
       expect(post.url).toBe('/api/chat.postMessage');
       expect(post.auth).toBe('Bearer xoxb-test-token');
