@@ -21,6 +21,7 @@ import {
 import { parseInstant } from '../domain/time.ts';
 import type { Campaign, DemandSignal, Target } from '../domain/types.ts';
 import { defaultLeadTimeSeconds, KINDS, type KindDefinition } from '../kinds/index.ts';
+import { setAheadOfDependents } from './dependencies.ts';
 import { type Path, Problems } from './problems.ts';
 import { configSchema, type RawCampaign } from './schema.ts';
 import { checkBacktestSection } from './sim-settings.ts';
@@ -112,9 +113,11 @@ export function validateConfig(document: unknown, source?: string): Config {
       if (d === t.id) problems.add(['targets', t.id, 'dependsOn', i], 'a target cannot depend on itself');
     });
   }
-  for (const cycle of findCycles(targets)) {
+  const cycles = findCycles(targets);
+  for (const cycle of cycles) {
     problems.add(['targets', cycle[0]!, 'dependsOn'], `dependency cycle ${cycle.join(' -> ')}`);
   }
+  if (cycles.length === 0) setAheadOfDependents(targets);
 
   // Rules.
   const rules: Rule[] = [];

@@ -12,6 +12,7 @@ import type {
   TargetState,
 } from '../domain/types.ts';
 import { clampToBounds, display } from '../domain/units.ts';
+import { holdForDependencies } from './dependencies.ts';
 import { type ForecastAdvice, forecastNotes } from './forecast-advice.ts';
 import { dependentsOf, topologicalOrder } from './graph.ts';
 import {
@@ -50,6 +51,8 @@ export interface PlannedTarget extends TargetPlan {
   advice?: ForecastAdvice;
   /** Someone raised the target by hand above what Headroom set: it is left where they put it. */
   manual?: { value: number; headroomSet: number; by?: string };
+  /** `wait` for an intent still to start: the target holds what it needs now. */
+  dueLater?: boolean;
 }
 
 export interface FullPlan extends Plan {
@@ -84,6 +87,7 @@ export function plan(
       decideTarget(target, byTarget.get(target.id) ?? [], actuals[target.id], state, now),
     );
   }
+  holdForDependencies(config, order, entries, actuals, state);
 
   // Scale-down runs dependents before dependencies: a dependency waits while any of its
   // dependents still has to come down (or is still changing).
@@ -266,6 +270,7 @@ function nextChange(
   if (!first) return base;
   const to = clampToBounds(target, first.intent.floor);
   base.decision = 'wait';
+  base.dueLater = true;
   base.desired = display(target, to);
   base.reasons.push(first.intent.reason, `first step due ${iso(first.start)}`);
   base.steps = stagedSteps(target, actual.value, to, first.start, 'up');
