@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { DEFAULT_MAX_INTENT_SECONDS } from '../domain/duration.ts';
 import { backtestSchema } from './backtest.ts';
+import { constraintSchema } from './constraints.ts';
 import { campaignName, common, cron, duration, multiplier, name, raise, region, timeZone } from './fields.ts';
 
 /**
@@ -109,6 +110,8 @@ export const configSchema = z.strictObject({
   rules: z.array(rule).default([]),
   predictive: z.array(predictive).default([]),
   campaigns: z.array(campaign).default([]),
+  /** Limits that couple targets: connection budgets (shared/config/constraints.ts). */
+  constraints: z.array(constraintSchema).default([]),
   access: z
     .strictObject({
       slack: z

@@ -1,5 +1,6 @@
 import type { Campaign, DemandSignal, RaiseSpec, Target } from '../domain/types.ts';
 import type { BacktestSection } from './backtest.ts';
+import type { ConnectionBudget } from './constraints.ts';
 
 export interface ClusterConfig {
   id: string;
@@ -85,6 +86,8 @@ export interface Config {
   rules: Rule[];
   predictive: PredictiveConfig[];
   campaigns: Campaign[];
+  /** Connection budgets the planner keeps every plan inside (docs/constraints.md). */
+  constraints?: ConnectionBudget[];
   access: { slack?: SlackAccess };
   notifications: NotificationsConfig;
   /** Overrides of the backtest's simulated world (defaults in shared/config/backtest.ts). */

@@ -12,6 +12,7 @@ import type {
   TargetState,
 } from '../domain/types.ts';
 import { clampToBounds, display } from '../domain/units.ts';
+import { annotate, applyConstraints, type ConnectionPlan } from './constraints.ts';
 import { holdForDependencies } from './dependencies.ts';
 import { type ForecastAdvice, forecastNotes } from './forecast-advice.ts';
 import { dependentsOf, topologicalOrder } from './graph.ts';
@@ -53,6 +54,8 @@ export interface PlannedTarget extends TargetPlan {
   manual?: { value: number; headroomSet: number; by?: string };
   /** `wait` for an intent still to start: the target holds what it needs now. */
   dueLater?: boolean;
+  /** A PgBouncer target of a connection budget: its instances and pool (planner/constraints.ts). */
+  connections?: ConnectionPlan;
 }
 
 export interface FullPlan extends Plan {
@@ -73,8 +76,9 @@ export function plan(
   now: Date,
 ): FullPlan {
   const order = topologicalOrder(config.targets);
+  const constrained = applyConstraints(config, intents, actuals, state, now);
   const byTarget = new Map<string, Intent[]>();
-  for (const i of intents) {
+  for (const i of constrained.intents) {
     const list = byTarget.get(i.target);
     if (list) list.push(i);
     else byTarget.set(i.target, [i]);
@@ -87,6 +91,7 @@ export function plan(
       decideTarget(target, byTarget.get(target.id) ?? [], actuals[target.id], state, now),
     );
   }
+  annotate(entries, constrained);
   holdForDependencies(config, order, entries, actuals, state);
 
   // Scale-down runs dependents before dependencies: a dependency waits while any of its
