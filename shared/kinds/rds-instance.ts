@@ -49,6 +49,13 @@ export const rdsInstance: KindDefinition<RdsInstanceSpec> = {
         ],
         resources: [rdsArn(t.scope, 'db', id)],
       },
+      // max_connections of its parameter group, for connection budgets (docs/constraints.md);
+      // the group's name is only known from DescribeDBInstances.
+      {
+        purpose: 'Parameters',
+        actions: ['rds:DescribeDBParameters'],
+        resources: [rdsArn(t.scope, 'pg', '*')],
+      },
     ];
   },
   actuator: async () => (await import('../adapters/aws/index.ts')).rdsInstanceActuators,

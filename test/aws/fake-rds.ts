@@ -21,6 +21,8 @@ import {
   type DescribeDBClustersCommandInput,
   DescribeDBInstancesCommand,
   type DescribeDBInstancesCommandInput,
+  DescribeDBParametersCommand,
+  type DescribeDBParametersCommandInput,
   InstanceQuotaExceededFault,
   InvalidDBClusterStateFault,
   InvalidDBInstanceStateFault,
@@ -104,6 +106,8 @@ export class FakeRds extends FakeApi {
   readonly clusters = new Map<string, FakeCluster>();
   /** Total DB instances the account may have (InstanceQuotaExceeded beyond). */
   instanceQuota = 40;
+  /** Parameters of custom DB parameter groups; `default.*` groups hold the engine defaults. */
+  readonly parameterGroups = new Map<string, Record<string, string>>();
   private readonly mocks: { restore(): void }[] = [];
 
   constructor(clock: Clock) {
@@ -187,6 +191,9 @@ export class FakeRds extends FakeApi {
     );
     on(ModifyDBClusterCommand, 'ModifyDBCluster', (i: ModifyDBClusterCommandInput) => this.modifyCluster(i));
     on(AddTagsToResourceCommand, 'AddTagsToResource', (i: AddTagsToResourceCommandInput) => this.addTags(i));
+    on(DescribeDBParametersCommand, 'DescribeDBParameters', (i: DescribeDBParametersCommandInput) =>
+      describeParameters(this.parameterGroups, i),
+    );
     const cw = mockClient(CloudWatchClient);
     cw.on(GetMetricDataCommand).callsFake(async (i: GetMetricDataCommandInput) =>
       this.handle('GetMetricData', i, () => this.freeStorage(i)),
@@ -496,4 +503,34 @@ export class FakeRds extends FakeApi {
       $metadata: metadata(),
     };
   }
+}
+
+/**
+ * DescribeDBParameters, 100 a page as RDS answers: a default group lists its ~400 parameters with
+ * `max_connections` as the RDS for PostgreSQL formula somewhere in the middle; a custom group
+ * lists what it sets. An unknown group is DBParameterGroupNotFound.
+ */
+function describeParameters(
+  groups: Map<string, Record<string, string>>,
+  input: DescribeDBParametersCommandInput,
+) {
+  const name = need(input.DBParameterGroupName, 'DBParameterGroupName');
+  let params = groups.get(name);
+  if (!params && name.startsWith('default.')) {
+    params = {};
+    for (let k = 0; k < 400; k++)
+      params[`${k < 200 ? 'autovacuum' : 'work'}_${String(k).padStart(3, '0')}`] = String(k);
+    params.max_connections = 'LEAST({DBInstanceClassMemory/9531392},5000)';
+  }
+  if (!params) throw rdsError('DBParameterGroupNotFound', `DBParameterGroup not found: ${name}`, 404);
+  const all = Object.entries(params)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([ParameterName, ParameterValue]) => ({ ParameterName, ParameterValue, Source: 'system' }));
+  const from = Number(input.Marker ?? 0);
+  const page = all.slice(from, from + 100);
+  return {
+    Parameters: page,
+    ...(from + 100 < all.length ? { Marker: String(from + 100) } : {}),
+    $metadata: metadata(),
+  };
 }

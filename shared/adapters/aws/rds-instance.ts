@@ -6,6 +6,7 @@ import type { Actuator, ApplyContext, ApplyResult } from '../../ports/actuator.t
 import type { CloudWatchApi, RdsApi } from './clients.ts';
 import { call, codeOf } from './errors.ts';
 import { capacityState, describeInstance } from './rds-common.ts';
+import type { ParameterReader } from './rds-parameters.ts';
 import {
   freeStorageBytes,
   planStorage,
@@ -71,6 +72,8 @@ export interface RdsInstanceDeps {
   rds: RdsApi;
   /** For storage growth: FreeStorageSpace. */
   cloudwatch?: CloudWatchApi;
+  /** max_connections of the parameter group, for connection budgets (planner/constraints.ts). */
+  parameters?: ParameterReader;
 }
 
 /**
@@ -86,7 +89,12 @@ export class RdsInstanceActuator implements Actuator<RdsInstanceNeeds> {
   }
 
   async read(target: Target<RdsInstanceNeeds>): Promise<Actual> {
-    return view(target, await describeInstance(this.deps.rds, identifierOf(target))).actual;
+    const inst = await describeInstance(this.deps.rds, identifierOf(target));
+    const { actual } = view(target, inst);
+    const maxConnections = await this.deps.parameters?.maxConnections(this.deps.rds, inst);
+    if (maxConnections !== undefined)
+      actual.details = { ...actual.details, maxConnectionsParameter: maxConnections };
+    return actual;
   }
 
   async apply(target: Target<RdsInstanceNeeds>, desired: number, ctx: ApplyContext): Promise<ApplyResult> {
