@@ -10,6 +10,7 @@ import { k8sStatefulSet } from './k8s-statefulset.ts';
 import { karpenterHeadroom } from './karpenter-headroom.ts';
 import { kedaScaledObject } from './keda-scaledobject.ts';
 import type { KindDefinition } from './kind.ts';
+import { pgbouncer } from './pgbouncer.ts';
 import { rdsInstance } from './rds-instance.ts';
 import { rdsReadReplicas } from './rds-read-replicas.ts';
 
@@ -30,6 +31,7 @@ const TABLE: readonly AnyKind[] = [
   k8sStatefulSet,
   karpenterHeadroom,
   kedaScaledObject,
+  pgbouncer,
   rdsInstance,
   rdsReadReplicas,
 ];

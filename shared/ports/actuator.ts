@@ -13,6 +13,8 @@ export interface ApplyContext {
   approved: boolean;
   /** True while a campaign that includes this target is running (Karpenter disruption budgets...). */
   campaignActive: boolean;
+  /** A PgBouncer target of a connection budget: the pool of each instance (planner/constraints.ts). */
+  connections?: { pool: number; budget: string };
 }
 
 export interface ApplyResult {

@@ -186,6 +186,9 @@ describe('Manifests: deploy/kubernetes', () => {
     const set = new Set(grants.map((g) => `${g.group}/${g.resource}:${g.verb}`));
     expect([...set].sort()).toEqual(
       [
+        // The PgBouncer pool size (pgbouncer targets), in the core group.
+        '/configmaps:get',
+        '/configmaps:patch',
         'apps/deployments/scale:get',
         'apps/deployments/scale:patch',
         'apps/deployments:create',

@@ -60,6 +60,8 @@ export const TYPES: ResourceType[] = [
     kind: 'PriorityClass',
     namespaced: false,
   },
+  // The core group (`/api/v1`, apiGroups [""] in RBAC).
+  { group: '', version: 'v1', resource: 'configmaps', kind: 'ConfigMap', namespaced: true },
 ];
 
 // biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects are free-form JSON here.
@@ -120,8 +122,8 @@ class HttpError extends Error {
   }
 }
 
-const apiVersionOf = (t: ResourceType) => `${t.group}/${t.version}`;
-const qualified = (t: ResourceType) => `${t.resource}.${t.group}`;
+const apiVersionOf = (t: ResourceType) => (t.group ? `${t.group}/${t.version}` : t.version);
+const qualified = (t: ResourceType) => (t.group ? `${t.resource}.${t.group}` : t.resource);
 
 /**
  * A Kubernetes API server for tests, over real HTTP and JSON: GET, merge-patch PATCH (with
@@ -299,10 +301,14 @@ export class FakeKubeApi {
         : undefined;
     if (!who) throw new HttpError(status(401, 'Unauthorized', 'Unauthorized'));
 
+    // The core group is served under /api/v1, every other group under /apis/<group>/<version>.
     const m =
-      /^\/apis\/([^/]+)\/([^/]+)\/(?:namespaces\/([^/]+)\/)?([^/]+)(?:\/([^/]+))?(?:\/([^/]+))?$/.exec(path);
+      /^\/apis\/([^/]+)\/([^/]+)\/(?:namespaces\/([^/]+)\/)?([^/]+)(?:\/([^/]+))?(?:\/([^/]+))?$/.exec(
+        path.replace(/^\/api\/v1\//, '/apis/core/v1/'),
+      );
     if (!m) throw new HttpError(status(404, 'NotFound', 'the server could not find the requested resource'));
-    const [, group, version, namespace, resource, name, sub] = m as unknown as (string | undefined)[];
+    const [, apiGroup, version, namespace, resource, name, sub] = m as unknown as (string | undefined)[];
+    const group = apiGroup === 'core' ? '' : apiGroup;
     const t = TYPES.find((x) => x.group === group && x.version === version && x.resource === resource);
     if (!t || t.namespaced !== !!namespace || (sub && !(sub === 'scale' && t.scale)))
       throw new HttpError(status(404, 'NotFound', 'the server could not find the requested resource'));

@@ -2,6 +2,7 @@ import type {
   AppsV1Api,
   AutoscalingV2Api,
   ConfigurationOptions,
+  CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
   ObservableMiddleware,
@@ -28,6 +29,7 @@ export interface Apis {
   apps: AppsV1Api;
   scheduling: SchedulingV1Api;
   custom: CustomObjectsApi;
+  core: CoreV1Api;
 }
 
 /** The per-call options of the generated client: a request timeout, and the patch type. */
@@ -108,6 +110,7 @@ export class KubeConnection {
         apps: kc.makeApiClient(k.AppsV1Api),
         scheduling: kc.makeApiClient(k.SchedulingV1Api),
         custom: kc.makeApiClient(k.CustomObjectsApi),
+        core: kc.makeApiClient(k.CoreV1Api),
         options: { read, mergePatch: k.setHeaderOptions('Content-Type', k.PatchStrategy.MergePatch, read) },
       };
     });
