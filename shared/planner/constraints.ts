@@ -85,7 +85,9 @@ function keepBudget(
   const derived: Intent[] = [];
   let current: ConnectionPlan | undefined;
   for (const x of [t, ...instants.filter((x) => x > t)]) {
-    const holding = live.filter((i) => Date.parse(i.from) <= x && x < Date.parse(i.until));
+    // An intent holds its client until its scale-down delay has passed: so does what it derives.
+    const endOf = (i: Intent) => intentEnd(byId.get(i.target)!, i);
+    const holding = live.filter((i) => Date.parse(i.from) <= x && x < endOf(i));
     if (x > t && holding.length === 0) continue;
     const pods: Record<string, number> = {};
     for (const c of clients) {
@@ -97,8 +99,8 @@ function keepBudget(
       current ??= p;
       continue;
     }
-    const origin = holding.reduce((a, i) => (Date.parse(i.until) > Date.parse(a.until) ? i : a));
-    const until = iso(Math.max(...holding.map((i) => Date.parse(i.until))));
+    const origin = holding.reduce((a, i) => (endOf(i) > endOf(a) ? i : a));
+    const until = iso(Math.max(...holding.map(endOf)));
     const from = iso(Math.max(...holding.map((i) => Date.parse(i.from))));
     const derive = (target: Target, floor: number): Intent => ({
       id: `constraint:${b.name}:${target.id}:${from}`,

@@ -5,6 +5,7 @@ import { classMemoryBytes, evaluateMaxConnections } from '../../shared/domain/ma
 import type { Actual, Intent, PlannerState } from '../../shared/domain/types.ts';
 import { planJson } from '../../shared/planner/format.ts';
 import { plan } from '../../shared/planner/plan.ts';
+import { simBrain } from '../helpers/example.ts';
 
 const T0 = Date.parse('2030-03-04T10:00:00Z');
 const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
@@ -150,6 +151,33 @@ describe('Function: plan — connection budgets', () => {
     expect(evaluateMaxConnections('{DBInstanceClassMemory/0x1}', 'db.t3.micro')).toBeUndefined();
     expect(classMemoryBytes('db.m6i.32xlarge')).toBe(512 * 1024 ** 3);
     expect(classMemoryBytes('db.serverless')).toBeUndefined();
+  });
+});
+
+describe('Function: Brain.reconcile — a campaign under a connection budget', () => {
+  it('hands the pool to PgBouncer with its raise, raises the pods after it, and lowers them before it', async () => {
+    const campaign = `campaigns:\n  - { name: launch, start: "${at(15)}", duration: 30m, multiplier: 4, targets: [api, workers], floors: { api: 20, workers: 20 } }\n`;
+    const { brain, clock, sim } = simBrain({ config: parseConfig(YAML + campaign), at: at(0) });
+    for (let s = 0; s <= 90 * 60; s += 15) {
+      await brain.reconcile();
+      clock.advance(15_000);
+    }
+    const calls = sim.calls.map((c) => ({
+      target: c.target,
+      at: c.at,
+      to: c.to,
+      pool: c.ctx.connections?.pool,
+    }));
+    const first = (id: string) => calls.find((c) => c.target === id)!;
+    expect(first('pgbouncer')).toMatchObject({ to: 3, pool: 30 });
+    expect(first('api').at).toBeGreaterThanOrEqual(first('pgbouncer').at + 90_000);
+    expect(calls.filter((c) => c.target === 'db')).toEqual([]);
+    // After the campaign: the pods come down first, then PgBouncer, with the pool for one instance.
+    const lastApi = calls.filter((c) => c.target === 'api').at(-1)!;
+    const down = calls.filter((c) => c.target === 'pgbouncer').at(-1)!;
+    expect(lastApi.to).toBe(3);
+    expect(down).toMatchObject({ to: 1, pool: 25 });
+    expect(down.at).toBeGreaterThan(lastApi.at);
   });
 });
 
