@@ -43,6 +43,8 @@ export interface Constrained {
   pools: Map<string, ConnectionPlan>;
 }
 
+const DAY_MS = 86_400_000;
+
 type Reads = Record<string, Actual | { error: string } | undefined>;
 
 export function applyConstraints(
@@ -74,34 +76,51 @@ function keepBudget(
   const base = (target: Target) => baselineOf(target, actualOf(actuals[target.id]), state.targets[target.id]);
   const clients = b.clients.map((c) => ({ ...c, target: byId.get(c.target)! }));
   const ids = new Set(b.clients.map((c) => c.target));
-  const live = out.intents.filter(
-    (i) => ids.has(i.target) && !i.advisory && intentEnd(byId.get(i.target)!, i) > t,
-  );
-  const instants = [...new Set(live.map((i) => Math.max(t, Date.parse(i.from))))].sort((x, y) => x - y);
+  // Each client intent's window, worked out once: a calendar may hold hundreds.
+  const live = out.intents.flatMap((i) => {
+    if (!ids.has(i.target) || i.advisory) return [];
+    const end = intentEnd(byId.get(i.target)!, i);
+    return end > t ? [{ i, from: Date.parse(i.from), end }] : [];
+  });
+  live.sort((x, y) => x.from - y.from);
+  const instants = [...new Set(live.map((w) => Math.max(t, w.from)))];
   const db = b.database ? byId.get(b.database) : undefined;
   const pgbouncer = byId.get(b.pgbouncer.target)!;
   const maxConnectionsOf = maxConnectionsFor(b, db, actualOf(db ? actuals[db.id] : undefined));
   const dbBase = db ? base(db) : undefined;
+  const baselines = new Map(clients.map((c) => [c.target.id, base(c.target)]));
   const derived: Intent[] = [];
+  const capped = new Map<Intent, { cap: number; why: string }>();
   let current: ConnectionPlan | undefined;
+  const sized = new Map<string, ConnectionPlan>();
+  // A sweep over the instants in order: windows join when they start and leave when they end.
+  let next = 0;
+  let holding: typeof live = [];
   for (const x of [t, ...instants.filter((x) => x > t)]) {
     // An intent holds its client until its scale-down delay has passed: so does what it derives.
-    const endOf = (i: Intent) => intentEnd(byId.get(i.target)!, i);
-    const holding = live.filter((i) => Date.parse(i.from) <= x && x < endOf(i));
+    holding = holding.filter((w) => x < w.end);
+    while (next < live.length && live[next]!.from <= x) {
+      if (x < live[next]!.end) holding.push(live[next]!);
+      next++;
+    }
     if (x > t && holding.length === 0) continue;
     const pods: Record<string, number> = {};
     for (const c of clients) {
-      const floors = holding.filter((i) => i.target === c.target.id).map((i) => i.floor);
-      pods[c.target.id] = clampToBounds(c.target, Math.max(base(c.target), ...floors));
+      let floor = baselines.get(c.target.id)!;
+      for (const w of holding) if (w.i.target === c.target.id && w.i.floor > floor) floor = w.i.floor;
+      pods[c.target.id] = clampToBounds(c.target, floor);
     }
-    const p = size(b, pgbouncer, db, dbBase, maxConnectionsOf, clients, pods);
+    // Instants with the same pods need the same: sized once.
+    const key = clients.map((c) => pods[c.target.id]).join(',');
+    const p = sized.get(key) ?? size(b, pgbouncer, db, dbBase, maxConnectionsOf, clients, pods);
+    sized.set(key, p);
     if (holding.length === 0) {
       current ??= p;
       continue;
     }
-    const origin = holding.reduce((a, i) => (endOf(i) > endOf(a) ? i : a));
-    const until = iso(Math.max(...holding.map(endOf)));
-    const from = iso(Math.max(...holding.map((i) => Date.parse(i.from))));
+    const origin = holding.reduce((a, w) => (w.end > a.end ? w : a));
+    const until = iso(origin.end);
+    const from = iso(Math.max(...holding.map((w) => w.from)));
     const derive = (target: Target, floor: number): Intent => ({
       id: `constraint:${b.name}:${target.id}:${from}`,
       target: target.id,
@@ -109,25 +128,55 @@ function keepBudget(
       from,
       until,
       reason: p.reason,
-      source: { kind: origin.source.kind, ref: `constraint:${b.name}` },
-      ...(origin.campaign ? { campaign: origin.campaign } : {}),
-      ...(origin.approved ? { approved: true } : {}),
-      createdAt: origin.createdAt,
+      source: { kind: origin.i.source.kind, ref: `constraint:${b.name}` },
+      ...(origin.i.campaign ? { campaign: origin.i.campaign } : {}),
+      ...(origin.i.approved ? { approved: true } : {}),
+      createdAt: origin.i.createdAt,
     });
-    if (p.instances > base(pgbouncer)) derived.push(derive(pgbouncer, p.instances));
+    const instances = derive(pgbouncer, p.instances);
+    if (p.instances > base(pgbouncer)) derived.push(instances);
     if (db && p.tier !== undefined && p.tier > dbBase!) derived.push(derive(db, p.tier));
-    for (const i of holding) {
+    for (const { i } of holding) {
       const cap = p.caps[i.target];
-      if (cap !== undefined && i.floor > cap) capIntent(out, i, cap, p.reason);
+      const earlier = capped.get(i);
+      if (cap !== undefined && i.floor > cap && (!earlier || cap < earlier.cap))
+        capped.set(i, { cap, why: p.reason });
     }
-    if (intentStart(pgbouncer, derive(pgbouncer, p.instances), base(pgbouncer)) <= t) current = p;
+    if (x - DAY_MS <= t && intentStart(pgbouncer, instances, base(pgbouncer)) <= t) current = p;
   }
-  out.intents = [...out.intents, ...derived];
+  if (capped.size > 0)
+    out.intents = out.intents.map((x) => {
+      const c = capped.get(x);
+      return c
+        ? { ...x, floor: c.cap, reason: `${x.reason}; capped at ${c.cap} (asked ${x.floor}) by ${c.why}` }
+        : x;
+    });
+  out.intents = [...out.intents, ...merged(derived)];
   const now0 = current ?? size(b, pgbouncer, db, dbBase, maxConnectionsOf, clients, {});
   out.pools.set(pgbouncer.id, now0);
   note(out, pgbouncer.id, `pool ${now0.pool} per instance (max_db_connections): ${now0.reason}`);
   for (const [id, cap] of Object.entries(now0.caps))
     note(out, id, `${hpaCap(byId.get(id)!)} at most ${cap} pods under connection budget ${b.name}`);
+}
+
+/**
+ * Derived floors of one target that overlap with the same value become one intent (instants
+ * come in order of their start): a calendar of hundreds of intents derives a few.
+ */
+function merged(derived: Intent[]): Intent[] {
+  const out: Intent[] = [];
+  const last = new Map<string, Intent>();
+  for (const d of derived) {
+    const prev = last.get(d.target);
+    if (prev && prev.floor === d.floor && Date.parse(d.from) <= Date.parse(prev.until)) {
+      if (Date.parse(d.until) > Date.parse(prev.until)) prev.until = d.until;
+      continue;
+    }
+    const copy = { ...d };
+    out.push(copy);
+    last.set(d.target, copy);
+  }
+  return out;
 }
 
 function note(out: Constrained, id: string, text: string): void {
@@ -142,13 +191,6 @@ function hpaCap(t: Target): string {
       : 'keep';
 }
 
-/** An intent's floor lowered to what the budget allows, said in its reason. */
-function capIntent(out: Constrained, i: Intent, cap: number, why: string): void {
-  out.intents = out.intents.map((x) =>
-    x === i ? { ...x, floor: cap, reason: `${x.reason}; capped at ${cap} (asked ${x.floor}) by ${why}` } : x,
-  );
-}
-
 /** max_connections of the database at a tier (or the fixed value), and where it comes from. */
 function maxConnectionsFor(
   b: ConnectionBudget,
@@ -159,10 +201,14 @@ function maxConnectionsFor(
   const param = actual?.details?.maxConnectionsParameter;
   const formula = typeof param === 'string' ? param : DEFAULT_MAX_CONNECTIONS;
   const source = typeof param === 'string' ? 'parameter group' : 'RDS default formula';
+  const memo = new Map<number | undefined, { value: number; source: string } | undefined>();
   return (tier) => {
+    if (memo.has(tier)) return memo.get(tier);
     const cls = tier === undefined ? undefined : db?.tiers?.[tier];
     const v = cls ? evaluateMaxConnections(formula, cls) : undefined;
-    return v === undefined ? undefined : { value: v, source: `${source} on ${cls}` };
+    const m = v === undefined ? undefined : { value: v, source: `${source} on ${cls}` };
+    memo.set(tier, m);
+    return m;
   };
 }
 
