@@ -1,7 +1,10 @@
 import type { Config } from '../config/types.ts';
-import type { Actual, PlannerState, Target } from '../domain/types.ts';
+import type { Actual, PlannerState, Target, TargetPlan } from '../domain/types.ts';
 import { display } from '../domain/units.ts';
-import type { ActualOrFailure, PlannedTarget } from './plan.ts';
+
+/** What this module reads of a plan entry (planner/plan.ts `PlannedTarget`). */
+type PlannedTarget = TargetPlan & { dueLater?: boolean };
+type ActualOrFailure = Actual | { error: string };
 
 /**
  * Dependencies that hold over time. `dependsOn` orders the steps of one reconcile; this also
