@@ -3,7 +3,7 @@ import type { Actual, PlannerState, Target, TargetPlan } from '../domain/types.t
 import { display } from '../domain/units.ts';
 
 /** What this module reads of a plan entry (planner/plan.ts `PlannedTarget`). */
-type PlannedTarget = TargetPlan & { dueLater?: boolean };
+type PlannedTarget = TargetPlan & { dueLater?: boolean; waitsFor?: string[] };
 type ActualOrFailure = Actual | { error: string };
 
 /**
@@ -71,6 +71,7 @@ export function holdForDependencies(
     if (e.decision !== 'scale-up' || target.dependsOn.length === 0) continue;
     const soft = new Set(target.softDependsOn ?? []);
     const waits: string[] = [];
+    const ids: string[] = [];
     const passes: string[] = [];
     for (const id of new Set(target.dependsOn)) {
       const dep = byId.get(id);
@@ -79,10 +80,14 @@ export function holdForDependencies(
       const r = readinessOf(dep, de, actuals[id], state);
       if (!r) continue;
       if (r.kind === 'held' && soft.has(id)) passes.push(`${id} (${r.why})`);
-      else waits.push(`${id} (${r.why})`);
+      else {
+        waits.push(`${id} (${r.why})`);
+        ids.push(id);
+      }
     }
     if (waits.length > 0) {
       e.decision = 'wait';
+      e.waitsFor = ids;
       e.reasons.push(`waits for its dependencies to be ready: ${waits.join('; ')}`);
     } else if (passes.length > 0) {
       e.reasons.push(`goes ahead over soft dependencies: ${passes.join('; ')}`);

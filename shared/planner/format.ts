@@ -5,7 +5,7 @@ export function planJson(p: FullPlan) {
   return {
     at: p.at,
     targets: p.targets.map(
-      ({ campaigns: _c, approved: _a, advice: _f, dueLater: _l, connections: _n, ...t }) => t,
+      ({ campaigns: _c, approved: _a, advice: _f, dueLater: _l, connections: _n, waitsFor: _w, ...t }) => t,
     ),
   };
 }

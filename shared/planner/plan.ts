@@ -54,6 +54,8 @@ export interface PlannedTarget extends TargetPlan {
   manual?: { value: number; headroomSet: number; by?: string };
   /** `wait` for an intent still to start: the target holds what it needs now. */
   dueLater?: boolean;
+  /** The scale-up waits for these dependencies to be ready (planner/dependencies.ts). */
+  waitsFor?: string[];
   /** A PgBouncer target of a connection budget: its instances and pool (planner/constraints.ts). */
   connections?: ConnectionPlan;
 }
