@@ -1,6 +1,7 @@
 import type { Target } from '../domain/types.ts';
 import { auroraReaders } from './aurora-readers.ts';
 import { auroraServerlessV2 } from './aurora-serverless-v2.ts';
+import { ec2AutoScalingGroup } from './ec2-autoscaling-group.ts';
 import { eksNodegroup } from './eks-nodegroup.ts';
 import { elastiCacheReplicationGroup } from './elasticache-replication-group.ts';
 import { elastiCacheServerless } from './elasticache-serverless.ts';
@@ -22,6 +23,7 @@ type AnyKind = KindDefinition<any>;
 const TABLE: readonly AnyKind[] = [
   auroraReaders,
   auroraServerlessV2,
+  ec2AutoScalingGroup,
   eksNodegroup,
   elastiCacheReplicationGroup,
   elastiCacheServerless,
@@ -76,8 +78,13 @@ export const KINDS = new KindTable(TABLE);
 /** The definition of a target's kind. */
 export const kindOf = (target: Pick<Target, 'kind'>): KindDefinition => KINDS.of(target.kind);
 
-/** The default lead time of a kind steering `dimension` (when the kind has several). */
-export function defaultLeadTimeSeconds(kind: KindDefinition, dimension?: unknown): number {
+/**
+ * The default lead time of a kind steering `dimension` (when the kind has several), or the one
+ * its `spec` implies (`leadTimeOf`), when the target does not configure `leadTime`.
+ */
+export function defaultLeadTimeSeconds(kind: KindDefinition, dimension?: unknown, spec?: unknown): number {
+  const fromSpec = spec !== undefined ? kind.leadTimeOf?.(spec as Record<string, unknown>) : undefined;
+  if (fromSpec) return fromSpec.seconds;
   const byDim = typeof dimension === 'string' ? kind.leadTimeByDimension?.[dimension] : undefined;
   return (byDim ?? kind.leadTime).seconds;
 }

@@ -25,6 +25,8 @@ export interface KindDefinition<S = Record<string, unknown>> {
   leadTime: LeadTime;
   /** Kinds that steer one of several dimensions: a lead time per dimension. */
   leadTimeByDimension?: Record<string, LeadTime>;
+  /** A lead time the spec itself implies (an Auto Scaling group's instance warmup), over the default. */
+  leadTimeOf?(spec: S): LeadTime | undefined;
   /** Bounds, ladder and dimension from the validated spec; AWS limits are reported here. */
   shape(spec: S, problems: SpecProblems): Shape | undefined;
 
