@@ -42,12 +42,13 @@ export interface FakeGroupState {
 
 /** An Auto Scaling error as the Query protocol answers it: `<ErrorResponse><Error><Code>`. */
 export class QueryError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly status = 400,
-  ) {
+  readonly code: string;
+  readonly status: number;
+
+  constructor(code: string, message: string, status = 400) {
     super(message);
+    this.code = code;
+    this.status = status;
   }
 }
 
