@@ -90,7 +90,11 @@ describe('Function: a campaign through the ec2-autoscaling-group actuator', () =
     const steps = (await repo.store.listAudit())
       .reverse()
       .filter((e: AuditEntry) => e.target === 'workers' && e.action === 'step-executed');
-    const moves = steps.map((e) => [e.before?.minSize, e.after?.minSize, e.after?.desiredCapacity]);
+    type Sizes = { minSize?: number; desiredCapacity?: number };
+    const moves = steps.map((e) => {
+      const [b, a] = [e.before as Sizes, e.after as Sizes];
+      return [b.minSize, a.minSize, a.desiredCapacity];
+    });
     // Up in the planner's stages to 30 (desired follows), down to the MinSize and desired it found.
     expect(moves[0]![0]).toBe(2);
     expect(moves.find((m) => m[1] === 30)).toEqual([expect.any(Number), 30, 30]);
