@@ -91,5 +91,6 @@ export const ec2AutoScalingGroup: KindDefinition<Ec2AutoScalingGroupSpec> = {
     ];
   },
   actuator: async () => (await import('../adapters/aws/index.ts')).ec2AutoScalingGroupActuators,
-  world: { role: 'managed' },
+  // Its target tracking policy scales it in backtests too (reactive); Headroom's MinSize is a floor under it.
+  world: { role: 'managed', autoscaler: 'target-tracking' },
 };

@@ -93,11 +93,11 @@ export interface KindRbac {
 
 /**
  * The backtest world's part for a target: an AWS resource that becomes ready after its lead
- * time, the cluster's node group, placeholder pods holding spare nodes, or pods scaled by an
+ * time (with `target-tracking`: an Auto Scaling group whose policy scales it too), the cluster's node group, placeholder pods holding spare nodes, or pods scaled by an
  * HPA, KEDA or only by Headroom.
  */
 export type WorldRole =
-  | { role: 'managed' }
+  | { role: 'managed'; autoscaler?: 'target-tracking' }
   | { role: 'node-group' }
   | { role: 'node-headroom' }
   | { role: 'pods'; autoscaler?: 'hpa' | 'keda' };

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { runBacktest } from '../../shared/backtest/run.ts';
+import { parseTrace } from '../../shared/backtest/trace.ts';
 import { worldActuators } from '../../shared/backtest/world/actuators.ts';
 import { World } from '../../shared/backtest/world/world.ts';
 import { parseConfig } from '../../shared/config/load.ts';
@@ -157,5 +159,77 @@ describe('Kind: ec2-autoscaling-group', () => {
       clock.set(START + lead * 1000);
       expect(await a.read(t)).toMatchObject({ value: 12, ready: 12 });
     }
+  });
+
+  it('scales with its target tracking policy in the backtest world, minutes late; a Headroom floor lifts desired at once', async () => {
+    const config = configOf({
+      instanceWarmup: '3m',
+      bounds: { min: 2, max: 200 },
+      capacity: { signal: 'traffic', perUnit: 1, targetUtilization: 0.6 },
+    });
+    const t = config.targets[0]!;
+    // 6/s (10 instances at 60 %), then 30/s from START + 10 min (50 instances).
+    const demand = (at: number) => (at >= START + 10 * 60_000 ? 30 : 6);
+    const world = new World({
+      config,
+      settings: resolveSimSettings(config.backtest),
+      signal: 'traffic',
+      demand,
+      start: START,
+    });
+    const clock = new ManualClock(START);
+    const a = worldActuators(world, clock)(t);
+    const readyAt = (n: number) => {
+      const from = clock.now().getTime();
+      for (let now = from; now < from + 3600_000; now += 5000) {
+        world.step(now);
+        if (world.readyUnits('workers', now) >= n) return now;
+      }
+      throw new Error(`never ${n} ready`);
+    };
+    expect(world.readyUnits('workers', START)).toBe(10);
+    // The metric is a minute late, the alarm needs 3 datapoints, instances serve after launch + warmup.
+    const reactive = readyAt(50) - (START + 10 * 60_000);
+    expect(reactive).toBeGreaterThanOrEqual((60 + 120 + 300) * 1000);
+    expect(reactive).toBeLessThanOrEqual((60 + 180 + 300) * 1000);
+    clock.set(START + 60 * 60_000);
+    const now = clock.now().getTime();
+    const r = await a.apply(t, 80, ctx(now));
+    expect(r).toMatchObject({ status: 'applied', after: { minSize: 80, desiredCapacity: 80 } });
+    expect(world.provisionedUnits('workers')).toBe(80);
+    expect((await a.read(t)).busy).toMatch(/^scaling activity InProgress: 30 instance/);
+    expect(readyAt(80) - now).toBe(300_000);
+  });
+
+  it('backtests a TV ad: the campaign floor serves what target tracking alone is short of', async () => {
+    const rows = ['timestamp,value'];
+    const from = START - 6 * 3600_000;
+    for (let m = 0; m < 8 * 60; m++) {
+      const at = from + m * 60_000;
+      rows.push(`${new Date(at).toISOString()},${at >= START && at < START + 3600_000 ? 5400 : 360}`);
+    }
+    const config = parseConfig(
+      stringify(
+        doc(
+          {
+            instanceWarmup: '3m',
+            bounds: { min: 2, max: 200 },
+            capacity: { signal: 'traffic', perUnit: 1, targetUtilization: 0.6 },
+          },
+          { signals: { traffic: { source: 'csv', file: 'tv.csv', baseline: 6 } } },
+        ),
+      ).replace('floors:\n      workers: 30\n', ''),
+    );
+    const r = await runBacktest({
+      trace: parseTrace(rows.join('\n'), 'tv.csv'),
+      config,
+      warmupSeconds: 5 * 3600,
+      forecasting: null,
+    });
+    const { reactive, headroom } = r.json.policies;
+    expect(reactive!.scalingActions).toBeGreaterThan(0);
+    expect(reactive!.underProvisionedMinutes).toBeGreaterThanOrEqual(5);
+    expect(headroom!.underProvisionedMinutes).toBe(0);
+    expect(headroom!.actions.headroomSteps).toBeGreaterThan(0);
   });
 });

@@ -3,6 +3,7 @@ import type { Config } from '../../config/types.ts';
 import { parseCpuMillis, parseMemoryBytes } from '../../domain/duration.ts';
 import type { CapacityModel, Target } from '../../domain/types.ts';
 import { kindOf } from '../../kinds/index.ts';
+import { TargetTrackingGroup } from './autoscaling-group.ts';
 import { Cluster } from './cluster.ts';
 import { HpaController } from './hpa.ts';
 import { Karpenter } from './karpenter.ts';
@@ -67,6 +68,8 @@ export class World {
   readonly placeholders = new Map<string, SimPlaceholders>();
   readonly nodegroups = new Map<string, NodeGroup>();
   readonly managed = new Map<string, ManagedResource>();
+  /** Auto Scaling groups whose target tracking policy follows the replayed signal. */
+  readonly groups = new Map<string, TargetTrackingGroup>();
   private readonly demand: (t: number) => number;
   private readonly tickMs: number;
   private readonly delayTicks: number;
@@ -84,6 +87,18 @@ export class World {
     for (const t of config.targets) {
       const kind = kindOf(t);
       const { world } = kind;
+      const capacity = t.capacity?.signal === opts.signal ? t.capacity : undefined;
+      if (world.role === 'managed' && world.autoscaler === 'target-tracking' && capacity) {
+        const spec = {
+          minSize: initialValue(t),
+          maxSize: t.bounds.max,
+          perUnit: capacity.perUnit,
+          target: capacity.targetUtilization,
+          leadSeconds: settings.leadTimeSeconds(t),
+        };
+        this.groups.set(t.id, new TargetTrackingGroup(steadyReplicas(t, capacity, d0, spec.minSize), spec));
+        continue;
+      }
       if (world.role === 'managed') {
         this.managed.set(
           t.id,
@@ -101,7 +116,6 @@ export class World {
         this.placeholders.set(t.id, { target: t, cluster, workload });
         continue;
       }
-      const capacity = t.capacity?.signal === opts.signal ? t.capacity : undefined;
       const floor = initialValue(t);
       const replicas =
         capacity && world.autoscaler
@@ -193,6 +207,7 @@ export class World {
       this.karpenters.get(id)?.step(now);
     }
     for (const g of this.nodegroups.values()) g.step(now);
+    for (const g of this.groups.values()) g.step(now, this.demand);
     this.tickIndex++;
     for (const w of this.workloads.values())
       w.readyRing[this.tickIndex % w.readyRing.length] = w.workload.ready;
@@ -221,6 +236,8 @@ export class World {
     if (w) return w.workload.ready;
     const m = this.managed.get(id);
     if (m) return m.ready(now);
+    const g = this.groups.get(id);
+    if (g) return g.ready(now);
     const p = this.placeholders.get(id);
     if (p) return p.workload.ready;
     return this.nodegroups.get(id)?.readyCount ?? 0;
@@ -232,6 +249,8 @@ export class World {
     if (w) return w.workload.existing;
     const m = this.managed.get(id);
     if (m) return m.value;
+    const g = this.groups.get(id);
+    if (g) return g.desired;
     const p = this.placeholders.get(id);
     if (p) return p.workload.existing;
     return this.nodegroups.get(id)?.desired ?? 0;
@@ -248,6 +267,7 @@ export class World {
   actions(): { replicas: number; nodesLaunched: number; nodesRemoved: number } {
     let replicas = 0;
     for (const w of this.workloads.values()) replicas += (w.hpa?.changes ?? 0) + (w.keda?.totalChanges ?? 0);
+    for (const g of this.groups.values()) replicas += g.changes;
     let nodesLaunched = 0;
     let nodesRemoved = 0;
     for (const k of this.karpenters.values()) {
