@@ -190,7 +190,12 @@ function groupActuator(g: TargetTrackingGroup, clock: Clock): Actuator {
       const now = ctx.now.getTime();
       const before = sizes();
       const floor = Math.min(desired, g.maxSize);
-      if (floor === g.minSize) return result(desired > floor ? 'blocked' : 'no-op', before);
+      if (floor === g.minSize && desired > floor)
+        return {
+          ...result('blocked', before),
+          message: `MinSize is already the group's MaxSize ${g.maxSize}`,
+        };
+      if (floor === g.minSize) return result('no-op', before);
       if (g.launching(now))
         return { ...result('in-progress', before), message: 'a scaling activity is in progress' };
       // As the real actuator: the first raise remembers desired, a release lowers it only while the floor held it.
