@@ -11,7 +11,8 @@ import type { World } from './world.ts';
  * changes in a cluster: an HPA's `minReplicas` (and `maxReplicas` when the floor needs it,
  * restored later), a ScaledObject's `minReplicaCount`, a Deployment's `replicas`, the
  * placeholder pods of karpenter-headroom (and the NodePool's disruption budget, `0` while a
- * campaign runs), a node group's `minSize`, and the AWS-managed resources with their real
+ * campaign runs), a node group's `minSize` and its warm pool's, a static NodePool's
+ * `replicas`, and the AWS-managed resources with their real
  * lead times. The autoscalers keep doing their job on top of Headroom's floors.
  */
 export function worldActuators(world: World, clock: Clock): ActuatorRegistry {
@@ -57,6 +58,19 @@ function floorActuator(floor: Field, max: Field, read: () => Omit<Actual, 'value
   };
 }
 
+/** A count Headroom sets and nothing else moves (replicas, a static pool, a warm pool's minSize). */
+function countActuator(field: Field, read: () => Omit<Actual, 'value'>): Actuator {
+  return {
+    read: async () => ({ value: field.get(), ...read() }),
+    apply: async (_t, desired) => {
+      const before = { [field.name]: field.get() };
+      if (desired === field.get()) return result('no-op', before);
+      field.set(desired);
+      return result('applied', before, { [field.name]: desired });
+    },
+  };
+}
+
 function actuatorFor(world: World, clock: Clock, target: Target): Actuator {
   const w = world.workloads.get(target.id);
   if (w?.hpa) {
@@ -89,16 +103,26 @@ function actuatorFor(world: World, clock: Clock, target: Target): Actuator {
   }
   if (w) {
     const wl = w.workload;
-    return {
-      read: async () => ({ value: wl.replicas, ready: wl.ready, podResources: wl.shape }),
-      apply: async (_t, desired) => {
-        const before = { replicas: wl.replicas };
-        if (desired === wl.replicas) return result('no-op', before);
-        wl.replicas = desired;
-        return result('applied', before, { replicas: desired });
-      },
-    };
+    return countActuator({ name: 'replicas', get: () => wl.replicas, set: (n) => (wl.replicas = n) }, () => ({
+      ready: wl.ready,
+      podResources: wl.shape,
+    }));
   }
+  const pool = world.staticPools.get(target.id);
+  if (pool)
+    return countActuator(
+      { name: 'replicas', get: () => pool.replicas, set: (n) => (pool.replicas = n) },
+      () => ({
+        ready: pool.readyCount,
+        details: { nodes: pool.count },
+      }),
+    );
+  const warm = world.warmPools.get(target.id);
+  if (warm)
+    return countActuator(
+      { name: 'warmPoolMinSize', get: () => warm.warmMin, set: (n) => (warm.warmMin = n) },
+      () => ({ ready: warm.warmReady(clock.now().getTime()) }),
+    );
   const ph = world.placeholders.get(target.id);
   if (ph) {
     const wl = ph.workload;
