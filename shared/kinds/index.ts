@@ -9,6 +9,7 @@ import { k8sDeployment } from './k8s-deployment.ts';
 import { k8sHpa } from './k8s-hpa.ts';
 import { k8sStatefulSet } from './k8s-statefulset.ts';
 import { karpenterHeadroom } from './karpenter-headroom.ts';
+import { karpenterStaticNodePool } from './karpenter-static-nodepool.ts';
 import { kedaScaledObject } from './keda-scaledobject.ts';
 import type { KindDefinition, WorldRole } from './kind.ts';
 import { rdsInstance } from './rds-instance.ts';
@@ -31,6 +32,7 @@ const TABLE: readonly AnyKind[] = [
   k8sHpa,
   k8sStatefulSet,
   karpenterHeadroom,
+  karpenterStaticNodePool,
   kedaScaledObject,
   rdsInstance,
   rdsReadReplicas,

@@ -564,6 +564,9 @@ export class FakeKubeApi {
         throw invalid('spec.replicas', spec.replicas, 'should be greater than or equal to 0');
     }
     if (t.kind === 'NodePool') {
+      const r = o.spec?.replicas;
+      if (r !== undefined && (!Number.isInteger(r) || r < 0))
+        throw invalid('spec.replicas', r, 'should be greater than or equal to 0');
       for (const b of o.spec?.disruption?.budgets ?? [])
         if (!/^((100|[0-9]{1,2})%|[0-9]+)$/.test(String(b.nodes)))
           throw invalid('spec.disruption.budgets.nodes', b.nodes, 'should match pattern');
@@ -574,6 +577,12 @@ export class FakeKubeApi {
   private afterWrite(t: ResourceType, o: KObject): void {
     if (t.kind === 'CapacityBuffer') {
       this.bufferController(o);
+      return;
+    }
+    if (t.kind === 'NodePool' && o.spec?.replicas !== undefined) {
+      // Karpenter's static provisioning: as many nodes as replicas, capped by limits.nodes.
+      const cap = o.spec.limits?.nodes === undefined ? Number.POSITIVE_INFINITY : Number(o.spec.limits.nodes);
+      o.status = { ...o.status, nodes: Math.min(o.spec.replicas, cap) };
       return;
     }
     if (t.kind !== 'Deployment' && t.kind !== 'StatefulSet') return;

@@ -13,6 +13,7 @@ import { HpaActuator } from './hpa.ts';
 import { KarpenterHeadroomActuator } from './karpenter-headroom.ts';
 import { KedaScaledObjectActuator } from './keda-scaledobject.ts';
 import { EksSource, KubeconfigSource } from './sources.ts';
+import { StaticNodePoolActuator } from './static-nodepool.ts';
 import { StatefulSetActuator } from './statefulset.ts';
 
 /** A cluster Headroom cannot reach as configured: every call says why, nothing changes. */
@@ -82,3 +83,4 @@ export const statefulSetActuators = kube((conn) => new StatefulSetActuator(conn)
 export const karpenterHeadroomActuators = kube((conn) => new KarpenterHeadroomActuator(conn));
 export const kedaActuators = kube((conn) => new KedaScaledObjectActuator(conn));
 export const capacityBufferActuators = kube((conn) => new CapacityBufferActuator(conn));
+export const staticNodePoolActuators = kube((conn) => new StaticNodePoolActuator(conn));
