@@ -13,8 +13,8 @@ import { HpaActuator } from './hpa.ts';
 import { KarpenterHeadroomActuator } from './karpenter-headroom.ts';
 import { KedaScaledObjectActuator } from './keda-scaledobject.ts';
 import { EksSource, KubeconfigSource } from './sources.ts';
-import { StaticNodePoolActuator } from './static-nodepool.ts';
 import { StatefulSetActuator } from './statefulset.ts';
+import { StaticNodePoolActuator } from './static-nodepool.ts';
 
 /** A cluster Headroom cannot reach as configured: every call says why, nothing changes. */
 class MisconfiguredSource implements ClusterSource {

@@ -71,8 +71,7 @@ export class StaticNodePoolActuator implements Actuator<StaticNodePoolNeeds> {
           if (original === undefined) out.remember = { limitsNodes: limit };
         } else if (original !== undefined && desired <= Number(original)) {
           // Back within the limit Headroom found: the limit goes back too.
-          if (limit !== undefined && Number(limit) > Number(original))
-            spec.limits = { nodes: original };
+          if (limit !== undefined && Number(limit) > Number(original)) spec.limits = { nodes: original };
           out.forget = ['limitsNodes'];
         }
         const limits = spec.limits as { nodes: string } | undefined;
