@@ -126,7 +126,8 @@ function actuatorFor(world: World, clock: Clock, target: Target): Actuator {
   const ph = world.placeholders.get(target.id);
   if (ph) {
     const wl = ph.workload;
-    const state = () => ({ spareNodes: wl.replicas, disruptionBudget: ph.karpenter?.budget ?? 'default' });
+    const field = fieldOf(target);
+    const state = () => ({ [field]: wl.replicas, disruptionBudget: ph.karpenter?.budget ?? 'default' });
     return {
       read: async () => ({
         value: wl.replicas,
@@ -136,17 +137,19 @@ function actuatorFor(world: World, clock: Clock, target: Target): Actuator {
       apply: async (_t, desired, ctx) => {
         const before = state();
         const out = result('applied', before);
-        // Consolidation would take the warm nodes away mid-campaign: the budget holds them.
-        if (ph.karpenter && ctx.campaignActive && ph.karpenter.budget !== '0') {
+        // Consolidation would take the warm nodes away mid-campaign: the budget holds them
+        // while there are any (none left, as when a buffer was handed to the pods: released).
+        const protect = ctx.campaignActive && desired > 0;
+        if (ph.karpenter && protect && ph.karpenter.budget !== '0') {
           out.remember = { disruptionBudget: ph.karpenter.budget };
           ph.karpenter.budget = '0';
-        } else if (ph.karpenter && !ctx.campaignActive && ctx.remembered.disruptionBudget !== undefined) {
+        } else if (ph.karpenter && !protect && ctx.remembered.disruptionBudget !== undefined) {
           ph.karpenter.budget = ctx.remembered.disruptionBudget as 'default' | '0';
           out.forget = ['disruptionBudget'];
         }
         wl.replicas = desired;
         out.after = state();
-        return desired === before.spareNodes && out.after.disruptionBudget === before.disruptionBudget
+        return desired === before[field] && out.after.disruptionBudget === before.disruptionBudget
           ? result('no-op', before)
           : out;
       },
