@@ -48,12 +48,12 @@ predictive:`,
     expect(short).toBe(0);
 
     const steps = report.headroom!.steps;
-    const before = (id: string) =>
+    const raisedAhead = (id: string) =>
       steps.filter(
         (s) => s.target === id && /campaign tv-ad/.test(s.reason) && Date.parse(s.at) < Date.parse(START),
       );
-    expect(before('nodes').length).toBeGreaterThan(0);
-    expect(before('reserved').at(-1)!.after).toEqual({ replicas: 4 });
+    expect(raisedAhead('nodes').length).toBeGreaterThan(0);
+    expect(raisedAhead('reserved').at(-1)!.after).toEqual({ replicas: 4 });
     const end = Date.parse(START) + 2 * 3600_000;
     const last = (id: string) => steps.filter((s) => s.target === id).at(-1)!;
     expect(Date.parse(last('reserved').at)).toBeGreaterThan(end);
