@@ -121,17 +121,23 @@ describe('Actuator: capacity-buffer', () => {
 
   it('releases the fallback placeholders once the cluster serves the API, so the room is not held twice', async () => {
     const first = await start();
-    await first.actuator.apply(subject, 3, ctx());
+    const held = await first.actuator.apply(subject, 3, ctx({ campaignActive: true }));
+    expect(held.remember).toHaveProperty('nodePool');
     const deployment = first.api.get('deployments', 'headroom', 'headroom-placeholder-spare')!;
     const priority = first.api.get('priorityclasses', undefined, 'headroom-placeholder')!;
+    const protectedPool = first.api.get('nodepools', undefined, 'default')!;
     await first.api.close();
     // The same cluster after the CRD is installed: the placeholders are still there.
     const { api, actuator } = await start(['v1beta1']);
     api.put(priority);
     api.put(deployment);
+    api.put(protectedPool);
     expect(api.pods('headroom', 'headroom-placeholder-spare')).toHaveLength(3);
-    await actuator.apply(subject, 3, ctx());
+    const r = await actuator.apply(subject, 3, ctx({ campaignActive: true, remembered: held.remember! }));
     expect(api.get('deployments', 'headroom', 'headroom-placeholder-spare')!.spec.replicas).toBe(0);
     expect(api.get('capacitybuffers', 'headroom', NAME)!.spec.replicas).toBe(3);
+    // The pool the fallback protected is restored with its placeholders, and forgotten.
+    expect(api.get('nodepools', undefined, 'default')!.spec.disruption.budgets).toEqual([{ nodes: '10%' }]);
+    expect(r.forget).toEqual(['nodePool']);
   });
 });

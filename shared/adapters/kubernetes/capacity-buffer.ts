@@ -109,9 +109,12 @@ export class CapacityBufferActuator implements Actuator<BufferNeeds> {
     const mechanism = `CapacityBuffer ${BUFFER_GROUP}/${version} ${c.namespace}/${c.name}`;
     const existing = await this.buffer(c, version);
     const before = { replicas: existing?.spec?.replicas ?? 0 };
-    const released = await this.releasePlaceholders(target, ctx);
+    const release = await this.releasePlaceholders(target, ctx);
+    const released = release?.status === 'applied';
+    // A NodePool the fallback protected in a campaign is restored with its placeholders.
+    const forget = release?.forget ? { forget: release.forget } : {};
     if (!existing && desired === 0)
-      return { status: released ? 'applied' : 'no-op', before, after: before, message: mechanism };
+      return { status: released ? 'applied' : 'no-op', before, after: before, message: mechanism, ...forget };
 
     const np = c.nodePool ? await this.nodePool(c.nodePool) : undefined;
     const template = await this.ensureTemplate(c, np);
@@ -164,6 +167,7 @@ export class CapacityBufferActuator implements Actuator<BufferNeeds> {
       before,
       after: changed ? after : before,
       message: mechanism,
+      ...forget,
     };
   }
 
@@ -196,12 +200,14 @@ export class CapacityBufferActuator implements Actuator<BufferNeeds> {
   }
 
   /** Placeholders a fallback left running are scaled to zero once the API serves the buffer. */
-  private async releasePlaceholders(target: Target<BufferNeeds>, ctx: ApplyContext): Promise<boolean> {
-    if (!target.spec.nodePool) return false;
+  private async releasePlaceholders(
+    target: Target<BufferNeeds>,
+    ctx: ApplyContext,
+  ): Promise<ApplyResult | undefined> {
+    if (!target.spec.nodePool) return undefined;
     const fallback = this.fallbackTarget(target);
-    if ((await this.placeholders.read(fallback)).value === 0) return false;
-    const r = await this.placeholders.apply(fallback, 0, { ...ctx, campaignActive: false });
-    return r.status === 'applied';
+    if ((await this.placeholders.read(fallback)).value === 0) return undefined;
+    return this.placeholders.apply(fallback, 0, { ...ctx, campaignActive: false });
   }
 
   /** Creates the chunk's PodTemplate, or patches it when the config changed its shape. */
