@@ -1,5 +1,6 @@
 import type { Target } from '../domain/types.ts';
 import { defaultMaxConnections } from './prices.ts';
+import type { TrendModel } from './trend.ts';
 
 /**
  * What the capacity review watches on each kind of target, with the runbook's thresholds:
@@ -26,6 +27,8 @@ export interface MeasureDef {
   /** Percent of the limit at which the runbook acts. */
   threshold: number;
   action: ActionKind;
+  /** The trend model whatever `capacity.trend` says: storage fills by gigabytes, not by percent. */
+  model?: TrendModel;
   /** The CloudWatch metrics whose sum is the measure (before `convert`), if it has a default source. */
   metrics?(t: Target): CloudWatchMetric[];
   /** A raw sample (per period of `stepSeconds`) in measure units, given the limit. */
@@ -79,6 +82,7 @@ const BY_KIND: Record<string, MeasureDef[]> = {
       unit: 'GiB',
       threshold: 70,
       action: 'more-storage',
+      model: 'linear',
       metrics: (t) => rds(t, 'FreeStorageSpace', 'Minimum'),
       convert: (freeBytes, _step, allocated) => allocated - freeBytes / GiB,
       limitHelp: 'allocated storage in GiB',

@@ -166,7 +166,7 @@ async function reviewMeasure(
     source: src.label,
     history: daily.map((p) => ({ t: iso(p.day), percent: round((p.value / limit) * 100) })),
   };
-  const fit = fitTrend(daily, now, { model: section.trend, interval: section.interval });
+  const fit = fitTrend(daily, now, { model: def.model ?? section.trend, interval: section.interval });
   if (!fit)
     return {
       ...withData,
