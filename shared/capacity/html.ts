@@ -92,9 +92,10 @@ const CLIENT = `(() => {
     const thr = xs.map(() => m.threshold);
     new uPlot({ width: 900, height: 240, scales: { x: { time: true } },
       series: [{}, { label: 'daily peak', stroke: '#1971c2', width: 2 },
-        { label: 'projection', stroke: '#e8590c', dash: [6, 4], width: 2 },
-        { label: 'interval low', stroke: 'rgba(232,89,12,0.35)' }, { label: 'interval high', stroke: 'rgba(232,89,12,0.35)' },
-        { label: 'threshold', stroke: '#c92a2a', width: 1 }],
+        { label: 'projection', stroke: '#e8590c', dash: [6, 4], width: 2, points: { show: false } },
+        { label: 'interval low', stroke: 'rgba(232,89,12,0.35)', points: { show: false } },
+        { label: 'interval high', stroke: 'rgba(232,89,12,0.35)', points: { show: false } },
+        { label: 'threshold ' + m.threshold + ' %', stroke: '#c92a2a', width: 1, points: { show: false } }],
       bands: [{ series: [4, 3], fill: 'rgba(232,89,12,0.12)' }] }, [xs, hist, mid, lo, hi, thr], box);
   });
 })();`;

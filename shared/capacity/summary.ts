@@ -20,7 +20,7 @@ export function measureLine(m: MeasureReport): string {
       : c.at
         ? `crosses ${m.threshold} % on ${day(c.at)} (${day(c.earliest)} to ${c.latest ? day(c.latest) : 'after the horizon'})`
         : `may cross ${m.threshold} % from ${day(c.earliest)}`;
-  const act = m.action ? ` -> ${describeAction(m.action)}, start by ${day(m.action.actBy)}` : '';
+  const act = m.action ? ` → ${describeAction(m.action)}, start by ${day(m.action.actBy)}` : '';
   return `${name}: ${now}, ${when}${act}`;
 }
 
@@ -35,7 +35,7 @@ export function capacitySummary(r: CapacityReport): string {
   const ok = r.measures.filter((m) => m.status === 'ok').length;
   const unassessed = r.measures.length - due.length - ok;
   const lines = [
-    `Monthly capacity review (${day(r.at)}): ${due.length ? `${due.length} measure${due.length > 1 ? 's' : ''} cross${due.length > 1 ? '' : 'es'} ${'its threshold'} within ${r.horizonDays} days` : `nothing crosses its threshold within ${r.horizonDays} days`}.`,
+    `Monthly capacity review (${day(r.at)}): ${due.length ? `${due.length} measure${due.length > 1 ? 's cross their thresholds' : ' crosses its threshold'} within ${r.horizonDays} days` : `nothing crosses its threshold within ${r.horizonDays} days`}.`,
     ...due.map((m) => `• ${measureLine(m)}`),
     `${ok} within limits${unassessed ? `, ${unassessed} not assessed (see headroom capacity)` : ''}.`,
   ];
