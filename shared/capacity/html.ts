@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { formatDuration } from '../domain/duration.ts';
+import { uplotInline } from '../http/uplot-inline.ts';
 import type { CapacityReport, MeasureReport } from './review.ts';
 
 /**
@@ -52,18 +51,6 @@ function row(m: MeasureReport, i: number): string {
     .join('')}</tr>`;
 }
 
-let assets: { js: string; css: string } | undefined;
-function loadAssets() {
-  if (!assets) {
-    const require = createRequire(import.meta.url);
-    assets = {
-      js: readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
-      css: readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
-    };
-  }
-  return assets;
-}
-
 const CSS = `body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px;color:#212529}
 h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 6px}p.meta{color:#495057;margin:2px 0}
 table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #dee2e6;padding:4px 8px;text-align:left;vertical-align:top}
@@ -101,7 +88,7 @@ const CLIENT = `(() => {
 })();`;
 
 export function renderCapacityHtml(report: CapacityReport, config: string): string {
-  const { js, css } = loadAssets();
+  const { js, css } = uplotInline();
   const payload = JSON.stringify(report).replace(/</g, '\\u003c');
   const head = [
     'target',

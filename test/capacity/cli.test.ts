@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { launchChromium } from '../helpers/chromium.ts';
+import { launchChromium, offlinePage } from '../helpers/chromium.ts';
 import { EXAMPLE_CONFIG } from '../helpers/example.ts';
 import { exampleDocument } from './config.ts';
 import { growingSeries, writeSeries } from './series.ts';
@@ -84,16 +84,7 @@ describe('Command: headroom capacity', () => {
   });
 
   it('shows the crossing date, the action and a chart per measure in the HTML report, offline', async () => {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    const requests: string[] = [];
-    const errors: string[] = [];
-    await page.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url.startsWith('file:')) return route.continue();
-      requests.push(url);
-      return route.abort();
-    });
-    page.on('pageerror', (e) => errors.push(e.message));
+    const { page, requests, errors } = await offlinePage(browser);
     await page.goto(`file://${html}`);
     const cells = await page.$$eval('tr[data-measure="db.cpu"] td', (tds) => tds.map((td) => td.textContent));
     const crossing = json.measures[0].crossing;
