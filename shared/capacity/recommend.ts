@@ -46,7 +46,7 @@ function nextTier(i: RecommendInput): Recommendation {
   const tiers = t.tiers ?? [];
   const at = i.tier ? tiers.indexOf(i.tier) : t.bounds.min;
   const next = tiers[at + 1];
-  const lt = leadTime(t, kindOf(t).leadTimeByDimension ? 'nodeType' : undefined);
+  const lt = leadTime(t, kindOf(t).leadTimeByDimension?.nodeType ? 'nodeType' : undefined);
   if (!t.tiers) {
     // Not a ladder (a replicas or shards dimension): more memory means more shards.
     return clusterMode(i);
@@ -73,7 +73,7 @@ function moreReplicas(i: RecommendInput): Recommendation {
   const t = i.target;
   const spec = t.spec as Record<string, unknown>;
   if (t.scale === 'ladder') return nextTier(i);
-  const dim = kindOf(t).leadTimeByDimension ? 'replicas' : undefined;
+  const dim = kindOf(t).leadTimeByDimension?.replicas ? 'replicas' : undefined;
   if (dim && (spec.replicas === undefined || spec.shards !== undefined)) return clusterMode(i);
   const lt = leadTime(t, dim);
   const now = t.baseline ?? t.bounds.min;
