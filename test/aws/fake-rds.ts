@@ -57,6 +57,8 @@ export interface FakeInstance {
   engine: string;
   allocatedGiB: number;
   usedGiB: number;
+  /** Storage autoscaling's ceiling (MaxAllocatedStorage); undefined: autoscaling off. */
+  maxAllocatedGiB?: number;
   backupRetention: number;
   az: string;
   source?: string;
@@ -210,6 +212,7 @@ export class FakeRds extends FakeApi {
       Engine: i.engine,
       DBInstanceStatus: i.status,
       AllocatedStorage: i.allocatedGiB,
+      MaxAllocatedStorage: i.maxAllocatedGiB,
       InstanceCreateTime: new Date(i.createdAt),
       MultiAZ: i.multiAZ,
       AvailabilityZone: i.az,
@@ -272,18 +275,24 @@ export class FakeRds extends FakeApi {
           `Invalid storage size for engine name ${i.engine}: allocated storage must increase by at least 10%.`,
         );
     }
+    const ceiling = input.MaxAllocatedStorage;
+    if (ceiling !== undefined && ceiling < Math.ceil((storage ?? i.allocatedGiB) * 1.1 - 1e-9))
+      throw rdsError(
+        'InvalidParameterCombination',
+        'Max storage size must be greater than storage size by at least 10%.',
+      );
+    if (ceiling !== undefined) i.maxAllocatedGiB = ceiling;
     if (input.DBInstanceClass) i.pending.DBInstanceClass = input.DBInstanceClass;
     if (storage !== undefined) i.pending.AllocatedStorage = storage;
     if (input.ApplyImmediately !== true) return { DBInstance: this.toApi(i) };
+    // The 6 hours run from the storage modification itself.
+    if (storage !== undefined) i.lastStorageChange = this.now();
     i.status = 'modifying';
     const classChange = input.DBInstanceClass && input.DBInstanceClass !== i.instanceClass;
     this.later(classChange ? RDS_DELAYS.classChange : RDS_DELAYS.storageChange, () => {
       if (i.pending.DBInstanceClass) i.instanceClass = i.pending.DBInstanceClass;
       const grew = i.pending.AllocatedStorage !== undefined;
-      if (grew) {
-        i.allocatedGiB = i.pending.AllocatedStorage!;
-        i.lastStorageChange = this.now();
-      }
+      if (grew) i.allocatedGiB = i.pending.AllocatedStorage!;
       i.pending = {};
       i.status = grew ? 'storage-optimization' : 'available';
       if (grew)

@@ -1,6 +1,5 @@
-import { AddTagsToResourceCommand, type DBInstance, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
+import { type DBInstance, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
 import { ActuatorError } from '../../domain/errors.ts';
-import { iso } from '../../domain/time.ts';
 import type { Actual, Target } from '../../domain/types.ts';
 import type { Actuator, ApplyContext, ApplyResult } from '../../ports/actuator.ts';
 import type { CloudWatchApi, RdsApi } from './clients.ts';
@@ -9,9 +8,9 @@ import { capacityState, describeInstance } from './rds-common.ts';
 import {
   freeStorageBytes,
   planStorage,
-  STORAGE_TAG_KEY,
   type StoragePlan,
   type StoragePolicy,
+  tagStorageChange,
 } from './rds-storage.ts';
 
 /** What the actuator reads from an `rds-instance` target's spec. */
@@ -134,7 +133,7 @@ export class RdsInstanceActuator implements Actuator<RdsInstanceNeeds> {
         await modify(storage.toGiB);
         before.allocatedStorageGiB = storage.fromGiB;
         after.allocatedStorageGiB = storage.toGiB;
-        await this.tagStorageChange(inst, ctx.now, after);
+        await tagStorageChange(this.deps.rds, inst, ctx.now, after);
       } catch (err) {
         // RDS refused the storage part (a change by someone else within 6 h, a storage quota):
         // the class change matters more, so it goes alone.
@@ -171,23 +170,6 @@ export class RdsInstanceActuator implements Actuator<RdsInstanceNeeds> {
       return { kind: 'skip', why: `FreeStorageSpace unreadable: ${(err as Error).message}` };
     }
     return planStorage(policy, inst, free, now.getTime());
-  }
-
-  /** Records the change on the instance itself, where the next check (and a person) finds it. */
-  private async tagStorageChange(inst: DBInstance, now: Date, after: Record<string, unknown>): Promise<void> {
-    if (!inst.DBInstanceArn) return;
-    try {
-      await call(`AddTagsToResource ${inst.DBInstanceIdentifier}`, () =>
-        this.deps.rds.send(
-          new AddTagsToResourceCommand({
-            ResourceName: inst.DBInstanceArn,
-            Tags: [{ Key: STORAGE_TAG_KEY, Value: iso(now) }],
-          }),
-        ),
-      );
-    } catch (err) {
-      after.storageTag = `not tagged: ${(err as Error).message}`;
-    }
   }
 }
 
