@@ -6,6 +6,8 @@ import {
 import {
   AddTagsToResourceCommand,
   type AddTagsToResourceCommandInput,
+  CreateBlueGreenDeploymentCommand,
+  type CreateBlueGreenDeploymentCommandInput,
   CreateDBInstanceCommand,
   type CreateDBInstanceCommandInput,
   CreateDBInstanceReadReplicaCommand,
@@ -15,8 +17,12 @@ import {
   type DBInstance,
   DBInstanceAlreadyExistsFault,
   DBInstanceNotFoundFault,
+  DeleteBlueGreenDeploymentCommand,
+  type DeleteBlueGreenDeploymentCommandInput,
   DeleteDBInstanceCommand,
   type DeleteDBInstanceCommandInput,
+  DescribeBlueGreenDeploymentsCommand,
+  type DescribeBlueGreenDeploymentsCommandInput,
   DescribeDBClustersCommand,
   type DescribeDBClustersCommandInput,
   DescribeDBInstancesCommand,
@@ -30,10 +36,13 @@ import {
   type ModifyDBInstanceCommandInput,
   RDSClient,
   RDSServiceException,
+  SwitchoverBlueGreenDeploymentCommand,
+  type SwitchoverBlueGreenDeploymentCommandInput,
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Clock } from '../../shared/ports/clock.ts';
 import { ACCOUNT, FakeApi, MIN, metadata, REGION } from './fake-base.ts';
+import { FakeBlueGreen } from './fake-rds-blue-green.ts';
 
 /**
  * How long RDS takes in this model: each below the default lead time of its kind (class
@@ -106,6 +115,15 @@ export class FakeRds extends FakeApi {
   readonly clusters = new Map<string, FakeCluster>();
   /** Total DB instances the account may have (InstanceQuotaExceeded beyond). */
   instanceQuota = 40;
+  /** Blue/Green deployments of this account's instances. */
+  readonly blueGreen = new FakeBlueGreen({
+    instances: this.instances,
+    addInstance: (p) => this.addInstance(p),
+    later: (ms, run) => this.later(ms, run),
+    now: () => this.now(),
+    arn,
+    rdsError,
+  });
   private readonly mocks: { restore(): void }[] = [];
 
   constructor(clock: Clock) {
@@ -189,6 +207,27 @@ export class FakeRds extends FakeApi {
     );
     on(ModifyDBClusterCommand, 'ModifyDBCluster', (i: ModifyDBClusterCommandInput) => this.modifyCluster(i));
     on(AddTagsToResourceCommand, 'AddTagsToResource', (i: AddTagsToResourceCommandInput) => this.addTags(i));
+    const bg = this.blueGreen;
+    on(
+      CreateBlueGreenDeploymentCommand,
+      'CreateBlueGreenDeployment',
+      (i: CreateBlueGreenDeploymentCommandInput) => bg.create(i),
+    );
+    on(
+      DescribeBlueGreenDeploymentsCommand,
+      'DescribeBlueGreenDeployments',
+      (i: DescribeBlueGreenDeploymentsCommandInput) => bg.describe(i),
+    );
+    on(
+      SwitchoverBlueGreenDeploymentCommand,
+      'SwitchoverBlueGreenDeployment',
+      (i: SwitchoverBlueGreenDeploymentCommandInput) => bg.switchover(i),
+    );
+    on(
+      DeleteBlueGreenDeploymentCommand,
+      'DeleteBlueGreenDeployment',
+      (i: DeleteBlueGreenDeploymentCommandInput) => bg.delete(i),
+    );
     const cw = mockClient(CloudWatchClient);
     cw.on(GetMetricDataCommand).callsFake(async (i: GetMetricDataCommandInput) =>
       this.handle('GetMetricData', i, () => this.freeStorage(i)),

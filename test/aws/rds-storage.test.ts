@@ -1,8 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { worldActuators } from '../../shared/backtest/world/actuators.ts';
+import { World } from '../../shared/backtest/world/world.ts';
 import { parseConfig } from '../../shared/config/load.ts';
+import { resolveSimSettings } from '../../shared/config/sim-settings.ts';
 import { plan } from '../../shared/planner/plan.ts';
 import { ManualClock } from '../../shared/ports/clock.ts';
+import { SimCloud } from '../../shared/sim/cloud.ts';
 import { alarmFromEventBridge } from '../../shared/triggers/alarm.ts';
 import { brainOverFakes } from './brain-over-fakes.ts';
 import { MIN } from './fake-base.ts';
@@ -210,5 +214,51 @@ describe('Planner and brain: rds-storage grows from an alarm, by +10 % at least,
     } finally {
       rds.restore();
     }
+  });
+});
+
+describe('Simulated cloud and backtest world: rds-storage keeps the 6 hours between changes', () => {
+  const config = parseConfig(
+    stringify({ version: 1, signals: { traffic: { source: 'sim' } }, targets: TARGET }),
+  );
+  const target = config.targets[0]!;
+  const ctx = (now: number) => applyCtx(new ManualClock(new Date(now).toISOString()));
+
+  it('the simulated cloud is busy for 6 h after a raise, then takes the next', async () => {
+    const clock = new ManualClock(T0);
+    const sim = new SimCloud(config, { clock });
+    expect(await sim.actuator.apply(target, 130, ctx(clock.now().getTime()))).toMatchObject({
+      status: 'applied',
+    });
+    clock.advance(HOUR);
+    expect((await sim.actuator.read(target)).busy).toBe(
+      'the last change was at 2026-11-27T18:00:00.000Z: the next is allowed from 2026-11-28T00:00:00.000Z',
+    );
+    expect(await sim.actuator.apply(target, 200, ctx(clock.now().getTime()))).toMatchObject({
+      status: 'in-progress',
+    });
+    clock.set(Date.parse(T0) + 6 * HOUR);
+    expect(await sim.actuator.apply(target, 200, ctx(clock.now().getTime()))).toMatchObject({
+      status: 'applied',
+    });
+  });
+
+  it('the backtest world answers in-progress within 6 h of its last change', async () => {
+    const t0 = Date.parse(T0);
+    const world = new World({
+      config,
+      settings: resolveSimSettings(config.backtest),
+      signal: 'traffic',
+      demand: () => 1,
+      start: t0,
+    });
+    const clock = new ManualClock(T0);
+    const actuator = worldActuators(world, clock)(target);
+    expect(await actuator.apply(target, 130, ctx(t0))).toMatchObject({ status: 'applied' });
+    clock.set(t0 + 5 * HOUR);
+    expect((await actuator.read(target)).busy).toMatch(/until 2026-11-28T00:00:00/);
+    expect(await actuator.apply(target, 200, ctx(t0 + 5 * HOUR))).toMatchObject({ status: 'in-progress' });
+    clock.set(t0 + 6 * HOUR);
+    expect(await actuator.apply(target, 200, ctx(t0 + 6 * HOUR))).toMatchObject({ status: 'applied' });
   });
 });

@@ -4,6 +4,7 @@ import type { Actual, Target } from '../../domain/types.ts';
 import type { Actuator, ApplyContext, ApplyResult } from '../../ports/actuator.ts';
 import type { CloudWatchApi, RdsApi } from './clients.ts';
 import { call, codeOf } from './errors.ts';
+import { applyBlueGreen, blueGreenView, findDeployment } from './rds-blue-green.ts';
 import { capacityState, describeInstance } from './rds-common.ts';
 import {
   freeStorageBytes,
@@ -14,7 +15,11 @@ import {
 } from './rds-storage.ts';
 
 /** What the actuator reads from an `rds-instance` target's spec. */
-export type RdsInstanceNeeds = { identifier: string; storage?: StoragePolicy };
+export type RdsInstanceNeeds = {
+  identifier: string;
+  storage?: StoragePolicy;
+  method?: 'modify' | 'blue-green';
+};
 
 /** Statuses in which RDS accepts a class change (storage-optimization only blocks storage changes). */
 const MODIFIABLE = new Set(['available', 'storage-optimization']);
@@ -85,7 +90,14 @@ export class RdsInstanceActuator implements Actuator<RdsInstanceNeeds> {
   }
 
   async read(target: Target<RdsInstanceNeeds>): Promise<Actual> {
-    return view(target, await describeInstance(this.deps.rds, identifierOf(target))).actual;
+    const inst = await describeInstance(this.deps.rds, identifierOf(target));
+    const { actual } = view(target, inst);
+    if (target.spec.method !== 'blue-green') return actual;
+    return blueGreenView(
+      actual,
+      await findDeployment(this.deps.rds, identifierOf(target)),
+      target.tiers ?? [],
+    );
   }
 
   async apply(target: Target<RdsInstanceNeeds>, desired: number, ctx: ApplyContext): Promise<ApplyResult> {
@@ -102,10 +114,13 @@ export class RdsInstanceActuator implements Actuator<RdsInstanceNeeds> {
     const id = identifierOf(target);
     const inst = await describeInstance(this.deps.rds, id);
     const { actual, instanceClass } = view(target, inst);
+    const bg = target.spec.method === 'blue-green' ? await findDeployment(this.deps.rds, id) : undefined;
+    if (target.spec.method === 'blue-green') blueGreenView(actual, bg, tiers);
     const before: Record<string, unknown> = { instanceClass };
     if (actual.value === desired) return { status: 'no-op', before, after: before };
     if (actual.blocked) return { status: 'blocked', before, after: before, message: actual.blocked };
     if (actual.busy) return { status: 'in-progress', before, after: before, message: actual.busy };
+    if (target.spec.method === 'blue-green') return applyBlueGreen(this.deps.rds, inst, bg, to, ctx, before);
     if (actual.risk && !ctx.approved)
       return {
         status: 'blocked',
