@@ -1,12 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { tenPercentMore } from '../../shared/adapters/aws/rds-storage.ts';
+import { Brain } from '../../shared/app/brain.ts';
 import { worldActuators } from '../../shared/backtest/world/actuators.ts';
 import { World } from '../../shared/backtest/world/world.ts';
 import { parseConfig } from '../../shared/config/load.ts';
 import { resolveSimSettings } from '../../shared/config/sim-settings.ts';
+import { predictiveIntents } from '../../shared/forecast/predictive.ts';
+import { ForecastDemandProvider } from '../../shared/forecast/provider.ts';
 import { plan } from '../../shared/planner/plan.ts';
 import { ManualClock } from '../../shared/ports/clock.ts';
+import { MemoryNotifier } from '../../shared/ports/notifier.ts';
 import { SimCloud } from '../../shared/sim/cloud.ts';
+import { MemoryStateStore } from '../../shared/sim/memory-store.ts';
+import { Repo } from '../../shared/state/repo.ts';
 import { alarmFromEventBridge } from '../../shared/triggers/alarm.ts';
 import { brainOverFakes } from './brain-over-fakes.ts';
 import { MIN } from './fake-base.ts';
@@ -260,5 +267,57 @@ describe('Simulated cloud and backtest world: rds-storage keeps the 6 hours betw
     expect(await actuator.apply(target, 200, ctx(t0 + 5 * HOUR))).toMatchObject({ status: 'in-progress' });
     clock.set(t0 + 6 * HOUR);
     expect(await actuator.apply(target, 200, ctx(t0 + 6 * HOUR))).toMatchObject({ status: 'applied' });
+  });
+});
+
+describe('Brain: rds-storage grown from a forecast of used storage', () => {
+  it('raises the allocated storage ahead of the forecast need, and never lowers it when the forecast falls', async () => {
+    const config = parseConfig(
+      stringify({
+        version: 1,
+        // Used GiB as a gauge (a value per step, taken as is): about 300 GiB at the daily peak.
+        signals: { used: { source: 'sim', unit: 'perSecond', baseline: 300 } },
+        targets: {
+          'db-storage': {
+            ...TARGET['db-storage'],
+            baseline: 200,
+            capacity: { signal: 'used', perUnit: 1, targetUtilization: 0.8 },
+          },
+        },
+        predictive: [{ target: 'db-storage', signal: 'used', horizon: '2h', quantile: 0.9 }],
+      }),
+    );
+    const clock = new ManualClock('2026-11-25T06:00:00Z');
+    const sim = new SimCloud(config, { clock });
+    const brain = new Brain({
+      config,
+      repo: new Repo(new MemoryStateStore()),
+      actuators: sim.registry,
+      clock,
+      notifier: new MemoryNotifier(),
+      demand: new ForecastDemandProvider({ metrics: sim.metrics }),
+      predictive: predictiveIntents,
+      owner: 'test',
+    });
+    const values: number[] = [];
+    for (let t = clock.now().getTime(); t <= Date.parse('2026-11-26T06:00:00Z'); t += 10 * MIN) {
+      clock.set(t);
+      await brain.reconcile();
+      values.push(sim.value('db-storage'));
+    }
+    const raises = sim.calls.filter((c) => c.target === 'db-storage');
+    // Grown ahead of the peak to leave 20 % free (300 / 0.8 = 375 GiB), in steps of +10 % at
+    // least, 6 h apart at the least, and never lowered.
+    expect(raises.length).toBeGreaterThan(0);
+    // Measured: 200 -> 220 at 08:30 (+10 %, the least RDS takes), 220 -> 369 at 14:30 (6 h
+    // later), ready before the 16:00 peak of 300 GiB used (81 % of 369; the p90 forecast of the
+    // peak is a little under the curve's 300).
+    const readyAtPeak =
+      values[(Date.parse('2026-11-25T16:00:00Z') - Date.parse('2026-11-25T06:00:00Z')) / (10 * MIN)]!;
+    expect(readyAtPeak).toBeGreaterThanOrEqual(0.95 * (300 / 0.8));
+    for (const c of raises) expect(c.to).toBeGreaterThanOrEqual(tenPercentMore(c.from));
+    for (let i = 1; i < raises.length; i++)
+      expect(raises[i]!.at - raises[i - 1]!.at).toBeGreaterThanOrEqual(6 * HOUR);
+    expect(values.every((v, i) => i === 0 || v >= values[i - 1]!)).toBe(true);
   });
 });
