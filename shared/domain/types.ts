@@ -284,6 +284,7 @@ export interface AuditEntry {
   at: string;
   action:
     | 'step-executed'
+    | 'step-started'
     | 'step-failed'
     | 'failure-cleared'
     | 'step-recovered'

@@ -147,6 +147,17 @@ describe('Brain: a campaign changes the class through Blue/Green ahead of its st
       after: { instanceClass: 'db.r6g.2xlarge', blueGreen: expect.stringMatching(/^bgd-/) },
       reason: expect.stringContaining('campaign launch'),
     });
+    // The green's creation is audited when it starts (66 min ahead: lead time and margin), with what it will become.
+    const started = await env.audit('db', 'step-started');
+    expect(started).toHaveLength(1);
+    expect(started[0]).toMatchObject({
+      at: '2026-11-27T19:54:00Z',
+      before: { instanceClass: 'db.r6g.large' },
+      after: {
+        blueGreen: { name: 'headroom-kaireon-prod', green: 'db.r6g.2xlarge', status: 'PROVISIONING' },
+      },
+      reason: expect.stringMatching(/campaign launch .*: CreateBlueGreenDeployment headroom-kaireon-prod/),
+    });
     expect(await env.audit('db', 'step-failed')).toEqual([]);
   });
 

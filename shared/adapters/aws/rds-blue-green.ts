@@ -112,7 +112,9 @@ export async function applyBlueGreen(
     }
     return {
       status: 'in-progress',
-      ...unchanged,
+      started: true,
+      before,
+      after: { instanceClass: before.instanceClass, blueGreen: { name, green: to, status: 'PROVISIONING' } },
       message: `CreateBlueGreenDeployment ${name}: green ${id} in ${to} provisioning (switchover once AVAILABLE, with approval)`,
     };
   }
