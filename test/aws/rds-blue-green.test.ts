@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { worldActuators } from '../../shared/backtest/world/actuators.ts';
+import { World } from '../../shared/backtest/world/world.ts';
 import { parseConfig } from '../../shared/config/load.ts';
+import { resolveSimSettings } from '../../shared/config/sim-settings.ts';
 import { ManualClock } from '../../shared/ports/clock.ts';
 import { SimCloud } from '../../shared/sim/cloud.ts';
 import { brainOverFakes } from './brain-over-fakes.ts';
@@ -173,6 +176,29 @@ describe('Brain: a campaign changes the class through Blue/Green ahead of its st
     await env.run(START);
     expect(rds.callsOf('SwitchoverBlueGreenDeployment')).toHaveLength(1);
     expect(rds.instance('kaireon-prod')!.instanceClass).toBe('db.r6g.2xlarge');
+  });
+
+  it('the backtest world asks for the approval of every blue-green change too', async () => {
+    const config = withCampaign(false);
+    const world = new World({
+      config,
+      settings: resolveSimSettings(config.backtest),
+      signal: 'none',
+      demand: () => 0,
+      start: clock.now().getTime(),
+    });
+    const target = config.targets[0]!;
+    const actuator = worldActuators(world, clock)(target);
+    expect((await actuator.read(target)).risk).toMatch(/Blue\/Green switchover/);
+    expect(await actuator.apply(target, 2, applyCtx(clock))).toMatchObject({ status: 'blocked' });
+    expect(await actuator.apply(target, 2, applyCtx(clock, { approved: true }))).toMatchObject({
+      status: 'applied',
+    });
+    // Ready after the blue-green lead time (60 min), not the in-place 30.
+    clock.advance(59 * MIN);
+    expect((await actuator.read(target)).ready).toBe(0);
+    clock.advance(MIN);
+    expect((await actuator.read(target)).ready).toBe(2);
   });
 
   it('the simulated cloud asks for the approval of every blue-green change', async () => {
