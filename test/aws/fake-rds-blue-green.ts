@@ -33,13 +33,9 @@ export interface RdsModel {
   now(): number;
   arn(id: string): string;
   rdsError(name: string, message: string): Error;
+  /** The parameter, or the MissingParameter error RDS answers without it. */
+  need<T>(v: T | undefined, name: string): T;
 }
-
-const need = <T>(v: T | undefined, name: string, rds: RdsModel): T => {
-  if (v === undefined)
-    throw rds.rdsError('MissingParameter', `The request must contain the parameter ${name}`);
-  return v;
-};
 
 /**
  * RDS Blue/Green deployments of single instances, as the RDS API answers them: CreateBlueGreenDeployment
@@ -82,8 +78,8 @@ export class FakeBlueGreen {
   }
 
   create(input: CreateBlueGreenDeploymentCommandInput) {
-    const name = need(input.BlueGreenDeploymentName, 'BlueGreenDeploymentName', this.rds);
-    const source = need(input.Source, 'Source', this.rds);
+    const name = this.rds.need(input.BlueGreenDeploymentName, 'BlueGreenDeploymentName');
+    const source = this.rds.need(input.Source, 'Source');
     const blue = [...this.rds.instances.values()].find((i) => this.rds.arn(i.id) === source);
     if (!blue) throw this.rds.rdsError('DBInstanceNotFound', `DBInstance ${source} not found.`);
     if ([...this.deployments.values()].some((d) => d.name === name))

@@ -123,6 +123,7 @@ export class FakeRds extends FakeApi {
     now: () => this.now(),
     arn,
     rdsError,
+    need,
   });
   private readonly mocks: { restore(): void }[] = [];
 

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { tenPercentMore } from '../../shared/adapters/aws/rds-storage.ts';
@@ -30,6 +32,9 @@ const TARGET = {
   },
 };
 const HOUR = 60 * MIN;
+const ALARM_EVENT = JSON.parse(
+  readFileSync(path.resolve(import.meta.dirname, '../events/cloudwatch-alarm-state-change.json'), 'utf8'),
+);
 
 describe('Actuator: rds-storage', () => {
   let clock: ManualClock;
@@ -169,27 +174,14 @@ describe('Planner and brain: rds-storage grows from an alarm, by +10 % at least,
     try {
       rds.addInstance({ id: 'kaireon-prod', allocatedGiB: 200, maxAllocatedGiB: 250 });
       const env = brainOverFakes(config, clock);
+      // The documented CloudWatch Alarm State Change event, as the storage alarms.
       const alarm = (n: number, name: string) => {
-        const e = alarmFromEventBridge({
-          version: '0',
-          id: `7e7a3e3c-0000-4000-8000-00000000000${n}`,
-          'detail-type': 'CloudWatch Alarm State Change',
-          source: 'aws.cloudwatch',
-          account: '123456789012',
-          time: clock.now().toISOString(),
-          region: 'eu-central-1',
-          resources: [`arn:aws:cloudwatch:eu-central-1:123456789012:alarm:${name}`],
-          detail: {
-            alarmName: name,
-            state: {
-              value: 'ALARM',
-              reason: 'FreeStorageSpace under 30%',
-              timestamp: clock.now().toISOString(),
-            },
-            previousState: { value: 'OK', reason: '', timestamp: clock.now().toISOString() },
-            configuration: { metrics: [] },
-          },
-        });
+        const event = structuredClone(ALARM_EVENT);
+        event.id = `7e7a3e3c-0000-4000-8000-00000000000${n}`;
+        event.time = clock.now().toISOString();
+        event.detail.alarmName = name;
+        event.detail.state.value = 'ALARM';
+        const e = alarmFromEventBridge(event);
         return env.brain.handleSignal(e.signal, e.idempotencyKey);
       };
       await alarm(1, 'kaireon-db-storage-70');
