@@ -14,6 +14,7 @@ import { kedaScaledObject } from './keda-scaledobject.ts';
 import type { KindDefinition, WorldRole } from './kind.ts';
 import { rdsInstance } from './rds-instance.ts';
 import { rdsReadReplicas } from './rds-read-replicas.ts';
+import { rdsStorage } from './rds-storage.ts';
 
 export type { KindDefinition, Shape, WorldRole } from './kind.ts';
 
@@ -36,6 +37,7 @@ const TABLE: readonly AnyKind[] = [
   kedaScaledObject,
   rdsInstance,
   rdsReadReplicas,
+  rdsStorage,
 ];
 
 /** The kinds by name. */

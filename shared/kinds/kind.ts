@@ -1,5 +1,5 @@
 import type * as z from 'zod';
-import type { Bounds, PodResources, Scale } from '../domain/types.ts';
+import type { Bounds, PodResources, Scale, ValueRules } from '../domain/types.ts';
 import type { KindGrants } from '../iam/grants.ts';
 import type { ActuatorFactory } from '../ports/actuator.ts';
 
@@ -44,7 +44,13 @@ export interface KindDefinition<S = Record<string, unknown>> {
   /** A change must finish before the next can start (AWS rejects a modify while modifying). */
   exclusive: boolean;
   /** Changes to an at-risk resource (a Single-AZ database) restart it: a person approves them. */
-  needsApproval?: { risk: string };
+  needsApproval?: {
+    risk: string;
+    /** A risk every change of a target so written carries (a Blue/Green switchover), at-risk or not. */
+    always?(spec: S): string | undefined;
+  };
+  /** The service refuses another change this long after one (RDS storage: 6 hours). */
+  minChangeIntervalSeconds?: number;
 
   /** The AWS actions its actuator calls and the ARNs they are allowed on. */
   iam: KindGrants<S>;
@@ -74,6 +80,8 @@ export interface Shape {
   bounds: Bounds;
   /** Which dimension a multi-dimension kind steers (ElastiCache: replicas, shards, nodeType). */
   dimension?: string;
+  /** Values the service accepts and how far one change moves, beyond bounds (domain/types.ts). */
+  values?: ValueRules;
 }
 
 /** Problems with a target's spec, at paths relative to `targets.<id>`. */

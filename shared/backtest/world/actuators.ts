@@ -167,7 +167,9 @@ function actuatorFor(world: World, clock: Clock, target: Target): Actuator {
   if (m) {
     const field = fieldOf(target);
     const needs = kindOf(target).needsApproval;
-    const risk = needs && world.settings.singleAz.includes(target.id) ? needs.risk : undefined;
+    const risk =
+      needs?.always?.(target.spec) ??
+      (needs && world.settings.singleAz.includes(target.id) ? needs.risk : undefined);
     const lead = world.settings.leadTimeSeconds(target);
     return {
       read: async () => {

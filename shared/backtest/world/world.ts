@@ -91,7 +91,11 @@ export class World {
       if (world.role === 'managed') {
         this.managed.set(
           t.id,
-          new ManagedResource(initialValue(t), { exclusive: kind.exclusive, ladder: t.scale === 'ladder' }),
+          new ManagedResource(initialValue(t), {
+            exclusive: kind.exclusive,
+            ladder: t.scale === 'ladder',
+            minIntervalSeconds: kind.minChangeIntervalSeconds,
+          }),
         );
         continue;
       }
