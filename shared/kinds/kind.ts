@@ -25,6 +25,8 @@ export interface KindDefinition<S = Record<string, unknown>> {
   leadTime: LeadTime;
   /** Kinds that steer one of several dimensions: a lead time per dimension. */
   leadTimeByDimension?: Record<string, LeadTime>;
+  /** A lead time the spec itself implies (an Auto Scaling group's instance warmup), over the default. */
+  leadTimeOf?(spec: S): LeadTime | undefined;
   /** Bounds, ladder and dimension from the validated spec; AWS limits are reported here. */
   shape(spec: S, problems: SpecProblems): Shape | undefined;
 
@@ -106,12 +108,13 @@ export interface KindRbac {
 
 /**
  * The backtest world's part for a target: an AWS resource that becomes ready after its lead
- * time, the cluster's node group, the warm pool of that node group, a static Karpenter
+ * time (with `target-tracking`: an Auto Scaling group whose policy scales it too), the cluster's
+ * node group, the warm pool of that node group, a static Karpenter
  * NodePool (a fixed node count), placeholder pods holding spare nodes, or pods scaled by an
  * HPA, KEDA or only by Headroom.
  */
 export type WorldRole =
-  | { role: 'managed' }
+  | { role: 'managed'; autoscaler?: 'target-tracking' }
   | { role: 'node-group' }
   | { role: 'warm-pool' }
   | { role: 'static-nodes' }
