@@ -1,0 +1,187 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { awsActuators } from '../../shared/app/actuators.ts';
+import { Brain } from '../../shared/app/brain.ts';
+import { parseConfig } from '../../shared/config/load.ts';
+import type { Config } from '../../shared/config/types.ts';
+import type { ActuatorRegistry } from '../../shared/ports/actuator.ts';
+import { ManualClock } from '../../shared/ports/clock.ts';
+import { MemoryNotifier } from '../../shared/ports/notifier.ts';
+import type { StateStore } from '../../shared/ports/state.ts';
+import { MemoryStateStore } from '../../shared/sim/memory-store.ts';
+import { Repo } from '../../shared/state/repo.ts';
+import { deployment, fakeCluster, hpa, scaledObject } from './helpers.ts';
+
+/**
+ * Staging at night: a cron schedule caps three staging workloads from 20:00 to 08:00 Berlin
+ * time, through the planner and the executor, against the fake Kubernetes API server (which
+ * enforces the shipped RBAC and the API's own validation). Monday 7 December 2026: Berlin is
+ * UTC+1, so 20:00 is 19:00Z and 08:00 is 07:00Z.
+ */
+const NS = 'kaireon'; // a namespace the shipped RBAC binds
+
+function stagingConfig(kubeconfig: string, extra = ''): Config {
+  return parseConfig(`
+version: 1
+timezone: Europe/Berlin
+clusters:
+  staging: { kubeconfig: { context: fake, path: ${JSON.stringify(kubeconfig)} } }
+targets:
+  web:
+    kind: k8s-deployment
+    cluster: staging
+    namespace: ${NS}
+    name: web
+    bounds: { min: 1, max: 10 }
+  api:
+    kind: k8s-hpa
+    cluster: staging
+    namespace: ${NS}
+    name: api-hpa
+    bounds: { min: 1, max: 30 }
+  worker:
+    kind: keda-scaledobject
+    cluster: staging
+    namespace: ${NS}
+    name: worker-scaler
+    bounds: { min: 0, max: 50 }
+    ceiling: { method: paused-replicas }
+schedules:
+  - name: staging-night
+    targets: [web, worker]
+    ceiling: 0
+    cron: "0 20 * * 1-5"
+    duration: 12h
+  - name: api-night
+    targets: [api]
+    ceiling: 1
+    cron: "0 20 * * 1-5"
+    duration: 12h
+${extra}`);
+}
+
+let cluster: Awaited<ReturnType<typeof fakeCluster>>;
+beforeEach(async () => {
+  cluster = await fakeCluster();
+  cluster.api.put(deployment(NS, 'web', 3));
+  cluster.api.put(deployment(NS, 'api', 4));
+  cluster.api.put(hpa(NS, 'api-hpa', 4, 12, 'api'));
+  cluster.api.put(scaledObject(NS, 'worker-scaler', 2, 40));
+});
+afterEach(() => cluster.api.close());
+
+const web = () => cluster.api.get('deployments', NS, 'web')!;
+const apiHpa = () => cluster.api.get('horizontalpodautoscalers', NS, 'api-hpa')!;
+const worker = () => cluster.api.get('scaledobjects', NS, 'worker-scaler')!;
+
+function brainOn(config: Config, clock: ManualClock, store: StateStore, actuators?: ActuatorRegistry) {
+  return new Brain({
+    config,
+    repo: new Repo(store),
+    actuators: actuators ?? awsActuators(config, clock),
+    clock,
+    notifier: new MemoryNotifier(),
+    owner: `test-${Math.random().toString(36).slice(2, 6)}`,
+  });
+}
+
+describe('Ceilings: staging at night', () => {
+  it('scales staging to 0 at 20:00, caps the HPA, pauses KEDA, and restores every value by 08:00', async () => {
+    const config = stagingConfig(cluster.kubeconfig);
+    const clock = new ManualClock('2026-12-07T18:59:00Z');
+    const store = new MemoryStateStore();
+    const brain = brainOn(config, clock, store);
+
+    await brain.reconcile();
+    expect(web().spec.replicas).toBe(3);
+    const before = (await brain.plan()).targets.find((t) => t.id === 'web')!;
+    expect(before.reasons.join(' ')).toContain('next ceiling 0 from 2026-12-07T19:00:00Z');
+
+    clock.set('2026-12-07T19:00:00Z');
+    await brain.reconcile();
+    expect(web().spec.replicas).toBe(0);
+    expect(apiHpa().spec).toMatchObject({ minReplicas: 1, maxReplicas: 1 });
+    expect(worker().metadata.annotations['autoscaling.keda.sh/paused-replicas']).toBe('0');
+    expect(worker().spec.minReplicaCount).toBe(2); // paused-replicas leaves the floor alone
+
+    const night = await brain.plan(new Date('2026-12-08T01:00:00Z'));
+    for (const id of ['web', 'api', 'worker'])
+      expect(night.targets.find((t) => t.id === id)!.decision, id).toBe('no-op');
+    expect(night.targets.find((t) => t.id === 'web')!.reasons.join(' ')).toMatch(
+      /schedule staging-night .*ceiling 0 until 2026-12-08T06:58:00Z/,
+    );
+
+    // Capacity is back by 08:00: a ceiling lifts its lead time and margin early.
+    clock.set('2026-12-08T06:57:00Z');
+    await brain.reconcile();
+    expect(web().spec.replicas).toBe(0);
+    clock.set('2026-12-08T07:00:00Z');
+    await brain.reconcile();
+    expect(web().spec.replicas).toBe(3);
+    expect(apiHpa().spec).toMatchObject({ minReplicas: 4, maxReplicas: 12 });
+    expect(apiHpa().metadata.annotations?.['headroom.dev/replaced']).toBeUndefined();
+    expect(worker().metadata.annotations?.['autoscaling.keda.sh/paused-replicas']).toBeUndefined();
+    expect(worker().spec).toMatchObject({ minReplicaCount: 2, maxReplicaCount: 40 });
+
+    const audit = await brain.audit();
+    const webSteps = audit.filter((e) => e.target === 'web' && e.action === 'step-executed').reverse();
+    expect(webSteps.map((e) => [e.before, e.after])).toEqual([
+      [{ replicas: 3 }, { replicas: 0 }],
+      [{ replicas: 0 }, { replicas: 3 }],
+    ]);
+    expect(webSteps[0]!.reason).toContain('schedule staging-night');
+    const state = await new Repo(store).plannerState(clock.now());
+    expect(state.targets.web?.original).toBeUndefined();
+    expect(state.targets.web?.ceiling).toBeUndefined();
+  });
+
+  it('a ceiling wins over a floor and says so, unless the schedule yields to campaigns', async () => {
+    const config = stagingConfig(cluster.kubeconfig);
+    const clock = new ManualClock('2026-12-07T19:30:00Z');
+    const brain = brainOn(config, clock, new MemoryStateStore());
+    await brain.requestFloor({
+      target: 'web',
+      floor: 6,
+      forSeconds: 3600,
+      reason: 'load test',
+      source: { kind: 'cli', ref: 'sre' },
+    });
+    const p = (await brain.plan()).targets.find((t) => t.id === 'web')!;
+    expect(p.desired).toBe(0);
+    expect(p.reasons.join(' ')).toContain('the ceiling wins over the floor 6');
+  });
+
+  it('reverts exactly after a process died between the patch and recording it', async () => {
+    const config = stagingConfig(cluster.kubeconfig);
+    const clock = new ManualClock('2026-12-07T19:00:00Z');
+    const store = new MemoryStateStore();
+    const real = awsActuators(config, clock);
+    let died!: () => void;
+    const death = new Promise<void>((r) => (died = r));
+    const dying: ActuatorRegistry = (t) => {
+      const a = real(t);
+      return {
+        read: (x) => a.read(x),
+        apply: async (x, to, ctx) => {
+          const r = await a.apply(x, to, ctx);
+          if (x.id !== 'web') return r;
+          died();
+          return new Promise<never>(() => {}); // the process is gone: nothing after the patch runs
+        },
+      };
+    };
+    await Promise.race([brainOn(config, clock, store, dying).reconcile(), death]);
+    expect(web().spec.replicas).toBe(0);
+
+    // A new process, after the dead one's lease expired, settles the write-ahead record.
+    clock.set('2026-12-07T19:05:00Z');
+    const second = brainOn(config, clock, store);
+    await second.reconcile();
+    const recovered = (await second.audit()).find((e) => e.action === 'step-recovered' && e.target === 'web');
+    expect(recovered?.reason).toContain('was applied at 2026-12-07T19:00:00Z but not recorded');
+    expect(web().spec.replicas).toBe(0);
+
+    clock.set('2026-12-08T07:00:00Z');
+    await second.reconcile();
+    expect(web().spec.replicas).toBe(3);
+  });
+});
