@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HpaActuator } from '../../shared/adapters/kubernetes/hpa.ts';
+import { KedaScaledObjectActuator } from '../../shared/adapters/kubernetes/keda-scaledobject.ts';
 import { awsActuators } from '../../shared/app/actuators.ts';
 import { Brain } from '../../shared/app/brain.ts';
 import { parseConfig } from '../../shared/config/load.ts';
@@ -9,7 +11,7 @@ import { MemoryNotifier } from '../../shared/ports/notifier.ts';
 import type { StateStore } from '../../shared/ports/state.ts';
 import { MemoryStateStore } from '../../shared/sim/memory-store.ts';
 import { Repo } from '../../shared/state/repo.ts';
-import { deployment, fakeCluster, hpa, scaledObject } from './helpers.ts';
+import { ctx, deployment, fakeCluster, hpa, scaledObject, target } from './helpers.ts';
 
 /**
  * Staging at night: a cron schedule caps three staging workloads from 20:00 to 08:00 Berlin
@@ -183,5 +185,50 @@ describe('Ceilings: staging at night', () => {
     clock.set('2026-12-08T07:00:00Z');
     await second.reconcile();
     expect(web().spec.replicas).toBe(3);
+  });
+});
+
+describe('Ceilings on autoscalers: what the actuators write', () => {
+  it('an HPA capped over a floor that had lifted maxReplicas comes back to the original maxReplicas', async () => {
+    const a = new HpaActuator(cluster.conn);
+    const t = target('k8s-hpa', { namespace: NS, name: 'api-hpa', bounds: { min: 1, max: 30 } });
+    await a.apply(t, 20, ctx()); // a floor above maxReplicas 12 lifts it to 20
+    expect(apiHpa().spec).toMatchObject({ minReplicas: 20, maxReplicas: 20 });
+    const capped = await a.apply(t, 2, ctx({ ceiling: 2 }));
+    expect(capped.after).toEqual({ minReplicas: 2, maxReplicas: 2 });
+    expect((await a.read(t)).ceiling).toBe(2);
+    const replaced = JSON.parse(apiHpa().metadata.annotations['headroom.dev/replaced']);
+    expect(replaced).toEqual({ maxReplicas: { from: 12, to: 2, ceiling: true } });
+    await a.apply(t, 4, ctx({ ceiling: null }));
+    expect(apiHpa().spec).toMatchObject({ minReplicas: 4, maxReplicas: 12 });
+    expect(apiHpa().metadata.annotations?.['headroom.dev/replaced']).toBeUndefined();
+    expect((await a.read(t)).ceiling).toBeUndefined();
+  });
+
+  it('a KEDA ceiling caps maxReplicaCount by default; a pause someone else set is never taken for its own', async () => {
+    const a = new KedaScaledObjectActuator(cluster.conn);
+    const t = target('keda-scaledobject', {
+      namespace: NS,
+      name: 'worker-scaler',
+      bounds: { min: 0, max: 50 },
+    });
+    await a.apply(t, 1, ctx({ ceiling: 1 }));
+    expect(worker().spec).toMatchObject({ minReplicaCount: 1, maxReplicaCount: 1 });
+    expect(worker().metadata.annotations['autoscaling.keda.sh/paused-replicas']).toBeUndefined();
+    await a.apply(t, 2, ctx({ ceiling: null }));
+    expect(worker().spec).toMatchObject({ minReplicaCount: 2, maxReplicaCount: 40 });
+
+    const paused = target('keda-scaledobject', {
+      namespace: NS,
+      name: 'worker-scaler',
+      bounds: { min: 0, max: 50 },
+      ceiling: { method: 'paused-replicas' },
+    });
+    const so = worker();
+    so.metadata.annotations = { 'autoscaling.keda.sh/paused-replicas': '3' };
+    cluster.api.put(so);
+    const read = await a.read(paused);
+    expect(read.blocked).toContain('paused-replicas=3');
+    expect(read.ceiling).toBeUndefined();
   });
 });
