@@ -47,6 +47,8 @@ export interface CeilingEffect {
   step?: number | null;
   /** Direction of a change of the ceiling alone (the steered value does not move). */
   direction?: Direction;
+  /** A ceiling that lowers the steered value holds now: a floor due later cannot be shown as the next step. */
+  holds?: boolean;
   reasons: string[];
 }
 
@@ -91,11 +93,17 @@ export function applyCeilings(
       `the ceiling wins over the floor ${wanted} asked for (a schedule with yieldToCampaigns lets campaigns through)`,
     );
   const desired = cf.lowersFloor ? Math.min(wanted, cap) : wanted;
+  const holds = cf.lowersFloor;
   if (!cf.separate)
-    return { desired, step: actual.value > cap && desired !== actual.value ? cap : undefined, reasons };
-  if (actual.ceiling === cap) return { desired, reasons };
+    return {
+      desired,
+      step: actual.value > cap && desired !== actual.value ? cap : undefined,
+      holds,
+      reasons,
+    };
+  if (actual.ceiling === cap) return { desired, holds, reasons };
   const lowering = actual.ceiling === undefined || cap < actual.ceiling;
-  return { desired, step: cap, direction: lowering ? 'down' : 'up', reasons };
+  return { desired, step: cap, direction: lowering ? 'down' : 'up', holds, reasons };
 }
 
 /** No ceiling holds: one Headroom applied comes off. */
