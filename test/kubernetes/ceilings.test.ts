@@ -5,6 +5,7 @@ import { awsActuators } from '../../shared/app/actuators.ts';
 import { Brain } from '../../shared/app/brain.ts';
 import { parseConfig } from '../../shared/config/load.ts';
 import type { Config } from '../../shared/config/types.ts';
+import type { AuditEntry } from '../../shared/domain/types.ts';
 import type { ActuatorRegistry } from '../../shared/ports/actuator.ts';
 import { ManualClock } from '../../shared/ports/clock.ts';
 import { MemoryNotifier } from '../../shared/ports/notifier.ts';
@@ -86,6 +87,68 @@ function brainOn(config: Config, clock: ManualClock, store: StateStore, actuator
   });
 }
 
+/** Where a process dies during the step of `web` (as test/executor/crash.test.ts kills one). */
+type Point = 'before the call' | 'after the call' | 'after the audit write' | 'after the state write';
+const POINTS: Point[] = [
+  'before the call',
+  'after the call',
+  'after the audit write',
+  'after the state write',
+];
+
+/** A brain whose process dies at `point` of its first change of `web`: nothing after it runs. */
+function dying(config: Config, clock: ManualClock, store: StateStore, point: Point) {
+  let dead = false;
+  let signal!: () => void;
+  const death = new Promise<void>((r) => (signal = r));
+  const die = () => {
+    dead = true;
+    signal();
+    return new Promise<never>(() => {});
+  };
+  let armed = false;
+  const real = awsActuators(config, clock);
+  const actuators: ActuatorRegistry = (t) => {
+    const a = real(t);
+    return {
+      read: (x) => a.read(x),
+      apply: async (x, to, ctx) => {
+        const mine = x.id === 'web' && !armed;
+        if (mine) armed = true;
+        if (mine && point === 'before the call') return die();
+        const r = await a.apply(x, to, ctx);
+        if (mine && point === 'after the call') return die();
+        return r;
+      },
+    };
+  };
+  const crashing: StateStore = new Proxy(store, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver);
+      if (prop !== 'appendAudit') return typeof v === 'function' ? v.bind(target) : v;
+      return async (e: AuditEntry) => {
+        await target.appendAudit(e);
+        if (point === 'after the audit write' && e.action === 'step-executed' && e.target === 'web')
+          return die();
+      };
+    },
+  });
+  const brain = new Brain({
+    config,
+    repo: new Repo(crashing),
+    actuators,
+    clock,
+    notifier: {
+      notify: async (n) => {
+        if (point === 'after the state write' && n.kind === 'step-executed' && n.target === 'web')
+          return die();
+      },
+    },
+    owner: 'dying',
+  });
+  return { brain, death, died: () => dead };
+}
+
 describe('Ceilings: staging at night', () => {
   it('scales staging to 0 at 20:00, caps the HPA, pauses KEDA, and restores every value by 08:00', async () => {
     const config = stagingConfig(cluster.kubeconfig);
@@ -136,7 +199,7 @@ describe('Ceilings: staging at night', () => {
     expect(state.targets.web?.ceiling).toBeUndefined();
   });
 
-  it('a ceiling wins over a floor and says so, unless the schedule yields to campaigns', async () => {
+  it('a ceiling wins over the floor a person asked for, and the plan says so', async () => {
     const config = stagingConfig(cluster.kubeconfig);
     const clock = new ManualClock('2026-12-07T19:30:00Z');
     const brain = brainOn(config, clock, new MemoryStateStore());
@@ -152,39 +215,38 @@ describe('Ceilings: staging at night', () => {
     expect(p.reasons.join(' ')).toContain('the ceiling wins over the floor 6');
   });
 
-  it('reverts exactly after a process died between the patch and recording it', async () => {
+  it.each(
+    POINTS.flatMap((point) => [
+      ['the ceiling', point],
+      ['the lift', point],
+    ]),
+  )('reverts exactly when a process dies during %s %s', async (phase, point) => {
     const config = stagingConfig(cluster.kubeconfig);
     const clock = new ManualClock('2026-12-07T19:00:00Z');
     const store = new MemoryStateStore();
-    const real = awsActuators(config, clock);
-    let died!: () => void;
-    const death = new Promise<void>((r) => (died = r));
-    const dying: ActuatorRegistry = (t) => {
-      const a = real(t);
-      return {
-        read: (x) => a.read(x),
-        apply: async (x, to, ctx) => {
-          const r = await a.apply(x, to, ctx);
-          if (x.id !== 'web') return r;
-          died();
-          return new Promise<never>(() => {}); // the process is gone: nothing after the patch runs
-        },
-      };
-    };
-    await Promise.race([brainOn(config, clock, store, dying).reconcile(), death]);
-    expect(web().spec.replicas).toBe(0);
+    if (phase === 'the lift') {
+      await brainOn(config, clock, store).reconcile();
+      expect(web().spec.replicas).toBe(0);
+      clock.set('2026-12-08T07:00:00Z');
+    }
+    const first = dying(config, clock, store, point as Point);
+    await Promise.race([first.brain.reconcile(), first.death]);
+    expect(first.died(), 'the process died').toBe(true);
 
-    // A new process, after the dead one's lease expired, settles the write-ahead record.
-    clock.set('2026-12-07T19:05:00Z');
+    // A new process, once the dead one's lease expired, settles the write-ahead record.
+    clock.advance(5 * 60_000);
     const second = brainOn(config, clock, store);
     await second.reconcile();
-    const recovered = (await second.audit()).find((e) => e.action === 'step-recovered' && e.target === 'web');
-    expect(recovered?.reason).toContain('was applied at 2026-12-07T19:00:00Z but not recorded');
-    expect(web().spec.replicas).toBe(0);
-
-    clock.set('2026-12-08T07:00:00Z');
-    await second.reconcile();
-    expect(web().spec.replicas).toBe(3);
+    expect(web().spec.replicas).toBe(phase === 'the ceiling' ? 0 : 3);
+    if (phase === 'the ceiling') {
+      clock.set('2026-12-08T07:00:00Z');
+      await second.reconcile();
+      expect(web().spec.replicas).toBe(3);
+    }
+    const state = await new Repo(store).plannerState(clock.now());
+    expect(state.targets.web?.original, 'Headroom lets go once back').toBeUndefined();
+    expect(state.targets.web?.ceiling).toBeUndefined();
+    expect(state.targets.web?.pending).toBeUndefined();
   });
 });
 
