@@ -1,8 +1,10 @@
 import { Command } from 'commander';
 import { DURATION_RULE, formatDuration, parseDuration } from '../domain/duration.ts';
 import { InputError } from '../domain/errors.ts';
+import type { Intent } from '../domain/types.ts';
 import { cliClock, optionTime } from './clock.ts';
 import { loadConfigOption } from './options.ts';
+import { type RemoteOptions, remoteFrom, withRemote } from './remote.ts';
 import { openRuntime } from './runtime.ts';
 
 /**
@@ -10,7 +12,7 @@ import { openRuntime } from './runtime.ts';
  * target for a window (docs/ceilings.md), stored in the local state; `headroom release` ends it.
  */
 export function ceilingCommand(): Command {
-  return new Command('ceiling')
+  return withRemote(new Command('ceiling'))
     .description('caps a target at <n> for a window (staging at 0 tonight); reverted when it ends')
     .argument('<target>', 'target id')
     .argument('<n>', 'the ceiling: a whole count (0 scales a Deployment or a paused KEDA target down)')
@@ -23,16 +25,34 @@ export function ceilingCommand(): Command {
       async (
         targetId: string,
         n: string,
-        opts: { for: string; from?: string; reason: string; config?: string; state: string },
+        opts: { for: string; from?: string; reason: string; config?: string; state: string } & RemoteOptions,
       ) => {
         if (!/^\d{1,10}$/.test(n)) throw new InputError(`<n>: expected a whole number, got "${n}"`);
         const forSeconds = parseDuration(opts.for);
         if (forSeconds === undefined)
           throw new InputError(`--for: invalid duration "${opts.for}" (${DURATION_RULE})`);
+        const shown = (i: Intent) =>
+          console.log(
+            `ceiling ${i.ceiling} on ${i.target} from ${i.from} until ${i.until} (${formatDuration(forSeconds)}): ${i.id}`,
+          );
+        const remote = remoteFrom(opts);
+        const startOf = (tz: string) =>
+          opts.from
+            ? new Date(optionTime('--from', opts.from, cliClock().now(), tz)).toISOString()
+            : undefined;
+        if (remote) {
+          const { intent } = await remote.post<{ intent: Intent }>('/api/ceilings', {
+            target: targetId,
+            ceiling: Number(n),
+            for: forSeconds,
+            from: startOf('UTC'),
+            reason: opts.reason,
+          });
+          shown(intent);
+          return;
+        }
         const config = loadConfigOption(opts.config);
-        const from = opts.from
-          ? new Date(optionTime('--from', opts.from, cliClock().now(), config.timezone)).toISOString()
-          : undefined;
+        const from = startOf(config.timezone);
         const rt = await openRuntime({ config, cloud: 'sim', stateDir: opts.state });
         try {
           const actor = process.env.USER || 'cli';
@@ -44,9 +64,7 @@ export function ceilingCommand(): Command {
             source: { kind: 'cli', ref: actor },
             from,
           });
-          console.log(
-            `ceiling ${i.ceiling} on ${i.target} from ${i.from} until ${i.until} (${formatDuration(forSeconds)}): ${i.id}`,
-          );
+          shown(i);
         } finally {
           await rt.close();
         }
