@@ -4,6 +4,7 @@ import { approveCommand, rejectCommand } from './approve-command.ts';
 import { auditCommand } from './audit-command.ts';
 import { backtestCommand } from './backtest-command.ts';
 import { campaignCommand } from './campaign-command.ts';
+import { capacityCommand } from './capacity-command.ts';
 import { ceilingCommand } from './ceiling-command.ts';
 import { devCommand } from './dev-command.ts';
 import { forecastCommand } from './forecast-command.ts';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
     forecastCommand(),
     rehearseCommand(),
     backtestCommand(),
+    capacityCommand(),
     rbacCommand(),
   ])
     program.addCommand(command);

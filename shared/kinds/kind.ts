@@ -34,6 +34,11 @@ export interface KindDefinition<S = Record<string, unknown>> {
   isNodeCapacity: boolean;
   /** Node capacity: what one unit holds (a spare node's placeholder pod), to size it from pods. */
   unitResources?(spec: S): { resources: PodResources; written: string };
+  /**
+   * Node capacity handed over to the pods it is held for: sized from the added pods not yet
+   * ready, so it shrinks as raised floors start pods and the same room is not paid twice.
+   */
+  releasedByPods?: boolean;
   /** Lives in a Kubernetes cluster (needs `cluster`); `eks`: only a cluster declared with eksCluster. */
   cluster?: 'any' | 'eks';
   /** A change must finish before the next can start (AWS rejects a modify while modifying). */
@@ -49,6 +54,8 @@ export interface KindDefinition<S = Record<string, unknown>> {
   actuator(): Promise<ActuatorFactory<S>>;
   /** What the target is in the backtest's simulated world. */
   world: WorldRole;
+  /** Multi-dimension kinds whose dimensions play different parts in the backtest world. */
+  worldByDimension?: Record<string, WorldRole>;
   /** Fields the simulated cloud shows after an apply (Karpenter's disruption budget in a campaign). */
   simFields?(campaignActive: boolean): Record<string, string>;
   /** Ceilings (an upper bound over a window, docs/ceilings.md): kinds without it refuse them. */
@@ -106,12 +113,15 @@ export interface KindRbac {
 
 /**
  * The backtest world's part for a target: an AWS resource that becomes ready after its lead
- * time, the cluster's node group, placeholder pods holding spare nodes, or pods scaled by an
+ * time, the cluster's node group, the warm pool of that node group, a static Karpenter
+ * NodePool (a fixed node count), placeholder pods holding spare nodes, or pods scaled by an
  * HPA, KEDA or only by Headroom.
  */
 export type WorldRole =
   | { role: 'managed' }
   | { role: 'node-group' }
+  | { role: 'warm-pool' }
+  | { role: 'static-nodes' }
   | { role: 'node-headroom' }
   | { role: 'pods'; autoscaler?: 'hpa' | 'keda' };
 
