@@ -5,6 +5,7 @@ import { describeError } from '../executor/executor.ts';
 import { kindOf } from '../kinds/index.ts';
 import { type ActualOrFailure, baselineOf, intentStart, isReadFailure } from '../planner/plan.ts';
 import { cronIntents } from '../rules/rules.ts';
+import { scheduleIntents } from '../rules/schedules.ts';
 import type { BrainContext } from './context.ts';
 
 /** Why a stored campaign's start or end cannot be computed, if it cannot. */
@@ -72,6 +73,7 @@ export async function allIntents(
   const campaignFloors = await holdCampaignFloors(ctx, perCampaign.flat(), baseline, now, persist);
   const derived = [
     ...cronIntents(ctx.config, now, baseline),
+    ...scheduleIntents(ctx.config, now),
     ...campaignFloors,
     ...(ctx.deps.predictive ? ctx.deps.predictive(ctx.config, demand, now) : []),
   ];

@@ -66,6 +66,21 @@ export interface KindDefinition<S = Record<string, unknown>> {
   worldByDimension?: Record<string, WorldRole>;
   /** Fields the simulated cloud shows after an apply (Karpenter's disruption budget in a campaign). */
   simFields?(campaignActive: boolean): Record<string, string>;
+  /** Ceilings (an upper bound over a window, docs/ceilings.md): kinds without it refuse them. */
+  ceiling?: CeilingSupport<S>;
+}
+
+/**
+ * How a count kind takes a ceiling. When `field` is the steered field (a Deployment's replicas)
+ * the ceiling lowers the value itself; otherwise the actuator caps `field` (an HPA's
+ * maxReplicas) and records what it replaced on the object, and the floor is lowered with it
+ * when `lowersFloor` (an HPA refuses minReplicas above maxReplicas).
+ */
+export interface CeilingSupport<S = Record<string, unknown>> {
+  field(spec: S): string;
+  /** The lowest ceiling the service accepts (an HPA's maxReplicas is at least 1). */
+  minimum(spec: S): number;
+  lowersFloor(spec: S): boolean;
 }
 
 export interface LeadTime {
