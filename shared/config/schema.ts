@@ -1,8 +1,10 @@
 import * as z from 'zod';
+import { capacitySchema } from '../capacity/schema.ts';
 import { DEFAULT_MAX_INTENT_SECONDS } from '../domain/duration.ts';
 import { backtestSchema } from './backtest.ts';
 import { constraintSchema } from './constraints.ts';
 import { campaignName, common, cron, duration, multiplier, name, raise, region, timeZone } from './fields.ts';
+import { scheduleSchema } from './schedules.ts';
 
 /**
  * The shape of `headroom.yaml` as users write it. Each target is checked afterwards against
@@ -112,6 +114,8 @@ export const configSchema = z.strictObject({
   campaigns: z.array(campaign).default([]),
   /** Limits that couple targets: connection budgets (shared/config/constraints.ts). */
   constraints: z.array(constraintSchema).default([]),
+  /** Ceilings on a cron (docs/ceilings.md). */
+  schedules: z.array(scheduleSchema).default([]),
   access: z
     .strictObject({
       slack: z
@@ -131,6 +135,8 @@ export const configSchema = z.strictObject({
     .default({}),
   /** How the backtest's simulated world behaves (shared/config/backtest.ts). */
   backtest: backtestSchema.optional(),
+  /** The capacity review's thresholds and report (shared/capacity/schema.ts). */
+  capacity: capacitySchema.optional(),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

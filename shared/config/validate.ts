@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { checkCapacitySection } from '../capacity/schema.ts';
 import {
   DURATION_RULE,
   durationProblem,
@@ -24,6 +25,7 @@ import { defaultLeadTimeSeconds, KINDS, type KindDefinition } from '../kinds/ind
 import { normaliseConstraints } from './constraints.ts';
 import { setAheadOfDependents } from './dependencies.ts';
 import { type Path, Problems } from './problems.ts';
+import { normaliseSchedules } from './schedules.ts';
 import { configSchema, type RawCampaign } from './schema.ts';
 import { checkBacktestSection } from './sim-settings.ts';
 import { findCycles, normaliseTarget, unitsOf } from './targets.ts';
@@ -190,8 +192,24 @@ export function validateConfig(document: unknown, source?: string): Config {
     if (campaign) campaigns.push(campaign);
   });
 
+  const schedules = normaliseSchedules(
+    raw.schedules,
+    { timezone: tz, targets, declared, maxIntentSeconds },
+    problems,
+  );
+
   checkBacktestSection(raw.backtest, new Map(targets.map((t) => [t.id, t.kind])), (p, m) =>
     problems.add(p, m),
+  );
+
+  checkCapacitySection(
+    raw.capacity,
+    {
+      kinds: new Map(targets.map((t) => [t.id, t.kind])),
+      signals: new Set(Object.keys(signals)),
+      tiers: new Map(targets.map((t) => [t.id, t.tiers])),
+    },
+    (p, m) => problems.add(p, m),
   );
 
   if (problems.list.length > 0) throw new ConfigError(problems.list);
@@ -213,9 +231,11 @@ export function validateConfig(document: unknown, source?: string): Config {
     predictive,
     campaigns,
     ...(constraints.length > 0 ? { constraints } : {}),
+    ...(schedules.length ? { schedules } : {}),
     access: raw.access,
     notifications: raw.notifications,
     backtest: raw.backtest,
+    capacity: raw.capacity,
     source,
   };
 }

@@ -77,6 +77,24 @@ export interface Target<S = Record<string, unknown>> {
   podResources?: PodResources;
   /** The validated kind-specific configuration (namespace, name, identifier, ...). */
   spec: S;
+  /** Rules of the service on the values it accepts and how far one change moves (from the kind). */
+  values?: ValueRules;
+}
+
+/**
+ * What a service accepts beyond bounds and granularity, for count targets whose kind says so:
+ * ElastiCache Serverless takes no ECPU/s minimum between 0 and 1,000 and a whole new minimum
+ * at once; RDS storage grows by 10 % at least and never shrinks.
+ */
+export interface ValueRules {
+  /** A value above 0 but below this is raised to it (0 stays: none). */
+  leastAboveZero?: number;
+  /** One change goes straight to the needed value: no `maxStepPercent` staging. */
+  direct?: boolean;
+  /** A raise is at least this many percent (RDS storage: 10), within bounds. */
+  minRaisePercent?: number;
+  /** Never lowered: why (shown instead of a scale-down). */
+  neverLowered?: string;
 }
 
 export type SignalSource = 'cloudwatch' | 'prometheus' | 'csv' | 'sim';
@@ -99,7 +117,16 @@ export interface RaiseSpec {
   percent: boolean;
 }
 
-export type SourceKind = 'alarm' | 'alert' | 'cron' | 'slack' | 'cli' | 'campaign' | 'forecast' | 'event';
+export type SourceKind =
+  | 'alarm'
+  | 'alert'
+  | 'cron'
+  | 'slack'
+  | 'cli'
+  | 'campaign'
+  | 'forecast'
+  | 'event'
+  | 'schedule';
 
 export interface IntentSource {
   kind: SourceKind;
@@ -131,6 +158,10 @@ export interface Intent {
   advisory?: boolean;
   /** An approved campaign carries approval for the steps it causes. */
   approved?: boolean;
+  /** A ceiling (docs/ceilings.md): an upper bound in units over the window; `floor` is then 0. */
+  ceiling?: number;
+  /** A ceiling that a campaign floor on the target lifts while the campaign holds. */
+  yieldsToCampaigns?: boolean;
   createdAt: string;
 }
 
@@ -166,6 +197,8 @@ export interface Actual {
   changedBy?: string;
   /** For pod workloads: the requests of one pod, when the actuator can read them. */
   podResources?: PodResources;
+  /** A ceiling Headroom set that is in force on a separate field (an HPA's maxReplicas). */
+  ceiling?: number;
 }
 
 export type Decision = 'no-op' | 'scale-up' | 'scale-down' | 'wait' | 'needs-approval' | 'blocked';
@@ -184,6 +217,8 @@ export interface Step {
   set: Record<string, number | string>;
   needsApproval?: boolean;
   dryRun?: boolean;
+  /** The step sets a ceiling (a number) or lifts Headroom's ceiling (null): docs/ceilings.md. */
+  ceiling?: number | null;
 }
 
 export interface TargetPlan {
@@ -225,6 +260,8 @@ export interface TargetState {
   /** The failure of the last attempt, until a step succeeds: what the failure policy acts on. */
   failure?: TargetFailure;
   paused?: { by: string; at: string };
+  /** A ceiling Headroom applied and has not lifted yet; `original` holds the value to restore. */
+  ceiling?: { value: number; since: string };
 }
 
 export interface PendingStep {
@@ -238,6 +275,7 @@ export interface PendingStep {
   setOriginal?: boolean;
   /** The actuator threw something other than a mapped refusal: the outcome is unknown. */
   failed?: boolean;
+  ceiling?: number | null;
 }
 
 /** A step that failed: retried with backoff, or held until the config or the resource changes. */
@@ -274,6 +312,7 @@ export interface AuditEntry {
   at: string;
   action:
     | 'step-executed'
+    | 'step-started'
     | 'step-failed'
     | 'failure-cleared'
     | 'step-recovered'

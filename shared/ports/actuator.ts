@@ -15,6 +15,11 @@ export interface ApplyContext {
   campaignActive: boolean;
   /** A PgBouncer target of a connection budget: the pool of each instance (planner/constraints.ts). */
   connections?: { pool: number; budget: string };
+  /**
+   * Kinds with a ceiling on a separate field (docs/ceilings.md): cap it at this value, or lift
+   * Headroom's ceiling (null) restoring what it replaced; absent: leave the ceiling as it is.
+   */
+  ceiling?: number | null;
 }
 
 export interface ApplyResult {
@@ -28,6 +33,8 @@ export interface ApplyResult {
   /** Keys of `remembered` that this apply restored and that can be forgotten. */
   forget?: string[];
   message?: string;
+  /** `in-progress` because this apply started a change that completes later: audited `step-started`. */
+  started?: boolean;
 }
 
 /**

@@ -189,6 +189,12 @@ describe('Manifests: deploy/kubernetes', () => {
         // The PgBouncer pool size (pgbouncer targets), in the core group.
         '/configmaps:get',
         '/configmaps:patch',
+        '/podtemplates:create',
+        '/podtemplates:get',
+        '/podtemplates:patch',
+        'autoscaling.x-k8s.io/capacitybuffers:create',
+        'autoscaling.x-k8s.io/capacitybuffers:get',
+        'autoscaling.x-k8s.io/capacitybuffers:patch',
         'apps/deployments/scale:get',
         'apps/deployments/scale:patch',
         'apps/deployments:create',
@@ -211,5 +217,8 @@ describe('Manifests: deploy/kubernetes', () => {
     expect(grants.filter((g) => g.resource === 'deployments' && g.verb !== 'get').map((g) => g.role)).toEqual(
       ['headroom-placeholders', 'headroom-placeholders'],
     );
+    // So are CapacityBuffers and their PodTemplates (capacity-buffer).
+    const buffers = grants.filter((g) => ['capacitybuffers', 'podtemplates'].includes(g.resource));
+    expect(new Set(buffers.map((g) => g.role))).toEqual(new Set(['headroom-placeholders']));
   });
 });

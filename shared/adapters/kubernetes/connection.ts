@@ -1,4 +1,5 @@
 import type {
+  ApisApi,
   AppsV1Api,
   AutoscalingV2Api,
   ConfigurationOptions,
@@ -30,6 +31,8 @@ export interface Apis {
   scheduling: SchedulingV1Api;
   custom: CustomObjectsApi;
   core: CoreV1Api;
+  /** API discovery (`/apis`): which groups and versions the cluster serves. */
+  discovery: ApisApi;
 }
 
 /** The per-call options of the generated client: a request timeout, and the patch type. */
@@ -111,6 +114,7 @@ export class KubeConnection {
         scheduling: kc.makeApiClient(k.SchedulingV1Api),
         custom: kc.makeApiClient(k.CustomObjectsApi),
         core: kc.makeApiClient(k.CoreV1Api),
+        discovery: kc.makeApiClient(k.ApisApi),
         options: { read, mergePatch: k.setHeaderOptions('Content-Type', k.PatchStrategy.MergePatch, read) },
       };
     });
