@@ -4,6 +4,7 @@ import { DEFAULT_MAX_CONNECTIONS, evaluateMaxConnections } from '../domain/max-c
 import { iso } from '../domain/time.ts';
 import type { Actual, Intent, PlannerState, Target } from '../domain/types.ts';
 import { clampToBounds, display } from '../domain/units.ts';
+import { kindOf } from '../kinds/index.ts';
 import { baselineOf, intentEnd, intentStart } from './windows.ts';
 
 /**
@@ -136,6 +137,13 @@ function keepBudget(
     const instances = derive(pgbouncer, p.instances);
     if (p.instances > base(pgbouncer)) derived.push(instances);
     if (db && p.tier !== undefined && p.tier > dbBase!) derived.push(derive(db, p.tier));
+    // The reactive autoscaler of a capped client gets the cap as its ceiling (maxReplicas).
+    for (const c of clients) {
+      const cap = p.caps[c.target.id];
+      const ceiling = autoscalerCeiling(c.target);
+      if (cap !== undefined && ceiling)
+        derived.push({ ...derive(c.target, 0), ceiling: Math.max(cap, ceiling.minimum(c.target.spec)) });
+    }
     for (const { i } of holding) {
       const cap = p.caps[i.target];
       const earlier = capped.get(i);
@@ -155,8 +163,23 @@ function keepBudget(
   const now0 = current ?? size(b, pgbouncer, db, dbBase, maxConnectionsOf, clients, {});
   out.pools.set(pgbouncer.id, now0);
   note(out, pgbouncer.id, `pool ${now0.pool} per instance (max_db_connections): ${now0.reason}`);
-  for (const [id, cap] of Object.entries(now0.caps))
-    note(out, id, `${hpaCap(byId.get(id)!)} at most ${cap} pods under connection budget ${b.name}`);
+  for (const [id, cap] of Object.entries(now0.caps)) {
+    const t = byId.get(id)!;
+    const ceiling = autoscalerCeiling(t);
+    note(
+      out,
+      id,
+      ceiling
+        ? `${ceiling.field(t.spec)} capped at ${cap} (a ceiling) under connection budget ${b.name}, so the autoscaler cannot exceed it`
+        : `at most ${cap} pods under connection budget ${b.name}`,
+    );
+  }
+}
+
+/** A client's autoscaler ceiling (an HPA's maxReplicas, a ScaledObject's maxReplicaCount), if its kind has one. */
+function autoscalerCeiling(t: Target) {
+  const c = kindOf(t).ceiling;
+  return c && c.lowersFloor(t.spec) && c.field(t.spec) !== t.field ? c : undefined;
 }
 
 /**
@@ -168,7 +191,8 @@ function merged(derived: Intent[]): Intent[] {
   const last = new Map<string, Intent>();
   for (const d of derived) {
     const prev = last.get(d.target);
-    if (prev && prev.floor === d.floor && Date.parse(d.from) <= Date.parse(prev.until)) {
+    const same = prev && prev.floor === d.floor && prev.ceiling === d.ceiling;
+    if (prev && same && Date.parse(d.from) <= Date.parse(prev.until)) {
       if (Date.parse(d.until) > Date.parse(prev.until)) prev.until = d.until;
       continue;
     }
@@ -181,14 +205,6 @@ function merged(derived: Intent[]): Intent[] {
 
 function note(out: Constrained, id: string, text: string): void {
   out.notes.set(id, [...(out.notes.get(id) ?? []), text]);
-}
-
-function hpaCap(t: Target): string {
-  return t.kind === 'k8s-hpa'
-    ? 'maxReplicas should be'
-    : t.kind === 'keda-scaledobject'
-      ? 'maxReplicaCount should be'
-      : 'keep';
 }
 
 /** max_connections of the database at a tier (or the fixed value), and where it comes from. */

@@ -68,7 +68,12 @@ export function holdForDependencies(
   const byId = new Map(config.targets.map((t) => [t.id, t]));
   for (const target of order) {
     const e = entries.get(target.id)!;
-    if (e.decision !== 'scale-up' || target.dependsOn.length === 0) continue;
+    // A raise of the value, also one that comes with a ceiling (a floor raised and maxReplicas
+    // capped in one step); lifting a ceiling alone raises nothing.
+    const first = e.steps[0];
+    const raising =
+      (e.decision === 'scale-up' || e.decision === 'scale-down') && first && first.to > first.from;
+    if (!raising || target.dependsOn.length === 0) continue;
     const soft = new Set(target.softDependsOn ?? []);
     const waits: string[] = [];
     const ids: string[] = [];

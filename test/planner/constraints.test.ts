@@ -121,12 +121,22 @@ describe('Function: plan — connection budgets', () => {
     expect(e('api').reasons[0]).toMatch(
       /^launch needs 40; capped at 32 \(asked 40\) by connection budget shop-db: .*the largest database class allowed holds 4 pools of 25, so the pods are capped at 160 client connections$/,
     );
+    // Their autoscalers are capped too: a ceiling on maxReplicas / maxReplicaCount for the window.
     expect(e('api').reasons).toContain(
-      'maxReplicas should be at most 32 pods under connection budget shop-db',
+      'maxReplicas capped at 32 (a ceiling) under connection budget shop-db, so the autoscaler cannot exceed it',
     );
     expect(e('workers').reasons).toContain(
-      'maxReplicaCount should be at most 32 pods under connection budget shop-db',
+      'maxReplicaCount capped at 32 (a ceiling) under connection budget shop-db, so the autoscaler cannot exceed it',
     );
+    // Raised (with its ceiling, in one step) only once the 4 PgBouncers are ready.
+    expect(e('api').decision).toBe('wait');
+    const ready = planFor(40, 40, { pgbouncer: { value: 4 } }, small)('api');
+    expect(ready.steps[0]).toMatchObject({
+      from: 3,
+      to: 32,
+      ceiling: 32,
+      set: { minReplicas: 32, maxReplicas: 32 },
+    });
     // The Plan JSON keeps to the CONTRACTS.md shape.
     expect(Object.keys(planJson({ at: at(0), targets: [e('pgbouncer')] }).targets[0]!).sort()).toEqual([
       'actual',
