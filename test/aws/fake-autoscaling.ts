@@ -62,8 +62,8 @@ const validation = (message: string) => new QueryError('ValidationError', messag
  * activity whose instances are Pending for LAUNCH_MS, then InService while the activity waits
  * for the instance warmup (DefaultInstanceWarmup, else HealthCheckGracePeriod) before it is
  * Successful; UpdateAutoScalingGroup refuses while an activity runs (ScalingActivityInProgress)
- * and validates sizes as AWS does (MinSize > MaxSize, desired outside the bounds); warm pools,
- * instance refreshes, suspended processes, throttling and injected failures.
+ * and validates sizes as AWS does (MinSize > MaxSize, desired outside the bounds); tags
+ * (CreateOrUpdateTags, DeleteTags, shown by DescribeAutoScalingGroups), warm pools, instance refreshes, suspended processes, throttling and injected failures.
  */
 export class FakeAutoScaling extends FakeApi {
   readonly groups = new Map<string, FakeGroupState>();

@@ -55,8 +55,62 @@ describe('Function: runBacktest plays ceilings', () => {
     expect(lift.after).toMatchObject({ minSize: 2, maxSize: 20 });
     expect(Date.parse(lift.at)).toBeLessThan(Date.parse('2026-12-08T07:00:00Z'));
     // Scored from Monday 06:00Z to Wednesday 00:00Z: about 18 h of night at 0 instead of MinSize 2
-    // (132.7 -> 96.4 instance-hours), and the capacity is back by 08:00: at most a minute more short.
+    // (132.7 -> 96.4 instance-hours); at most a minute more short (20:00 still has the day's last requests).
     expect(a.capacityUnitHours - b.capacityUnitHours).toBeGreaterThan(34);
     expect(b.underProvisionedMinutes - a.underProvisionedMinutes).toBeLessThanOrEqual(1);
+  });
+
+  it('an HPA capped at 1 and a ScaledObject paused at 0 at night come back to their maximum and scaling', async () => {
+    const seen: number[][] = [];
+    const r = await runBacktest({
+      trace: stagingTrace(),
+      config: parseConfig(`version: 1
+timezone: Europe/Berlin
+clusters: { c: { kubeconfig: { context: c } } }
+signals: { traffic: { source: csv, file: staging.csv } }
+targets:
+  api:
+    kind: k8s-hpa
+    cluster: c
+    namespace: default
+    name: api
+    bounds: { min: 2, max: 50 }
+    capacity: { signal: traffic, perUnit: 5, targetUtilization: 0.6 }
+  worker:
+    kind: keda-scaledobject
+    cluster: c
+    namespace: default
+    name: worker
+    bounds: { min: 1, max: 20 }
+    ceiling: { method: paused-replicas }
+schedules:
+  - { name: api-night, targets: [api], ceiling: 1, cron: "0 20 * * *", duration: 12h }
+  - { name: worker-night, targets: [worker], ceiling: 0, cron: "0 20 * * *", duration: 12h }
+`),
+      warmupSeconds: 6 * 3600,
+      forecasting: null,
+      policies: ['headroom'],
+      observe: (_p, t, world) => {
+        if (t === Date.parse('2026-12-08T01:00:00Z') || t === Date.parse('2026-12-08T12:00:00Z'))
+          seen.push([
+            world.workloads.get('worker')!.workload.replicas,
+            world.workloads.get('api')!.hpa!.maxReplicas,
+          ]);
+      },
+    });
+    // At 02:00 Berlin the worker is held at 0 and the API at most 1; at 13:00 both scale again.
+    expect(seen).toEqual([
+      [0, 1],
+      [1, 50],
+    ]);
+    const steps = r.report.headroom!.steps.filter(
+      (s) => s.at >= '2026-12-07T19:00:00Z' && s.at < '2026-12-08T08:00:00Z',
+    );
+    const of = (id: string) => steps.filter((s) => s.target === id).map((s) => [s.at, s.after]);
+    expect(of('api')).toEqual([
+      ['2026-12-07T19:00:00Z', { minReplicas: 1, maxReplicas: 1 }],
+      ['2026-12-08T06:58:00Z', { minReplicas: 2, maxReplicas: 50 }],
+    ]);
+    expect(of('worker').map(([at]) => at)).toEqual(['2026-12-07T19:00:00Z', '2026-12-08T06:58:00Z']);
   });
 });
