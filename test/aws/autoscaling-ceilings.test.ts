@@ -230,4 +230,17 @@ describe('Ceilings: an EC2 Auto Scaling group at night', () => {
     await brain.reconcile();
     expect(sizes()).toEqual({ min: 0, max: 0, desired: 0 });
   });
+
+  it('waits for a scaling activity under way, then applies the ceiling', async () => {
+    clock.set('2026-12-07T18:59:00Z');
+    aws.setDesired(GROUP, 5, 'target tracking: alarm high'); // launching, then 3 min warmup
+    const brain = brainOn(new MemoryStateStore());
+    clock.set('2026-12-07T19:00:00Z');
+    await brain.reconcile();
+    expect(sizes()).toEqual({ min: 2, max: 20, desired: 5 });
+    expect((await brain.plan()).targets[0]!.decision).toBe('wait');
+    await run(brain, '2026-12-07T19:05:00Z'); // the activity is Successful at 19:04
+    expect(sizes()).toEqual({ min: 0, max: 0, desired: 0 });
+    expect(replacedTag()).toEqual({ maxSize: { from: 20, to: 0 }, desiredCapacity: { from: 5, to: 0 } });
+  });
 });
