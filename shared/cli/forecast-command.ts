@@ -111,7 +111,8 @@ function fromTrace(file: string, until: number | undefined) {
   };
 }
 
-async function fromSignal(
+/** A configured signal's history up to `until` (default now), read as `forecast` and the provider read it. */
+export async function fromSignal(
   config: Config,
   name: string,
   until: number | undefined,

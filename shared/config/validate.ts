@@ -171,6 +171,7 @@ export function validateConfig(document: unknown, source?: string): Config {
       horizonSeconds: p.horizon,
       quantile: p.quantile,
       mode: p.mode,
+      ...(p.slo ? { slo: p.slo } : {}),
     });
   });
 

@@ -323,4 +323,19 @@ export interface DemandView {
    * for different quantiles.
    */
   upperByQuantile?: Record<string, number[]>;
+  /** Per predictive target with an `slo`: the quantile its self-backtest chose (its bounds are in upperByQuantile). */
+  slo?: Record<string, SloDecision>;
+}
+
+/** The quantile an SLO chose for a predictive target (forecast/slo-tuning.ts). */
+export interface SloDecision {
+  /** null: no floors (the reactive autoscaler alone meets the SLO). */
+  quantile: number | null;
+  /** True while the history is too short: the configured quantile. */
+  fallback: boolean;
+  reason: string;
+  /** The chosen point's predicted score on the evaluated history. */
+  predicted?: { shortMinutesPercent: number; costVsOracle: number };
+  /** When it was chosen (ISO). */
+  at: string;
 }

@@ -19,14 +19,25 @@ export function unitsFor(target: Target, perSecond: number): number {
   return Math.max(0, Math.ceil(perSecond / (c.perUnit * c.targetUtilization) - 1e-9));
 }
 
-/** The upper bounds a predictive entry uses: its own quantile when the view carries it. */
+/**
+ * The upper bounds a predictive entry uses: the quantile its SLO chose (none: the SLO needs no
+ * floors), else its own quantile when the view carries it, else the view's.
+ */
 function boundsFor(
   view: DemandView,
   p: PredictiveConfig,
-): { upper: (i: number) => number; quantile: number } {
-  const own = view.upperByQuantile?.[String(p.quantile)];
-  if (own) return { upper: (i) => own[i]!, quantile: p.quantile };
-  return { upper: (i) => view.points[i]!.upper, quantile: view.quantile };
+): { upper: (i: number) => number; quantile: number; why: string } | undefined {
+  const decision = p.slo ? view.slo?.[p.target] : undefined;
+  if (decision?.quantile === null) return undefined;
+  const q = decision?.quantile ?? p.quantile;
+  const why = !decision
+    ? ''
+    : decision.predicted
+      ? `, chosen for the SLO (predicted ${Number(decision.predicted.shortMinutesPercent.toFixed(2))}% short at ${decision.predicted.costVsOracle.toFixed(2)}x the oracle)`
+      : ', the SLO fallback (history too short)';
+  const own = q === view.quantile ? undefined : view.upperByQuantile?.[String(q)];
+  if (own) return { upper: (i) => own[i]!, quantile: q, why };
+  return { upper: (i) => view.points[i]!.upper, quantile: view.quantile, why };
 }
 
 /**
@@ -45,7 +56,9 @@ export const predictiveIntents: PredictiveIntents = (config: Config, demand, now
     const target = config.targets.find((t) => t.id === p.target);
     const view = demand[p.signal];
     if (!target?.capacity || !view || view.points.length === 0) continue;
-    const { upper, quantile } = boundsFor(view, p);
+    const bounds = boundsFor(view, p);
+    if (!bounds) continue;
+    const { upper, quantile, why } = bounds;
     const step = view.stepSeconds * 1000;
     const end = t0 + p.horizonSeconds * 1000;
     let run: { from: number; until: number; floor: number; peak: number; peakAt: number } | undefined;
@@ -58,7 +71,7 @@ export const predictiveIntents: PredictiveIntents = (config: Config, demand, now
         floor: run.floor,
         from: iso(run.from),
         until: iso(run.until),
-        reason: `forecast ${p.signal} ${quantileLabel(quantile)} ${formatRate(run.peak)} at ${iso(run.peakAt)} (${view.model}) needs ${run.floor} at ${c.perUnit}/s per unit and ${Number((c.targetUtilization * 100).toFixed(1))}% utilisation`,
+        reason: `forecast ${p.signal} ${quantileLabel(quantile)} ${formatRate(run.peak)} at ${iso(run.peakAt)} (${view.model}) needs ${run.floor} at ${c.perUnit}/s per unit and ${Number((c.targetUtilization * 100).toFixed(1))}% utilisation${why}`,
         source: { kind: 'forecast', ref: p.signal },
         advisory: p.mode === 'forecast-only' ? true : undefined,
         createdAt: iso(now),

@@ -1,11 +1,12 @@
 import type { Config } from '../config/types.ts';
-import type { DemandSignal, DemandView } from '../domain/types.ts';
+import type { DemandSignal, DemandView, SloDecision } from '../domain/types.ts';
 import { toPerSecond } from '../domain/types.ts';
 import type { DemandContext, DemandProvider } from '../ports/demand.ts';
 import { type Logger, silentLogger } from '../ports/logger.ts';
 import { type MetricSource, stepOf } from '../ports/metrics.ts';
 import { type FittedForecaster, fitForecaster, predict } from './forecaster.ts';
 import { ForecastHistory } from './history.ts';
+import { SLO_RETUNE_SECONDS, sloChoices, sloDecision, sloEntries } from './slo-decisions.ts';
 
 export interface ForecastDemandProviderOptions {
   metrics: MetricSource;
@@ -40,6 +41,8 @@ interface SignalState {
   view?: DemandView;
   /** The view covers forecasts up to here (epoch ms). */
   coveredUntil: number;
+  /** The SLO choices of the signal's predictive targets, when made and for which config. */
+  slo?: { at: number; key: string; decisions: Record<string, SloDecision> };
 }
 
 const DEFAULT_QUANTILE = 0.95;
@@ -170,6 +173,7 @@ export class ForecastDemandProvider implements DemandProvider {
     const points = predict(s.fitted, history, now, coverSeconds, q);
     const step = history.stepSeconds;
     const perSecond = (x: number) => toPerSecond(signal, x, step);
+    const slo = this.sloFor(config, signal.name, s, history, now, perSecond);
     const view: DemandView = {
       signal: signal.name,
       points: points.map((p) => ({
@@ -182,9 +186,12 @@ export class ForecastDemandProvider implements DemandProvider {
       quantile: q,
       model: s.fitted.description,
     };
-    if (quantiles.length > 1) {
+    const chosen = Object.values(slo ?? {}).flatMap((d) => (d.quantile === null ? [] : [d.quantile]));
+    const others = [...new Set([...quantiles.slice(1), ...chosen])].filter((x) => x !== q);
+    if (slo) view.slo = slo;
+    if (others.length > 0) {
       view.upperByQuantile = {};
-      for (const other of quantiles.slice(1))
+      for (const other of others)
         view.upperByQuantile[String(other)] = predict(s.fitted, history, now, coverSeconds, other).map((p) =>
           perSecond(p.upper),
         );
@@ -196,6 +203,44 @@ export class ForecastDemandProvider implements DemandProvider {
     s.excludeKey = excludeKey;
     s.coveredUntil = now + coverSeconds * 1000;
     return view;
+  }
+
+  /**
+   * The SLO choices of the signal's predictive targets: made again once a day (a self-backtest
+   * reads days of history, forecasting every slot as its reconcile did: tenths of a second for
+   * a week of 1-minute data), or when their config changes; undefined without an SLO.
+   */
+  private sloFor(
+    config: Config,
+    signal: string,
+    s: SignalState,
+    history: ForecastHistory,
+    now: number,
+    perSecond: (x: number) => number,
+  ): Record<string, SloDecision> | undefined {
+    const entries = sloEntries(config, signal);
+    if (entries.length === 0 || !s.fitted) return undefined;
+    const key = JSON.stringify([
+      entries,
+      config.targets.filter((t) => entries.some((p) => p.target === t.id)),
+    ]);
+    const kept = s.slo;
+    if (kept && kept.key === key && now - kept.at < SLO_RETUNE_SECONDS * 1000 && now >= kept.at)
+      return kept.decisions;
+    const choices = sloChoices(config, signal, history.grid(), s.fitted, perSecond);
+    const decisions: Record<string, SloDecision> = {};
+    for (const [target, choice] of Object.entries(choices)) {
+      decisions[target] = sloDecision(choice, now);
+      this.log.info(`SLO for ${target} on ${signal}: ${choice.reason}`, { signal, target });
+    }
+    // A fallback is tried again at the next model choice, not a day later.
+    const retry = Object.values(decisions).some((d) => d.fallback);
+    s.slo = {
+      at: retry ? now - SLO_RETUNE_SECONDS * 1000 + this.reselectSeconds * 1000 : now,
+      key,
+      decisions,
+    };
+    return decisions;
   }
 
   /**
