@@ -85,7 +85,7 @@ export function tuneCommand(): Command {
 function traceHistory(file: string, until: number | undefined): { series: Series; now: number } {
   const series = readTraceCsv(file);
   if (series.t.length === 0) throw new InputError(`${file}: no rows`);
-  return { series, now: until ?? series.t.at(-1)! + 1 };
+  return { series, now: until ?? series.t.at(-1)! + (series.t.at(-1)! - series.t.at(-2)!) };
 }
 
 /** The self-backtest of every predictive entry of the signal (or of `only`). */
@@ -106,7 +106,8 @@ export function tune(
         ? `no predictive entry for target "${only}" on signal ${signal}`
         : `signal ${signal} has no predictive entries: nothing to tune`,
     );
-  const grid = historyGrid(series, { now, historySeconds: HISTORY_SECONDS });
+  // The rows complete by now, as the forecast provider reads them (the row stamped now is still counting).
+  const grid = historyGrid(series, { now: now - 1, historySeconds: HISTORY_SECONDS });
   if (grid.observed < 12) throw new InputError(`signal ${signal}: too little history to forecast`);
   const fitted = fitForecaster(grid, horizonFor(config, signal), decisionHorizonFor(config, signal));
   const signalConfig = config.signals[signal]!;
