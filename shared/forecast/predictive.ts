@@ -41,6 +41,28 @@ function boundsFor(
 }
 
 /**
+ * The SLO is met without floors: one intent at 0 over the horizon (it changes nothing), so the
+ * plan says why the forecast sets no floor.
+ */
+function noFloorsIntent(p: PredictiveConfig, view: DemandView, now: Date): Intent {
+  const d = view.slo![p.target]!;
+  const score = d.predicted
+    ? ` (predicted ${Number(d.predicted.shortMinutesPercent.toFixed(2))}% short at ${d.predicted.costVsOracle.toFixed(2)}x the oracle)`
+    : '';
+  return {
+    id: `forecast:${p.target}:slo`,
+    target: p.target,
+    floor: 0,
+    from: iso(now),
+    until: iso(now.getTime() + p.horizonSeconds * 1000),
+    reason: `forecast ${p.signal}: the SLO (${p.slo!.maxShortMinutesPercent}% of minutes short) is met without floors${score}`,
+    source: { kind: 'forecast', ref: p.signal },
+    advisory: p.mode === 'forecast-only' ? true : undefined,
+    createdAt: iso(now),
+  };
+}
+
+/**
  * Predictive intents: for each `predictive` entry, the floor for each forecast interval t in
  * the horizon is ceil(demand_q(t) / (perUnit x targetUtilization)); the planner puts it in
  * place `leadTime` (plus margin) before t and releases it `scaleDownDelay` after the interval,
@@ -57,7 +79,10 @@ export const predictiveIntents: PredictiveIntents = (config: Config, demand, now
     const view = demand[p.signal];
     if (!target?.capacity || !view || view.points.length === 0) continue;
     const bounds = boundsFor(view, p);
-    if (!bounds) continue;
+    if (!bounds) {
+      out.push(noFloorsIntent(p, view, now));
+      continue;
+    }
     const { upper, quantile, why } = bounds;
     const step = view.stepSeconds * 1000;
     const end = t0 + p.horizonSeconds * 1000;

@@ -1,12 +1,19 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTraceCsv } from '../../shared/adapters/metrics/csv.ts';
+import { Brain } from '../../shared/app/brain.ts';
 import { parseConfig } from '../../shared/config/load.ts';
 import { ConfigError } from '../../shared/domain/errors.ts';
 import { fitForecaster, historyGrid } from '../../shared/forecast/forecaster.ts';
 import { predictiveIntents } from '../../shared/forecast/predictive.ts';
 import { ForecastDemandProvider } from '../../shared/forecast/provider.ts';
 import { choose, type SloTarget, tuneQuantile } from '../../shared/forecast/slo-tuning.ts';
+import { planJson } from '../../shared/planner/format.ts';
+import { ManualClock } from '../../shared/ports/clock.ts';
+import { MemoryNotifier } from '../../shared/ports/notifier.ts';
+import { SimCloud } from '../../shared/sim/cloud.ts';
+import { MemoryStateStore } from '../../shared/sim/memory-store.ts';
+import { Repo } from '../../shared/state/repo.ts';
 import { TRACES } from '../helpers/example.ts';
 import { NASA, TraceSource } from './helpers.ts';
 
@@ -162,7 +169,18 @@ describe('Function: ForecastDemandProvider with an SLO', () => {
     const now = new Date('1995-12-01T00:00:00Z');
     const views = await provider.demand(c, now, new Date(now.getTime() + 600_000));
     expect(views.traffic!.slo!.api).toMatchObject({ quantile: null, fallback: false });
-    expect(predictiveIntents(c, views, now)).toEqual([]);
+    // One intent at 0 (it changes nothing) says why the forecast sets no floor.
+    expect(predictiveIntents(c, views, now)).toEqual([
+      expect.objectContaining({
+        target: 'api',
+        floor: 0,
+        from: '1995-12-01T00:00:00Z',
+        until: '1995-12-01T00:10:00Z',
+        reason: expect.stringMatching(
+          /^forecast traffic: the SLO \(0\.5% of minutes short\) is met without floors \(predicted 0% short at 0\.\d\dx the oracle\)$/,
+        ),
+      }),
+    ]);
   });
 });
 
@@ -183,5 +201,40 @@ describe('Config: predictive slo', () => {
       problems.some((p) => p.startsWith(expected)),
       problems.join('\n'),
     ).toBe(true);
+  });
+});
+
+describe('Brain.plan with an SLO', () => {
+  it("says which quantile the SLO chose, or that it needs no floors, in the target's reasons", async () => {
+    const cases = [
+      { c: config(NASA, 0.2), source: new TraceSource(), at: Date.parse('1995-07-20T15:00:00Z') },
+      {
+        c: config(SASKATCHEWAN, 0.0286),
+        source: new TraceSource(SASKATCHEWAN),
+        at: Date.parse('1995-12-01T00:00:00Z'),
+      },
+    ];
+    const reasons: string[][] = [];
+    for (const { c, source, at } of cases) {
+      const clock = new ManualClock(at);
+      const brain = new Brain({
+        config: c,
+        repo: new Repo(new MemoryStateStore()),
+        actuators: new SimCloud(c, { clock }).registry,
+        clock,
+        notifier: new MemoryNotifier(),
+        demand: new ForecastDemandProvider({ metrics: source }),
+        predictive: predictiveIntents,
+        owner: 'test',
+      });
+      const plan = planJson(await brain.plan(new Date(at)));
+      reasons.push(plan.targets.find((t) => t.id === 'api')!.reasons);
+    }
+    expect(reasons[0]!.join('\n')).toMatch(
+      /forecast traffic p\d+ .*, chosen for the SLO \(predicted 0\.\d+% short/,
+    );
+    expect(reasons[1]!.join('\n')).toMatch(
+      /forecast traffic: the SLO \(0\.5% of minutes short\) is met without floors \(predicted 0% short at 0\.\d\dx the oracle\) \(within the floor 2\)/,
+    );
   });
 });
