@@ -7,6 +7,7 @@ import { type MetricSource, stepOf } from '../ports/metrics.ts';
 import { type FittedForecaster, fitForecaster, predict } from './forecaster.ts';
 import { ForecastHistory } from './history.ts';
 import { SLO_RETUNE_SECONDS, sloChoices, sloDecision, sloEntries } from './slo-decisions.ts';
+import type { SloChoice } from './slo-tuning.ts';
 
 export interface ForecastDemandProviderOptions {
   metrics: MetricSource;
@@ -42,7 +43,12 @@ interface SignalState {
   /** The view covers forecasts up to here (epoch ms). */
   coveredUntil: number;
   /** The SLO choices of the signal's predictive targets, when made and for which config. */
-  slo?: { at: number; key: string; decisions: Record<string, SloDecision> };
+  slo?: {
+    at: number;
+    key: string;
+    decisions: Record<string, SloDecision>;
+    choices: Record<string, SloChoice>;
+  };
 }
 
 const DEFAULT_QUANTILE = 0.95;
@@ -227,7 +233,9 @@ export class ForecastDemandProvider implements DemandProvider {
     const kept = s.slo;
     if (kept && kept.key === key && now - kept.at < SLO_RETUNE_SECONDS * 1000 && now >= kept.at)
       return kept.decisions;
-    const choices = sloChoices(config, signal, history.grid(), s.fitted, perSecond);
+    // The days scored by earlier choices are kept: only the rows since are scored.
+    const previous = kept && kept.key === key && now >= kept.at ? kept.choices : {};
+    const choices = sloChoices(config, signal, history.grid(), s.fitted, perSecond, previous);
     const decisions: Record<string, SloDecision> = {};
     for (const [target, choice] of Object.entries(choices)) {
       decisions[target] = sloDecision(choice, now);
@@ -239,6 +247,7 @@ export class ForecastDemandProvider implements DemandProvider {
       at: retry ? now - SLO_RETUNE_SECONDS * 1000 + this.reselectSeconds * 1000 : now,
       key,
       decisions,
+      choices,
     };
     return decisions;
   }

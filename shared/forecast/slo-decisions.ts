@@ -33,6 +33,7 @@ export function sloChoices(
   grid: Grid,
   fitted: FittedForecaster,
   perSecond: (v: number) => number,
+  previous: Record<string, SloChoice> = {},
 ): Record<string, SloChoice> {
   const out: Record<string, SloChoice> = {};
   for (const p of sloEntries(config, signal)) {
@@ -45,6 +46,7 @@ export function sloChoices(
       target,
       slo: p.slo!,
       fallbackQuantile: p.quantile,
+      tallies: previous[p.target]?.tallies,
     });
   }
   return out;

@@ -59,6 +59,24 @@ export interface SloChoice {
   from?: string;
   to?: string;
   minutes: number;
+  /** The scores by day, for the next choice to reuse (`SloTuningInput.tallies`). */
+  tallies: SloTally[];
+}
+
+/**
+ * The candidates' scores over one stretch of history (at most a day), as the model of the
+ * day scored them: a later choice reuses them and only scores the rows since, so each day
+ * of the window is forecast by the model that production had then (a true rolling origin).
+ */
+export interface SloTally {
+  /** Epoch ms, [from, to). */
+  from: number;
+  to: number;
+  /** Per candidate: unit-minutes provisioned and minutes short. */
+  cost: number[];
+  short: number[];
+  oracle: number;
+  minutes: number;
 }
 
 export interface SloTuningInput {
@@ -74,11 +92,15 @@ export interface SloTuningInput {
   /** Length of the evaluation window (default 7 days, at most half the history). */
   evaluationSeconds?: number;
   candidates?: (number | null)[];
+  /** The tallies of the previous choice (same target, SLO and candidates): only newer rows are scored. */
+  tallies?: SloTally[];
 }
 
 export const DEFAULT_SLO_CANDIDATES: (number | null)[] = [null, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.98];
 /** Metric age (60 s), an HPA sync (15 s), pod start-up (30 s) and, often, a new node. */
 const REACTION_SECONDS = 150;
+/** Scores are kept by day: a choice a day scores one new day. */
+const TALLY_SECONDS = 86_400;
 const DEFAULT_EVALUATION_SECONDS = 7 * 86_400;
 /** The shortest history a self-backtest is trusted on: two days, evaluated on the second. */
 export const MIN_SLO_HISTORY_SECONDS = 2 * 86_400;
@@ -97,6 +119,7 @@ export function tuneQuantile(input: SloTuningInput): SloChoice {
     reason: `${why}: the configured ${label(input.fallbackQuantile)} until it is`,
     curve: [],
     minutes: 0,
+    tallies: [],
   });
   if (grid.last < 0 || span < MIN_SLO_HISTORY_SECONDS)
     return fallback(
@@ -105,17 +128,42 @@ export function tuneQuantile(input: SloTuningInput): SloChoice {
   const evalSeconds = Math.min(input.evaluationSeconds ?? DEFAULT_EVALUATION_SECONDS, span / 2);
   const endSlot = grid.last + 1;
   const startSlot = endSlot - Math.max(1, Math.floor(evalSeconds / grid.stepSeconds));
-  const scores = evaluate(input, startSlot, endSlot);
-  if (scores.minutes === 0) return fallback('no observed rows in the evaluation window');
-  const choice = choose(scores.curve, slo);
+  const windowFrom = grid.start + startSlot * step;
+  const windowTo = grid.start + endSlot * step;
+  // Earlier days still in the window are kept as they were scored; the rest is scored now.
+  const kept: SloTally[] = [];
+  for (const t of input.tallies ?? [])
+    if (t.from >= windowFrom && t.to <= windowTo && t.from === (kept.at(-1)?.to ?? t.from)) kept.push(t);
+  const from = kept.length > 0 ? Math.round((kept.at(-1)!.to - grid.start) / step) : startSlot;
+  const tallies = [...kept, ...evaluate(input, from, endSlot)];
+  const candidates = input.candidates ?? DEFAULT_SLO_CANDIDATES;
+  const curve = curveOf(candidates, tallies);
+  const minutes = tallies.reduce((s, t) => s + t.minutes, 0);
+  if (minutes === 0) return fallback('no observed rows in the evaluation window');
   return {
-    ...choice,
+    ...choose(curve, slo),
     fallback: false,
-    curve: scores.curve,
-    from: iso(grid.start + startSlot * step),
-    to: iso(grid.start + endSlot * step),
-    minutes: scores.minutes,
+    curve,
+    from: iso(tallies[0]!.from),
+    to: iso(windowTo),
+    minutes,
+    tallies,
   };
+}
+
+/** The candidates' short-minute shares and costs over the tallies. */
+function curveOf(candidates: (number | null)[], tallies: SloTally[]): SloPoint[] {
+  const minutes = tallies.reduce((s, t) => s + t.minutes, 0);
+  const oracle = tallies.reduce((s, t) => s + t.oracle, 0);
+  return candidates.map((q, c) => {
+    const cost = tallies.reduce((s, t) => s + t.cost[c]!, 0);
+    const short = tallies.reduce((s, t) => s + t.short[c]!, 0);
+    return {
+      quantile: q,
+      shortMinutesPercent: minutes > 0 ? (100 * short) / minutes : 0,
+      costVsOracle: oracle > 0 ? cost / oracle : 1,
+    };
+  });
 }
 
 /** The cheapest candidate meeting the SLO within the cost cap; else the fewest short minutes. */
@@ -143,8 +191,8 @@ export function choose(
   return { quantile: best.quantile, predicted: best, reason };
 }
 
-/** Plays every candidate over the slots [from, to) of the grid, minute by minute. */
-function evaluate(input: SloTuningInput, from: number, to: number): { curve: SloPoint[]; minutes: number } {
+/** Plays every candidate over the slots [from, to) of the grid, minute by minute, a tally a day. */
+function evaluate(input: SloTuningInput, from: number, to: number): SloTally[] {
   const { grid, target, fitted, perSecond } = input;
   const candidates = input.candidates ?? DEFAULT_SLO_CANDIDATES;
   const quantiles = candidates.filter((q): q is number => q !== null);
@@ -176,14 +224,24 @@ function evaluate(input: SloTuningInput, from: number, to: number): { curve: Slo
     for (; fed < Math.min(slot, grid.v.length); fed++) history.put(grid.start + fed * step, grid.v[fed]!);
     history.commit();
   };
-  const cost = new Float64Array(candidates.length);
-  const short = new Float64Array(candidates.length);
   const floors = new Float64Array(candidates.length);
-  let oracle = 0;
-  let minutes = 0;
+  const chunk = Math.max(1, Math.round(TALLY_SECONDS / stepS));
+  const tallies: SloTally[] = [];
+  let tally: SloTally | undefined;
   for (let i = from; i < to; i++) {
-    if (Number.isNaN(grid.v[i]!)) continue;
     const t = grid.start + i * step;
+    if (!tally || (i - from) % chunk === 0) {
+      tally = {
+        from: t,
+        to: Math.min(grid.start + to * step, t + chunk * step),
+        cost: candidates.map(() => 0),
+        short: candidates.map(() => 0),
+        oracle: 0,
+        minutes: 0,
+      };
+      tallies.push(tally);
+    }
+    if (Number.isNaN(grid.v[i]!)) continue;
     const origin = t - target.decisionSeconds * 1000;
     // The floor for the slot comes from the rows whose interval ended by the origin.
     feedUntil(Math.floor((origin - grid.start) / step));
@@ -204,21 +262,16 @@ function evaluate(input: SloTuningInput, from: number, to: number): { curve: Slo
         const past = peakAt(x - reaction - (k * subS) / stepS);
         if (!Number.isNaN(past)) held = Math.max(held, recommend(past));
       }
-      minutes++;
-      oracle += clamp(need(peak));
+      tally.minutes++;
+      tally.oracle += clamp(need(peak));
       for (let c = 0; c < candidates.length; c++) {
         const units = clamp(Math.max(floors[c]!, held));
-        cost[c]! += units;
-        if (peak > units * target.perUnit + 1e-9) short[c]! += 1;
+        tally.cost[c]! += units;
+        if (peak > units * target.perUnit + 1e-9) tally.short[c]! += 1;
       }
     }
   }
-  const curve = candidates.map((q, c) => ({
-    quantile: q,
-    shortMinutesPercent: minutes > 0 ? (100 * short[c]!) / minutes : 0,
-    costVsOracle: oracle > 0 ? cost[c]! / oracle : 1,
-  }));
-  return { curve, minutes };
+  return tallies;
 }
 
 /**

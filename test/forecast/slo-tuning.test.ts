@@ -79,6 +79,29 @@ describe('Function: tuneQuantile', () => {
     expect(choice.reason).toContain('no floors: 0% short');
   });
 
+  it('scores each day once: a choice a day later reuses the earlier days and matches scoring them all again', () => {
+    const day1 = setup(NASA, Date.parse('1995-07-22T04:00:00Z'), 60);
+    const day2 = setup(NASA, Date.parse('1995-07-23T04:00:00Z'), 60);
+    const base = {
+      target: API,
+      slo: { maxShortMinutesPercent: 0.5 },
+      fallbackQuantile: 0.8,
+      evaluationSeconds: 3 * 86_400,
+    };
+    const first = tuneQuantile({ ...day1, ...base });
+    expect(first.tallies.map((t) => new Date(t.from).toISOString())).toEqual([
+      '1995-07-19T04:00:00.000Z',
+      '1995-07-20T04:00:00.000Z',
+      '1995-07-21T04:00:00.000Z',
+    ]);
+    // The same model a day later: the two newest days are reused, one day is scored.
+    const reused = tuneQuantile({ ...day2, fitted: day1.fitted, ...base, tallies: first.tallies });
+    expect(reused.tallies.slice(0, 2)).toEqual(first.tallies.slice(1));
+    const fresh = tuneQuantile({ ...day2, fitted: day1.fitted, ...base });
+    expect(reused.curve).toEqual(fresh.curve);
+    expect(reused.from).toBe('1995-07-20T04:00:00Z');
+  });
+
   it('falls back to the configured quantile, saying why, while the history is shorter than two days', () => {
     const input = setup(NASA, Date.parse('1995-07-22T04:00:00Z'), 1);
     const choice = tuneQuantile({
