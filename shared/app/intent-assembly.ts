@@ -4,6 +4,7 @@ import { display, shortHash } from '../domain/units.ts';
 import { describeError } from '../executor/executor.ts';
 import { type ActualOrFailure, baselineOf, intentStart, isReadFailure } from '../planner/plan.ts';
 import { cronIntents } from '../rules/rules.ts';
+import { observeCampaigns } from './campaign-learning.ts';
 import type { BrainContext } from './context.ts';
 
 /** Why a stored campaign's start or end cannot be computed, if it cannot. */
@@ -51,6 +52,7 @@ export async function allIntents(
   const demand = ctx.deps.demand
     ? await ctx.deps.demand.demand(ctx.config, now, new Date(until), { exclude })
     : {};
+  if (persist) await observeCampaigns(ctx, campaigns, demand, actualOf, now);
   const sizing = {
     config: ctx.config,
     baseline,

@@ -89,6 +89,8 @@ const campaign = z.strictObject({
   targets: z.array(z.string()).min(1),
   floors: z.record(z.string(), z.union([z.number().nonnegative(), z.string()])).optional(),
   approved: z.boolean().optional(),
+  /** A recurring campaign's series: its next multiplier can be suggested from the last ones. */
+  series: name.optional(),
 });
 
 export const configSchema = z.strictObject({

@@ -266,6 +266,7 @@ export function normaliseCampaign(
     targets: c.targets,
     floors: Object.keys(floors).length ? floors : undefined,
     approved: c.approved,
+    ...(c.series ? { series: c.series } : {}),
   };
 }
 

@@ -138,6 +138,8 @@ export interface Campaign {
   approved?: boolean;
   createdBy?: string;
   cancelled?: boolean;
+  /** A recurring campaign's series (learning: its next multiplier from the last ones). */
+  series?: string;
 }
 
 /** What an actuator reports about a target right now. */
@@ -280,7 +282,8 @@ export interface AuditEntry {
     | 'campaign-added'
     | 'campaign-cancelled'
     | 'paused'
-    | 'resumed';
+    | 'resumed'
+    | 'campaign-outcome';
   target?: string;
   stepId?: string;
   before?: unknown;
@@ -317,6 +320,8 @@ export interface DemandView {
   model: string;
   /** The last observed demand per second, if any. */
   observedPerSecond?: number;
+  /** The newest row, campaign windows included (observedPerSecond skips them): what a campaign brought. */
+  latest?: { t: number; perSecond: number };
   /**
    * Upper bounds at the other quantiles configured for this signal, aligned with `points`,
    * keyed by the quantile as a string (`"0.9"`): two predictive targets on one signal may ask

@@ -203,6 +203,9 @@ export class ForecastDemandProvider implements DemandProvider {
         );
     }
     if (history.last >= history.first) view.observedPerSecond = perSecond(history.rawAt(history.last));
+    const newest = history.lastRowTime;
+    if (newest !== undefined)
+      view.latest = { t: newest, perSecond: perSecond(history.rawAt(history.slotOf(newest))) };
     s.view = view;
     this.stats.refreshes++;
     s.refreshedAt = now;

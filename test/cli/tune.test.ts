@@ -22,7 +22,7 @@ describe('CLI: headroom tune', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const lines = r.out.trimEnd().split('\n');
-    expect(lines[0]).toBe('traffic -> api: SLO 0.5% of minutes short, cost at most 1.4x the oracle');
+    expect(lines[0]).toBe('traffic -> api: SLO 1% of minutes short, cost at most 1.4x the oracle');
     expect(lines[1]).toMatch(
       /^ {2}self-backtest 1995-07-15T04:00:00Z \.\. 1995-07-22T04:00:00Z, 10080 minutes, model /,
     );
