@@ -103,7 +103,13 @@ async function sampleOf(
   return { layers, served, demand: seen ? { observed, expected } : undefined };
 }
 
-async function recordOutcome(repo: Repo, key: string, obs: CampaignObservation, now: Date): Promise<void> {
+/** Stores a campaign's outcome and writes it to the audit log, once (a claim guards concurrent reconciles). */
+export async function recordOutcome(
+  repo: Repo,
+  key: string,
+  obs: CampaignObservation,
+  now: Date,
+): Promise<void> {
   if (!(await repo.claim(`campaign-outcome:${key}`, now, 30 * DAY_S))) return;
   const outcome = outcomeOf(obs, now.getTime());
   await repo.store.put(NS_OUTCOME, key, outcome, now, {

@@ -160,7 +160,7 @@ export function learntAbout(
   c: Campaign,
   outcomes: CampaignOutcome[],
 ): { outcome?: CampaignOutcome; suggestion?: ReturnType<typeof suggestMultiplier> } {
-  const outcome = outcomes.find((o) => o.campaign === c.name && o.start === c.start);
+  const outcome = outcomes.find((o) => o.campaign === c.name && Date.parse(o.start) === Date.parse(c.start));
   const earlier = outcomes.filter((o) => Date.parse(o.start) < Date.parse(c.start));
   const suggestion = c.series && !outcome ? suggestMultiplier(earlier, c.series) : undefined;
   return { ...(outcome ? { outcome } : {}), ...(suggestion ? { suggestion } : {}) };
