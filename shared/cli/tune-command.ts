@@ -2,15 +2,10 @@ import { Command, Option } from 'commander';
 import { readTraceCsv } from '../adapters/metrics/index.ts';
 import { builtinConfig } from '../backtest/builtin-config.ts';
 import { loadTrace } from '../backtest/trace.ts';
-import type { Config, SloSpec } from '../config/types.ts';
 import { InputError } from '../domain/errors.ts';
 import { parseInstant } from '../domain/time.ts';
-import { toPerSecond } from '../domain/types.ts';
-import { fitForecaster, historyGrid } from '../forecast/forecaster.ts';
-import { decisionHorizonFor, horizonFor } from '../forecast/provider.ts';
-import { sloTargetOf } from '../forecast/slo-decisions.ts';
-import { formatTune, type TuneResult } from '../forecast/slo-format.ts';
-import { tuneQuantile } from '../forecast/slo-tuning.ts';
+import { tuneSeries } from '../forecast/slo-decisions.ts';
+import { formatTune } from '../forecast/slo-format.ts';
 import type { Series } from '../ports/metrics.ts';
 import { fromSignal } from './forecast-command.ts';
 import { loadConfigOption } from './options.ts';
@@ -25,11 +20,6 @@ interface TuneOptions {
   json?: boolean;
   cloud?: 'sim' | 'aws';
 }
-
-/** History a choice reads, as the forecast provider keeps it. */
-const HISTORY_SECONDS = 14 * 86_400;
-/** The SLO shown for a predictive entry that states none. */
-const DEFAULT_SLO: SloSpec = { maxShortMinutesPercent: 0.5 };
 
 /**
  * `headroom tune --signal NAME [--config F] [--trace CSV] [--until ISO] [--target ID] [--slo PCT] [--json]`:
@@ -77,7 +67,7 @@ export function tuneCommand(): Command {
         opts.trace !== undefined
           ? traceHistory(opts.trace, until)
           : await fromSignal(config, signal, until, opts.cloud);
-      const results = tune(config, signal, series, now, opts.target, slo);
+      const results = tuneSeries(config, signal, series, now, opts.target, slo);
       console.log(opts.json ? JSON.stringify({ signal, results }, null, 2) : formatTune(signal, results));
     });
 }
@@ -86,48 +76,4 @@ function traceHistory(file: string, until: number | undefined): { series: Series
   const series = readTraceCsv(file);
   if (series.t.length === 0) throw new InputError(`${file}: no rows`);
   return { series, now: until ?? series.t.at(-1)! + (series.t.at(-1)! - series.t.at(-2)!) };
-}
-
-/** The self-backtest of every predictive entry of the signal (or of `only`). */
-export function tune(
-  config: Config,
-  signal: string,
-  series: Series,
-  now: number,
-  only?: string,
-  slo?: number,
-): TuneResult[] {
-  const entries = config.predictive.filter(
-    (p) => p.signal === signal && (only === undefined || p.target === only),
-  );
-  if (entries.length === 0)
-    throw new InputError(
-      only !== undefined
-        ? `no predictive entry for target "${only}" on signal ${signal}`
-        : `signal ${signal} has no predictive entries: nothing to tune`,
-    );
-  // The rows complete by now, as the forecast provider reads them (the row stamped now is still counting).
-  const grid = historyGrid(series, { now: now - 1, historySeconds: HISTORY_SECONDS });
-  if (grid.observed < 12) throw new InputError(`signal ${signal}: too little history to forecast`);
-  const fitted = fitForecaster(grid, horizonFor(config, signal), decisionHorizonFor(config, signal));
-  const signalConfig = config.signals[signal]!;
-  return entries.map((p) => {
-    const spec: SloSpec =
-      slo !== undefined ? { ...p.slo, maxShortMinutesPercent: slo } : (p.slo ?? DEFAULT_SLO);
-    const choice = tuneQuantile({
-      grid,
-      perSecond: (v) => toPerSecond(signalConfig, v, grid.stepSeconds),
-      fitted,
-      target: sloTargetOf(config, p.target)!,
-      slo: spec,
-      fallbackQuantile: p.quantile,
-    });
-    return {
-      target: p.target,
-      slo: spec,
-      configured: p.slo !== undefined,
-      model: fitted.description,
-      ...choice,
-    };
-  });
 }

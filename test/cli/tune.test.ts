@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -68,5 +70,60 @@ describe('CLI: headroom tune', () => {
     const none = headroom(['tune']);
     expect(none.code).toBe(2);
     expect(none.err).toContain('give --signal NAME, --trace CSV or both');
+  });
+
+  it('tunes a configured signal, and `forecast` says what its SLO chooses', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'headroom-tune-'));
+    const config = path.join(dir, 'headroom.yaml');
+    writeFileSync(
+      config,
+      `version: 1
+clusters:
+  prod: { kubeconfig: { context: prod } }
+targets:
+  api:
+    kind: k8s-hpa
+    cluster: prod
+    namespace: web
+    name: api
+    bounds: { min: 2, max: 80 }
+    capacity: { signal: traffic, perUnit: 0.2, targetUtilization: 0.7 }
+    leadTime: 90s
+signals:
+  traffic: { source: csv, file: ${JSON.stringify(path.resolve(ROOT, NASA))}, unit: perStep }
+predictive:
+  - { target: api, signal: traffic, horizon: 10m, quantile: 0.95, slo: { maxShortMinutesPercent: 0.5 } }
+`,
+    );
+    const until = '1995-07-20T15:00:00Z';
+    const tuned = headroom(['tune', '--signal', 'traffic', '--config', config, '--until', until, '--json']);
+    expect(tuned.code, tuned.err).toBe(0);
+    const [api] = JSON.parse(tuned.out).results;
+    expect(api).toMatchObject({ target: 'api', configured: true, fallback: false, to: until });
+    expect(api.predicted.shortMinutesPercent).toBeLessThanOrEqual(0.5);
+    const forecast = headroom([
+      'forecast',
+      '--signal',
+      'traffic',
+      '--config',
+      config,
+      '--until',
+      until,
+      '--json',
+    ]);
+    expect(forecast.code, forecast.err).toBe(0);
+    expect(JSON.parse(forecast.out).slo).toEqual([
+      {
+        target: 'api',
+        quantile: api.quantile,
+        fallback: false,
+        reason: api.reason,
+        predicted: api.predicted,
+      },
+    ]);
+    const text = headroom(['forecast', '--signal', 'traffic', '--config', config, '--until', until]);
+    expect(text.out.trimEnd().split('\n').at(-1)).toBe(
+      `slo api: ${api.reason} (headroom tune --signal traffic shows the curve)`,
+    );
   });
 });
