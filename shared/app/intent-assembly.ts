@@ -2,6 +2,7 @@ import { campaignEnd, campaignIntents } from '../campaigns/campaigns.ts';
 import type { Campaign, Intent, Target } from '../domain/types.ts';
 import { display, shortHash } from '../domain/units.ts';
 import { describeError } from '../executor/executor.ts';
+import { kindOf } from '../kinds/index.ts';
 import { type ActualOrFailure, baselineOf, intentStart, isReadFailure } from '../planner/plan.ts';
 import { cronIntents } from '../rules/rules.ts';
 import { observeCampaigns } from './campaign-learning.ts';
@@ -107,7 +108,9 @@ async function reportBrokenCampaign(
 /**
  * Once a campaign target starts to rise, its floor is held: demand observed during the
  * campaign includes the surge itself and must not shrink (or compound) the floor, and a
- * forecast that dips mid-window must not release capacity the campaign still needs.
+ * forecast that dips mid-window must not release capacity the campaign still needs. Node
+ * capacity released by pods (a capacity buffer) is the exception: it is meant to shrink as
+ * the held floors of its pods start them.
  */
 async function holdCampaignFloors(
   ctx: BrainContext,
@@ -120,6 +123,7 @@ async function holdCampaignFloors(
   return Promise.all(
     intents.map(async (i) => {
       const target = ctx.target(i.target);
+      if (kindOf(target).releasedByPods) return i;
       if (intentStart(target, i, baseline(target)) > now.getTime()) return i;
       const held = await repo.campaignFloor(i.campaign!, i.target, now);
       const floor = Math.max(held ?? 0, i.floor);

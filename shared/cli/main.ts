@@ -4,6 +4,7 @@ import { approveCommand, rejectCommand } from './approve-command.ts';
 import { auditCommand } from './audit-command.ts';
 import { backtestCommand } from './backtest-command.ts';
 import { campaignCommand } from './campaign-command.ts';
+import { capacityCommand } from './capacity-command.ts';
 import { devCommand } from './dev-command.ts';
 import { forecastCommand } from './forecast-command.ts';
 import { planCommand } from './plan-command.ts';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
     rehearseCommand(),
     backtestCommand(),
     tuneCommand(),
+    capacityCommand(),
     rbacCommand(),
   ])
     program.addCommand(command);

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { capacitySchema } from '../capacity/schema.ts';
 import { DEFAULT_MAX_INTENT_SECONDS } from '../domain/duration.ts';
 import { backtestSchema } from './backtest.ts';
 import { campaignName, common, cron, duration, multiplier, name, raise, region, timeZone } from './fields.ts';
@@ -137,6 +138,8 @@ export const configSchema = z.strictObject({
     .default({}),
   /** How the backtest's simulated world behaves (shared/config/backtest.ts). */
   backtest: backtestSchema.optional(),
+  /** The capacity review's thresholds and report (shared/capacity/schema.ts). */
+  capacity: capacitySchema.optional(),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -72,6 +72,8 @@ export function resolveSimSettings(raw: BacktestSection | undefined): SimSetting
     },
     nodegroup: {
       nodeStartupSeconds: r.nodegroup?.nodeStartup ?? KINDS.of('eks-nodegroup').leadTime.seconds,
+      // A stopped instance starts in well under a minute and rejoins the cluster (docs/backtest.md).
+      warmStartSeconds: r.nodegroup?.warmStart ?? 90,
       scanIntervalSeconds: r.nodegroup?.scanInterval ?? 10,
       scaleDownUnneededSeconds: r.nodegroup?.scaleDownUnneeded ?? 600,
       scaleDownDelayAfterAddSeconds: r.nodegroup?.scaleDownDelayAfterAdd ?? 600,

@@ -1,3 +1,4 @@
+import type { CapacitySection } from '../capacity/schema.ts';
 import type { Campaign, DemandSignal, RaiseSpec, Target } from '../domain/types.ts';
 import type { BacktestSection } from './backtest.ts';
 
@@ -101,6 +102,8 @@ export interface Config {
   notifications: NotificationsConfig;
   /** Overrides of the backtest's simulated world (defaults in shared/config/backtest.ts). */
   backtest?: BacktestSection;
+  /** The capacity review's settings (`headroom capacity`, docs/capacity.md). */
+  capacity?: CapacitySection;
   /** Where it was read from, for messages. */
   source?: string;
 }

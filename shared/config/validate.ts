@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { checkCapacitySection } from '../capacity/schema.ts';
 import {
   DURATION_RULE,
   durationProblem,
@@ -189,6 +190,16 @@ export function validateConfig(document: unknown, source?: string): Config {
     problems.add(p, m),
   );
 
+  checkCapacitySection(
+    raw.capacity,
+    {
+      kinds: new Map(targets.map((t) => [t.id, t.kind])),
+      signals: new Set(Object.keys(signals)),
+      tiers: new Map(targets.map((t) => [t.id, t.tiers])),
+    },
+    (p, m) => problems.add(p, m),
+  );
+
   if (problems.list.length > 0) throw new ConfigError(problems.list);
   return {
     version: 1,
@@ -210,6 +221,7 @@ export function validateConfig(document: unknown, source?: string): Config {
     access: raw.access,
     notifications: raw.notifications,
     backtest: raw.backtest,
+    capacity: raw.capacity,
     source,
   };
 }

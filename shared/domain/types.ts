@@ -69,6 +69,24 @@ export interface Target<S = Record<string, unknown>> {
   podResources?: PodResources;
   /** The validated kind-specific configuration (namespace, name, identifier, ...). */
   spec: S;
+  /** Rules of the service on the values it accepts and how far one change moves (from the kind). */
+  values?: ValueRules;
+}
+
+/**
+ * What a service accepts beyond bounds and granularity, for count targets whose kind says so:
+ * ElastiCache Serverless takes no ECPU/s minimum between 0 and 1,000 and a whole new minimum
+ * at once; RDS storage grows by 10 % at least and never shrinks.
+ */
+export interface ValueRules {
+  /** A value above 0 but below this is raised to it (0 stays: none). */
+  leastAboveZero?: number;
+  /** One change goes straight to the needed value: no `maxStepPercent` staging. */
+  direct?: boolean;
+  /** A raise is at least this many percent (RDS storage: 10), within bounds. */
+  minRaisePercent?: number;
+  /** Never lowered: why (shown instead of a scale-down). */
+  neverLowered?: string;
 }
 
 export type SignalSource = 'cloudwatch' | 'prometheus' | 'csv' | 'sim';
@@ -268,6 +286,7 @@ export interface AuditEntry {
   at: string;
   action:
     | 'step-executed'
+    | 'step-started'
     | 'step-failed'
     | 'failure-cleared'
     | 'step-recovered'

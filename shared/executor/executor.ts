@@ -152,7 +152,13 @@ async function executeStep(
       await auditBlocked(target, result.message ?? 'blocked by the actuator', deps, step.id);
       return { ...base, outcome: 'blocked', message: result.message };
     }
-    if (result.status === 'in-progress') return { ...base, outcome: 'in-progress', message: result.message };
+    if (result.status === 'in-progress') {
+      // A change this apply started that completes later (a Blue/Green green): audited now.
+      const { before, after, message } = result;
+      const entry = { target: target.id, stepId: step.id, before, after, reason: `${reason}: ${message}` };
+      if (result.started) await repo.audit({ action: 'step-started', ...entry }, now);
+      return { ...base, outcome: 'in-progress', message };
+    }
     if (result.status === 'no-op') return { ...base, outcome: 'already-done' };
 
     if (ts.failure) await clearFailure(target, ts.failure, step, deps);

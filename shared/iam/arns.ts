@@ -74,8 +74,11 @@ export function roleScope(roleArn: string, region: string): Scope | undefined {
 const arn = (s: Scope, service: string, resource: string, region = s.region) =>
   `arn:${s.partition}:${service}:${region}:${s.account}:${resource}`;
 
-export const rdsArn = (s: Scope, type: 'db' | 'cluster' | 'og' | 'pg' | 'subgrp', name: string) =>
-  arn(s, 'rds', `${type}:${name}`);
+export const rdsArn = (
+  s: Scope,
+  type: 'db' | 'cluster' | 'og' | 'pg' | 'subgrp' | 'deployment',
+  name: string,
+) => arn(s, 'rds', `${type}:${name}`);
 
 export const elasticacheArn = (
   s: Scope,

@@ -1,5 +1,5 @@
 import type * as z from 'zod';
-import type { Bounds, PodResources, Scale } from '../domain/types.ts';
+import type { Bounds, PodResources, Scale, ValueRules } from '../domain/types.ts';
 import type { KindGrants } from '../iam/grants.ts';
 import type { ActuatorFactory } from '../ports/actuator.ts';
 
@@ -34,12 +34,23 @@ export interface KindDefinition<S = Record<string, unknown>> {
   isNodeCapacity: boolean;
   /** Node capacity: what one unit holds (a spare node's placeholder pod), to size it from pods. */
   unitResources?(spec: S): { resources: PodResources; written: string };
+  /**
+   * Node capacity handed over to the pods it is held for: sized from the added pods not yet
+   * ready, so it shrinks as raised floors start pods and the same room is not paid twice.
+   */
+  releasedByPods?: boolean;
   /** Lives in a Kubernetes cluster (needs `cluster`); `eks`: only a cluster declared with eksCluster. */
   cluster?: 'any' | 'eks';
   /** A change must finish before the next can start (AWS rejects a modify while modifying). */
   exclusive: boolean;
   /** Changes to an at-risk resource (a Single-AZ database) restart it: a person approves them. */
-  needsApproval?: { risk: string };
+  needsApproval?: {
+    risk: string;
+    /** A risk every change of a target so written carries (a Blue/Green switchover), at-risk or not. */
+    always?(spec: S): string | undefined;
+  };
+  /** The service refuses another change this long after one (RDS storage: 6 hours). */
+  minChangeIntervalSeconds?: number;
 
   /** The AWS actions its actuator calls and the ARNs they are allowed on. */
   iam: KindGrants<S>;
@@ -49,6 +60,8 @@ export interface KindDefinition<S = Record<string, unknown>> {
   actuator(): Promise<ActuatorFactory<S>>;
   /** What the target is in the backtest's simulated world. */
   world: WorldRole;
+  /** Multi-dimension kinds whose dimensions play different parts in the backtest world. */
+  worldByDimension?: Record<string, WorldRole>;
   /** Fields the simulated cloud shows after an apply (Karpenter's disruption budget in a campaign). */
   simFields?(campaignActive: boolean): Record<string, string>;
 }
@@ -67,6 +80,8 @@ export interface Shape {
   bounds: Bounds;
   /** Which dimension a multi-dimension kind steers (ElastiCache: replicas, shards, nodeType). */
   dimension?: string;
+  /** Values the service accepts and how far one change moves, beyond bounds (domain/types.ts). */
+  values?: ValueRules;
 }
 
 /** Problems with a target's spec, at paths relative to `targets.<id>`. */
@@ -91,12 +106,15 @@ export interface KindRbac {
 
 /**
  * The backtest world's part for a target: an AWS resource that becomes ready after its lead
- * time, the cluster's node group, placeholder pods holding spare nodes, or pods scaled by an
+ * time, the cluster's node group, the warm pool of that node group, a static Karpenter
+ * NodePool (a fixed node count), placeholder pods holding spare nodes, or pods scaled by an
  * HPA, KEDA or only by Headroom.
  */
 export type WorldRole =
   | { role: 'managed' }
   | { role: 'node-group' }
+  | { role: 'warm-pool' }
+  | { role: 'static-nodes' }
   | { role: 'node-headroom' }
   | { role: 'pods'; autoscaler?: 'hpa' | 'keda' };
 

@@ -26,6 +26,8 @@ export interface ApplyResult {
   /** Keys of `remembered` that this apply restored and that can be forgotten. */
   forget?: string[];
   message?: string;
+  /** `in-progress` because this apply started a change that completes later: audited `step-started`. */
+  started?: boolean;
 }
 
 /**

@@ -169,14 +169,21 @@ export class SimCloud {
   /** Kinds whose changes restart an at-risk resource (a Single-AZ database) need approval. */
   private riskOf(target: Target): string | undefined {
     const needs = kindOf(target).needsApproval;
-    return needs && this.opts.singleAz?.includes(target.id) ? needs.risk : undefined;
+    return (
+      needs?.always?.(target.spec) ??
+      (needs && this.opts.singleAz?.includes(target.id) ? needs.risk : undefined)
+    );
   }
 
   private busy(target: Target, s: SimTarget, now: number): string | undefined {
-    if (!kindOf(target).exclusive) return undefined;
+    const kind = kindOf(target);
+    if (!kind.exclusive) return undefined;
     const last = s.changes.at(-1);
     if (last && last.readyAt > now && last.at !== last.readyAt)
       return `modifying to ${display(target, last.to)} until ${new Date(last.readyAt).toISOString()}`;
+    const interval = (kind.minChangeIntervalSeconds ?? 0) * 1000;
+    if (last && last.at !== last.readyAt && now < last.at + interval)
+      return `the last change was at ${new Date(last.at).toISOString()}: the next is allowed from ${new Date(last.at + interval).toISOString()}`;
     return undefined;
   }
 

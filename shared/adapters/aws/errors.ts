@@ -19,6 +19,7 @@ const CODES: Record<string, ActuatorErrorCode> = {
   CacheClusterNotFound: 'not-found',
   NodeGroupNotFound: 'not-found',
   ServerlessCacheNotFound: 'not-found',
+  BlueGreenDeploymentNotFound: 'not-found',
   // EKS (and other JSON-protocol services): `ResourceNotFoundException`, `NotFoundException`.
   ResourceNotFound: 'not-found',
   NotFound: 'not-found',
@@ -29,11 +30,13 @@ const CODES: Record<string, ActuatorErrorCode> = {
   InvalidReplicationGroupState: 'invalid-state',
   InvalidCacheClusterState: 'invalid-state',
   InvalidServerlessCacheState: 'invalid-state',
+  InvalidBlueGreenDeploymentState: 'invalid-state',
   ResourceInUse: 'invalid-state',
   InvalidState: 'invalid-state',
   ResourcePropagationDelay: 'invalid-state',
   // A replica Headroom is creating already exists (a concurrent reconcile, a lost answer).
   DBInstanceAlreadyExists: 'conflict',
+  BlueGreenDeploymentAlreadyExists: 'conflict',
   // AWS has no capacity for this class / node type in the zone now.
   InsufficientDBInstanceCapacity: 'insufficient-capacity',
   InsufficientDBClusterCapacity: 'insufficient-capacity',
@@ -70,6 +73,7 @@ const CODES: Record<string, ActuatorErrorCode> = {
   // The request itself is wrong for this resource: retrying will not help.
   InvalidParameterValue: 'invalid-request',
   InvalidParameterCombination: 'invalid-request',
+  SourceDatabaseNotSupported: 'invalid-request',
   StorageTypeNotSupported: 'invalid-request',
   InvalidVPCNetworkState: 'invalid-request',
   InvalidSubnet: 'invalid-request',

@@ -9,6 +9,7 @@ import {
 import { ElastiCacheServerlessActuator, type ServerlessCacheNeeds } from './elasticache-serverless.ts';
 import { RdsInstanceActuator, type RdsInstanceNeeds } from './rds-instance.ts';
 import { RdsReadReplicasActuator, type ReadReplicasNeeds } from './rds-read-replicas.ts';
+import { RdsStorageActuator, type RdsStorageNeeds } from './rds-storage-actuator.ts';
 
 export { AuroraReadersActuator } from './aurora-readers.ts';
 export { AuroraServerlessV2Actuator } from './aurora-serverless-v2.ts';
@@ -16,6 +17,7 @@ export { ElastiCacheReplicationGroupActuator } from './elasticache-replication-g
 export { ElastiCacheServerlessActuator } from './elasticache-serverless.ts';
 export { RdsInstanceActuator } from './rds-instance.ts';
 export { RdsReadReplicasActuator } from './rds-read-replicas.ts';
+export { RdsStorageActuator } from './rds-storage-actuator.ts';
 
 /*
  * The actuator factories of the RDS, Aurora and ElastiCache kinds, loaded by their kind
@@ -37,3 +39,5 @@ export const rdsInstanceActuators: ActuatorFactory<RdsInstanceNeeds> = (ctx) => 
   });
 export const rdsReadReplicasActuators: ActuatorFactory<ReadReplicasNeeds> = (ctx) => (t) =>
   new RdsReadReplicasActuator({ rds: rdsClient(ctx, t) });
+export const rdsStorageActuators: ActuatorFactory<RdsStorageNeeds> = (ctx) => (t) =>
+  new RdsStorageActuator({ rds: rdsClient(ctx, t), clock: ctx.clock });
