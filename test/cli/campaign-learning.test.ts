@@ -80,6 +80,16 @@ describe('Command: headroom campaign list, with what the brain learnt', () => {
       encoding: 'utf8',
       env: { ...process.env, HEADROOM_CONFIG: '' },
     });
+    // `status` in the week after: the targets, then what the last campaigns taught.
+    const status = spawnSync(process.execPath, [BIN, 'status', '--config', 'headroom.yaml'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, HEADROOM_CONFIG: '', HEADROOM_NOW: '2030-01-12T00:00:00Z' },
+    });
+    expect(status.stderr).toBe('');
+    expect(status.stdout.trimEnd().split('\n').at(-1)).toBe(
+      'campaign ad-1 ended 2030-01-10T21:00:00Z: observed x9 (planned x15); ready: api 2m before; 0 short minute(s)',
+    );
     expect(audit.stdout).toContain(
       'campaign ad-1 ended: observed x9 (planned x15); ready: api 2m before; 0 short minute(s)',
     );
