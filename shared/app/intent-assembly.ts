@@ -5,6 +5,7 @@ import { describeError } from '../executor/executor.ts';
 import { kindOf } from '../kinds/index.ts';
 import { type ActualOrFailure, baselineOf, intentStart, isReadFailure } from '../planner/plan.ts';
 import { cronIntents } from '../rules/rules.ts';
+import { scheduleIntents } from '../rules/schedules.ts';
 import { observeCampaigns } from './campaign-learning.ts';
 import type { BrainContext } from './context.ts';
 
@@ -74,6 +75,7 @@ export async function allIntents(
   const campaignFloors = await holdCampaignFloors(ctx, perCampaign.flat(), baseline, now, persist);
   const derived = [
     ...cronIntents(ctx.config, now, baseline),
+    ...scheduleIntents(ctx.config, now),
     ...campaignFloors,
     ...(ctx.deps.predictive ? ctx.deps.predictive(ctx.config, demand, now) : []),
   ];

@@ -5,6 +5,7 @@ import { auditCommand } from './audit-command.ts';
 import { backtestCommand } from './backtest-command.ts';
 import { campaignCommand } from './campaign-command.ts';
 import { capacityCommand } from './capacity-command.ts';
+import { ceilingCommand } from './ceiling-command.ts';
 import { devCommand } from './dev-command.ts';
 import { forecastCommand } from './forecast-command.ts';
 import { planCommand } from './plan-command.ts';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
     devCommand(),
     campaignCommand(),
     releaseCommand(),
+    ceilingCommand(),
     approveCommand(),
     rejectCommand(),
     auditCommand(),

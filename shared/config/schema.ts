@@ -3,6 +3,7 @@ import { capacitySchema } from '../capacity/schema.ts';
 import { DEFAULT_MAX_INTENT_SECONDS } from '../domain/duration.ts';
 import { backtestSchema } from './backtest.ts';
 import { campaignName, common, cron, duration, multiplier, name, raise, region, timeZone } from './fields.ts';
+import { scheduleSchema } from './schedules.ts';
 
 /**
  * The shape of `headroom.yaml` as users write it. Each target is checked afterwards against
@@ -119,6 +120,8 @@ export const configSchema = z.strictObject({
   rules: z.array(rule).default([]),
   predictive: z.array(predictive).default([]),
   campaigns: z.array(campaign).default([]),
+  /** Ceilings on a cron (docs/ceilings.md). */
+  schedules: z.array(scheduleSchema).default([]),
   access: z
     .strictObject({
       slack: z

@@ -79,7 +79,8 @@ export function resolveSimSettings(raw: BacktestSection | undefined): SimSetting
       scaleDownDelayAfterAddSeconds: r.nodegroup?.scaleDownDelayAfterAdd ?? 600,
       utilizationThreshold: r.nodegroup?.utilizationThreshold ?? 0.5,
     },
-    leadTimeSeconds: (t) => leadTimes[t.kind] ?? defaultLeadTimeSeconds(KINDS.of(t.kind), t.spec.dimension),
+    leadTimeSeconds: (t) =>
+      leadTimes[t.kind] ?? defaultLeadTimeSeconds(KINDS.of(t.kind), t.spec.dimension, t.spec),
     singleAz: r.singleAz ?? [],
     alarms: Object.fromEntries(
       Object.entries(r.alarms ?? {}).map(([name, a]) => [

@@ -37,7 +37,7 @@ export function normaliseTarget(
   const pod = t.pod as { cpu: string | number; memory: string | number } | undefined;
   if (pod) podResources = { cpuMillis: parseCpuMillis(pod.cpu)!, memoryBytes: parseMemoryBytes(pod.memory)! };
 
-  const leadTimeSeconds = (t.leadTime as number | undefined) ?? defaultLeadTimeSeconds(kind, dimension);
+  const leadTimeSeconds = (t.leadTime as number | undefined) ?? defaultLeadTimeSeconds(kind, dimension, t);
   const cluster = t.cluster as string | undefined;
   const target: Target = {
     id,

@@ -85,6 +85,17 @@ export interface NotificationsConfig {
   eventBus?: { name: string };
 }
 
+/** A ceiling on a cron (`schedules:`, docs/ceilings.md), validated. */
+export interface Schedule {
+  name: string;
+  targets: string[];
+  ceiling: number;
+  cron: string;
+  durationSeconds: number;
+  timezone: string;
+  yieldsToCampaigns: boolean;
+}
+
 /** The validated, normalised configuration. */
 export interface Config {
   version: 1;
@@ -98,6 +109,8 @@ export interface Config {
   rules: Rule[];
   predictive: PredictiveConfig[];
   campaigns: Campaign[];
+  /** Ceilings on a cron (docs/ceilings.md); absent in configs built before them. */
+  schedules?: Schedule[];
   access: { slack?: SlackAccess };
   notifications: NotificationsConfig;
   /** Overrides of the backtest's simulated world (defaults in shared/config/backtest.ts). */

@@ -23,6 +23,7 @@ import { parseInstant } from '../domain/time.ts';
 import type { Campaign, DemandSignal, Target } from '../domain/types.ts';
 import { defaultLeadTimeSeconds, KINDS, type KindDefinition } from '../kinds/index.ts';
 import { type Path, Problems } from './problems.ts';
+import { normaliseSchedules } from './schedules.ts';
 import { configSchema, type RawCampaign } from './schema.ts';
 import { checkBacktestSection } from './sim-settings.ts';
 import { findCycles, normaliseTarget, unitsOf } from './targets.ts';
@@ -186,6 +187,12 @@ export function validateConfig(document: unknown, source?: string): Config {
     if (campaign) campaigns.push(campaign);
   });
 
+  const schedules = normaliseSchedules(
+    raw.schedules,
+    { timezone: tz, targets, declared, maxIntentSeconds },
+    problems,
+  );
+
   checkBacktestSection(raw.backtest, new Map(targets.map((t) => [t.id, t.kind])), (p, m) =>
     problems.add(p, m),
   );
@@ -218,6 +225,7 @@ export function validateConfig(document: unknown, source?: string): Config {
     rules,
     predictive,
     campaigns,
+    ...(schedules.length ? { schedules } : {}),
     access: raw.access,
     notifications: raw.notifications,
     backtest: raw.backtest,

@@ -109,7 +109,16 @@ export interface RaiseSpec {
   percent: boolean;
 }
 
-export type SourceKind = 'alarm' | 'alert' | 'cron' | 'slack' | 'cli' | 'campaign' | 'forecast' | 'event';
+export type SourceKind =
+  | 'alarm'
+  | 'alert'
+  | 'cron'
+  | 'slack'
+  | 'cli'
+  | 'campaign'
+  | 'forecast'
+  | 'event'
+  | 'schedule';
 
 export interface IntentSource {
   kind: SourceKind;
@@ -141,6 +150,10 @@ export interface Intent {
   advisory?: boolean;
   /** An approved campaign carries approval for the steps it causes. */
   approved?: boolean;
+  /** A ceiling (docs/ceilings.md): an upper bound in units over the window; `floor` is then 0. */
+  ceiling?: number;
+  /** A ceiling that a campaign floor on the target lifts while the campaign holds. */
+  yieldsToCampaigns?: boolean;
   createdAt: string;
 }
 
@@ -178,6 +191,8 @@ export interface Actual {
   changedBy?: string;
   /** For pod workloads: the requests of one pod, when the actuator can read them. */
   podResources?: PodResources;
+  /** A ceiling Headroom set that is in force on a separate field (an HPA's maxReplicas). */
+  ceiling?: number;
 }
 
 export type Decision = 'no-op' | 'scale-up' | 'scale-down' | 'wait' | 'needs-approval' | 'blocked';
@@ -196,6 +211,8 @@ export interface Step {
   set: Record<string, number | string>;
   needsApproval?: boolean;
   dryRun?: boolean;
+  /** The step sets a ceiling (a number) or lifts Headroom's ceiling (null): docs/ceilings.md. */
+  ceiling?: number | null;
 }
 
 export interface TargetPlan {
@@ -237,6 +254,8 @@ export interface TargetState {
   /** The failure of the last attempt, until a step succeeds: what the failure policy acts on. */
   failure?: TargetFailure;
   paused?: { by: string; at: string };
+  /** A ceiling Headroom applied and has not lifted yet; `original` holds the value to restore. */
+  ceiling?: { value: number; since: string };
 }
 
 export interface PendingStep {
@@ -250,6 +269,7 @@ export interface PendingStep {
   setOriginal?: boolean;
   /** The actuator threw something other than a mapped refusal: the outcome is unknown. */
   failed?: boolean;
+  ceiling?: number | null;
 }
 
 /** A step that failed: retried with backoff, or held until the config or the resource changes. */

@@ -4,6 +4,7 @@ import { ActuatorError } from '../domain/errors.ts';
 import { iso } from '../domain/time.ts';
 import type { Step, Target, TargetFailure, TargetState } from '../domain/types.ts';
 import { display, shortHash } from '../domain/units.ts';
+import { ceilingMatches } from '../planner/ceilings.ts';
 import type { FullPlan, PlannedTarget } from '../planner/plan.ts';
 import type { ActuatorRegistry } from '../ports/actuator.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -118,7 +119,7 @@ async function executeStep(
     ts = await recoverPending(repo, actuator, target, now);
     const fresh = await actuator.read(target);
     actualValue = fresh.value;
-    if (fresh.value === step.to) {
+    if (fresh.value === step.to && ceilingMatches(target, fresh, step.ceiling)) {
       if (ts.failure) {
         await clearFailure(target, ts.failure, step, deps);
         await repo.updateTargetState(target.id, now, (s) => ({
@@ -146,6 +147,7 @@ async function executeStep(
       remembered: ts.remembered ?? {},
       campaignActive: e.campaigns.length > 0,
       approved: e.approved,
+      ...(step.ceiling !== undefined ? { ceiling: step.ceiling } : {}),
     });
     if (result.status !== 'applied') await repo.updateTargetState(target.id, now, withoutPending);
     if (result.status === 'blocked') {

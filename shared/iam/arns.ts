@@ -103,3 +103,7 @@ export const lambdaFunctionArn = (s: Scope, name: string) => arn(s, 'lambda', `f
 /** The log group Lambda writes a function's logs to, and every stream in it. */
 export const functionLogStreamsArn = (s: Scope, functionName: string) =>
   arn(s, 'logs', `log-group:/aws/lambda/${functionName}:*`);
+
+/** Auto Scaling group ARNs carry the group's UUID before its name: matched by `*`. */
+export const autoScalingGroupArn = (s: Scope, name: string) =>
+  arn(s, 'autoscaling', `autoScalingGroup:*:autoScalingGroupName/${name}`);

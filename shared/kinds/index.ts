@@ -2,6 +2,7 @@ import type { Target } from '../domain/types.ts';
 import { auroraReaders } from './aurora-readers.ts';
 import { auroraServerlessV2 } from './aurora-serverless-v2.ts';
 import { capacityBuffer } from './capacity-buffer.ts';
+import { ec2AutoScalingGroup } from './ec2-autoscaling-group.ts';
 import { eksNodegroup } from './eks-nodegroup.ts';
 import { elastiCacheReplicationGroup } from './elasticache-replication-group.ts';
 import { elastiCacheServerless } from './elasticache-serverless.ts';
@@ -26,6 +27,7 @@ const TABLE: readonly AnyKind[] = [
   auroraReaders,
   auroraServerlessV2,
   capacityBuffer,
+  ec2AutoScalingGroup,
   eksNodegroup,
   elastiCacheReplicationGroup,
   elastiCacheServerless,
@@ -89,8 +91,13 @@ export function worldRoleOf(target: Pick<Target, 'kind' | 'spec'>): WorldRole {
   return (typeof d === 'string' ? kind.worldByDimension?.[d] : undefined) ?? kind.world;
 }
 
-/** The default lead time of a kind steering `dimension` (when the kind has several). */
-export function defaultLeadTimeSeconds(kind: KindDefinition, dimension?: unknown): number {
+/**
+ * The default lead time of a kind steering `dimension` (when the kind has several), or the one
+ * its `spec` implies (`leadTimeOf`), when the target does not configure `leadTime`.
+ */
+export function defaultLeadTimeSeconds(kind: KindDefinition, dimension?: unknown, spec?: unknown): number {
+  const fromSpec = spec !== undefined ? kind.leadTimeOf?.(spec as Record<string, unknown>) : undefined;
+  if (fromSpec) return fromSpec.seconds;
   const byDim = typeof dimension === 'string' ? kind.leadTimeByDimension?.[dimension] : undefined;
   return (byDim ?? kind.leadTime).seconds;
 }

@@ -25,6 +25,8 @@ export interface KindDefinition<S = Record<string, unknown>> {
   leadTime: LeadTime;
   /** Kinds that steer one of several dimensions: a lead time per dimension. */
   leadTimeByDimension?: Record<string, LeadTime>;
+  /** A lead time the spec itself implies (an Auto Scaling group's instance warmup), over the default. */
+  leadTimeOf?(spec: S): LeadTime | undefined;
   /** Bounds, ladder and dimension from the validated spec; AWS limits are reported here. */
   shape(spec: S, problems: SpecProblems): Shape | undefined;
 
@@ -64,6 +66,21 @@ export interface KindDefinition<S = Record<string, unknown>> {
   worldByDimension?: Record<string, WorldRole>;
   /** Fields the simulated cloud shows after an apply (Karpenter's disruption budget in a campaign). */
   simFields?(campaignActive: boolean): Record<string, string>;
+  /** Ceilings (an upper bound over a window, docs/ceilings.md): kinds without it refuse them. */
+  ceiling?: CeilingSupport<S>;
+}
+
+/**
+ * How a count kind takes a ceiling. When `field` is the steered field (a Deployment's replicas)
+ * the ceiling lowers the value itself; otherwise the actuator caps `field` (an HPA's
+ * maxReplicas) and records what it replaced on the object, and the floor is lowered with it
+ * when `lowersFloor` (an HPA refuses minReplicas above maxReplicas).
+ */
+export interface CeilingSupport<S = Record<string, unknown>> {
+  field(spec: S): string;
+  /** The lowest ceiling the service accepts (an HPA's maxReplicas is at least 1). */
+  minimum(spec: S): number;
+  lowersFloor(spec: S): boolean;
 }
 
 export interface LeadTime {
@@ -106,12 +123,13 @@ export interface KindRbac {
 
 /**
  * The backtest world's part for a target: an AWS resource that becomes ready after its lead
- * time, the cluster's node group, the warm pool of that node group, a static Karpenter
+ * time (with `target-tracking`: an Auto Scaling group whose policy scales it too), the cluster's
+ * node group, the warm pool of that node group, a static Karpenter
  * NodePool (a fixed node count), placeholder pods holding spare nodes, or pods scaled by an
  * HPA, KEDA or only by Headroom.
  */
 export type WorldRole =
-  | { role: 'managed' }
+  | { role: 'managed'; autoscaler?: 'target-tracking' }
   | { role: 'node-group' }
   | { role: 'warm-pool' }
   | { role: 'static-nodes' }

@@ -13,6 +13,11 @@ export interface ApplyContext {
   approved: boolean;
   /** True while a campaign that includes this target is running (Karpenter disruption budgets...). */
   campaignActive: boolean;
+  /**
+   * Kinds with a ceiling on a separate field (docs/ceilings.md): cap it at this value, or lift
+   * Headroom's ceiling (null) restoring what it replaced; absent: leave the ceiling as it is.
+   */
+  ceiling?: number | null;
 }
 
 export interface ApplyResult {

@@ -9,6 +9,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 
 /** The IAM service prefix of each AWS SDK package the code imports commands from. */
 const SERVICE_OF: Record<string, string> = {
+  '@aws-sdk/client-auto-scaling': 'autoscaling',
   '@aws-sdk/client-cloudwatch': 'cloudwatch',
   '@aws-sdk/client-dynamodb': 'dynamodb',
   '@aws-sdk/client-eks': 'eks',
@@ -90,6 +91,7 @@ targets:
   readers: { kind: aurora-readers, clusterIdentifier: aurora, bounds: { min: 0, max: 2 } }
   acu: { kind: aurora-serverless-v2, clusterIdentifier: serverless, bounds: { min: 0.5, max: 8 } }
   redis: { kind: elasticache-replication-group, replicationGroupId: redis, replicas: { min: 1, max: 3 } }
+  workers: { kind: ec2-autoscaling-group, autoScalingGroupName: image-workers, warmPool: { minSize: 5 }, bounds: { min: 2, max: 40 } }
   valkey: { kind: elasticache-serverless, serverlessCacheName: valkey, bounds: { min: 1000, max: 100000 } }
 signals:
   traffic: { source: cloudwatch, metric: { namespace: AWS/ApplicationELB, name: RequestCount } }

@@ -34,6 +34,10 @@ const CODES: Record<string, ActuatorErrorCode> = {
   ResourceInUse: 'invalid-state',
   InvalidState: 'invalid-state',
   ResourcePropagationDelay: 'invalid-state',
+  // Auto Scaling: instances are launching or terminating, or another call changes the group.
+  ScalingActivityInProgress: 'invalid-state',
+  ResourceContention: 'invalid-state',
+  InstanceRefreshInProgress: 'invalid-state',
   // A replica Headroom is creating already exists (a concurrent reconcile, a lost answer).
   DBInstanceAlreadyExists: 'conflict',
   BlueGreenDeploymentAlreadyExists: 'conflict',
@@ -54,6 +58,7 @@ const CODES: Record<string, ActuatorErrorCode> = {
   ClusterQuotaForCustomerExceeded: 'quota-exceeded',
   ServerlessCacheQuotaForCustomerExceeded: 'quota-exceeded',
   ResourceLimitExceeded: 'quota-exceeded',
+  LimitExceeded: 'quota-exceeded',
   // Throttling: the SDK retries these with adaptive backoff first.
   Throttling: 'throttled',
   ThrottlingException: 'throttled',

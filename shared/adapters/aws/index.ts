@@ -1,7 +1,8 @@
 import type { ActuatorFactory } from '../../ports/actuator.ts';
 import { AuroraReadersActuator, type AuroraReadersNeeds } from './aurora-readers.ts';
 import { AuroraServerlessV2Actuator, type ServerlessV2Needs } from './aurora-serverless-v2.ts';
-import { cloudWatchClient, elastiCacheClient, rdsClient } from './clients.ts';
+import { autoScalingClient, cloudWatchClient, elastiCacheClient, rdsClient } from './clients.ts';
+import { type AutoScalingGroupNeeds, Ec2AutoScalingGroupActuator } from './ec2-autoscaling-group.ts';
 import {
   ElastiCacheReplicationGroupActuator,
   type ReplicationGroupNeeds,
@@ -13,6 +14,7 @@ import { RdsStorageActuator, type RdsStorageNeeds } from './rds-storage-actuator
 
 export { AuroraReadersActuator } from './aurora-readers.ts';
 export { AuroraServerlessV2Actuator } from './aurora-serverless-v2.ts';
+export { Ec2AutoScalingGroupActuator } from './ec2-autoscaling-group.ts';
 export { ElastiCacheReplicationGroupActuator } from './elasticache-replication-group.ts';
 export { ElastiCacheServerlessActuator } from './elasticache-serverless.ts';
 export { RdsInstanceActuator } from './rds-instance.ts';
@@ -20,7 +22,7 @@ export { RdsReadReplicasActuator } from './rds-read-replicas.ts';
 export { RdsStorageActuator } from './rds-storage-actuator.ts';
 
 /*
- * The actuator factories of the RDS, Aurora and ElastiCache kinds, loaded by their kind
+ * The actuator factories of the RDS, Aurora, ElastiCache and EC2 Auto Scaling kinds, loaded by their kind
  * modules (shared/kinds/). Each target gets its own actuator over the SDK clients of its
  * region and role (shared by every target with the same pair).
  */
@@ -28,6 +30,8 @@ export const auroraReadersActuators: ActuatorFactory<AuroraReadersNeeds> = (ctx)
   new AuroraReadersActuator({ rds: rdsClient(ctx, t) });
 export const auroraServerlessV2Actuators: ActuatorFactory<ServerlessV2Needs> = (ctx) => (t) =>
   new AuroraServerlessV2Actuator({ rds: rdsClient(ctx, t) });
+export const ec2AutoScalingGroupActuators: ActuatorFactory<AutoScalingGroupNeeds> = (ctx) => (t) =>
+  new Ec2AutoScalingGroupActuator({ autoscaling: autoScalingClient(ctx, t) });
 export const elastiCacheReplicationGroupActuators: ActuatorFactory<ReplicationGroupNeeds> = (ctx) => (t) =>
   new ElastiCacheReplicationGroupActuator({ elasticache: elastiCacheClient(ctx, t) });
 export const elastiCacheServerlessActuators: ActuatorFactory<ServerlessCacheNeeds> = (ctx) => (t) =>

@@ -4,6 +4,7 @@ import { display, fieldOf } from '../../domain/units.ts';
 import { kindOf } from '../../kinds/index.ts';
 import type { Actuator, ActuatorRegistry, ApplyContext, ApplyResult } from '../../ports/actuator.ts';
 import type { Clock } from '../../ports/clock.ts';
+import type { TargetTrackingGroup } from './autoscaling-group.ts';
 import type { World } from './world.ts';
 
 /**
@@ -163,6 +164,8 @@ function actuatorFor(world: World, clock: Clock, target: Target): Actuator {
       () => ({ ready: group.readyCount, details: { desiredSize: group.desired } }),
     );
   }
+  const asg = world.autoScalingGroups.get(target.id);
+  if (asg) return groupActuator(asg, clock);
   const m = world.managed.get(target.id);
   if (m) {
     const field = fieldOf(target);
@@ -194,4 +197,45 @@ function actuatorFor(world: World, clock: Clock, target: Target): Actuator {
     };
   }
   throw new Error(`the simulated world has no target ${target.id}`);
+}
+
+/**
+ * An Auto Scaling group's MinSize under its target tracking policy, as the real actuator steers
+ * it: desired follows a raise, MaxSize is never raised (a floor above it is clamped), and the
+ * group is busy while instances launch or warm up.
+ */
+function groupActuator(g: TargetTrackingGroup, clock: Clock): Actuator {
+  const sizes = () => ({ minSize: g.minSize, desiredCapacity: g.desired, maxSize: g.maxSize });
+  return {
+    read: async () => {
+      const now = clock.now().getTime();
+      const launching = g.launching(now);
+      const actual: Actual = { value: g.minSize, ready: Math.min(g.minSize, g.ready(now)), details: sizes() };
+      if (launching)
+        actual.busy = `scaling activity InProgress: ${launching} instance(s) launching or warming up`;
+      return actual;
+    },
+    apply: async (_t, desired, ctx) => {
+      const now = ctx.now.getTime();
+      const before = sizes();
+      const floor = Math.min(desired, g.maxSize);
+      if (floor === g.minSize && desired > floor)
+        return {
+          ...result('blocked', before),
+          message: `MinSize is already the group's MaxSize ${g.maxSize}`,
+        };
+      if (floor === g.minSize) return result('no-op', before);
+      if (g.launching(now))
+        return { ...result('in-progress', before), message: 'a scaling activity is in progress' };
+      // As the real actuator: the first raise remembers desired, a release lowers it only while the floor held it.
+      const found = ctx.remembered.desiredCapacity;
+      const out = result('applied', before);
+      if (floor > g.minSize && found === undefined) out.remember = { desiredCapacity: g.desired };
+      const held = floor < g.minSize && g.desired <= g.minSize;
+      g.setMinSize(now, floor, held ? Math.max(floor, typeof found === 'number' ? found : floor) : undefined);
+      if (held && floor <= (typeof found === 'number' ? found : floor)) out.forget = ['desiredCapacity'];
+      out.after = sizes();
+      return out;
+    },
+  };
 }

@@ -3,6 +3,7 @@ import type { Config } from '../../config/types.ts';
 import { parseCpuMillis, parseMemoryBytes } from '../../domain/duration.ts';
 import type { CapacityModel, Target } from '../../domain/types.ts';
 import { kindOf, worldRoleOf } from '../../kinds/index.ts';
+import { TargetTrackingGroup } from './autoscaling-group.ts';
 import { Cluster } from './cluster.ts';
 import { HpaController } from './hpa.ts';
 import { Karpenter } from './karpenter.ts';
@@ -71,6 +72,8 @@ export class World {
   readonly warmPools = new Map<string, NodeGroup>();
   readonly staticPools = new Map<string, StaticPool>();
   readonly managed = new Map<string, ManagedResource>();
+  /** Auto Scaling groups whose target tracking policy follows the replayed signal. */
+  readonly autoScalingGroups = new Map<string, TargetTrackingGroup>();
   private readonly demand: (t: number) => number;
   private readonly tickMs: number;
   private readonly delayTicks: number;
@@ -88,6 +91,21 @@ export class World {
     for (const t of config.targets) {
       const kind = kindOf(t);
       const world = worldRoleOf(t);
+      const capacity = t.capacity?.signal === opts.signal ? t.capacity : undefined;
+      if (world.role === 'managed' && world.autoscaler === 'target-tracking' && capacity) {
+        const spec = {
+          minSize: initialValue(t),
+          maxSize: t.bounds.max,
+          perUnit: capacity.perUnit,
+          target: capacity.targetUtilization,
+          leadSeconds: settings.leadTimeSeconds(t),
+        };
+        this.autoScalingGroups.set(
+          t.id,
+          new TargetTrackingGroup(steadyReplicas(t, capacity, d0, spec.minSize), spec),
+        );
+        continue;
+      }
       if (world.role === 'managed') {
         this.managed.set(
           t.id,
@@ -114,7 +132,6 @@ export class World {
         this.placeholders.set(t.id, { target: t, cluster, workload });
         continue;
       }
-      const capacity = t.capacity?.signal === opts.signal ? t.capacity : undefined;
       const floor = initialValue(t);
       const replicas =
         capacity && world.autoscaler
@@ -222,6 +239,7 @@ export class World {
     }
     for (const g of this.groups()) g.step(now);
     for (const p of this.staticPools.values()) p.step(now);
+    for (const g of this.autoScalingGroups.values()) g.step(now, this.demand);
     this.tickIndex++;
     for (const w of this.workloads.values())
       w.readyRing[this.tickIndex % w.readyRing.length] = w.workload.ready;
@@ -255,6 +273,8 @@ export class World {
     if (w) return w.workload.ready;
     const m = this.managed.get(id);
     if (m) return m.ready(now);
+    const asg = this.autoScalingGroups.get(id);
+    if (asg) return asg.ready(now);
     const p = this.placeholders.get(id);
     if (p) return p.workload.ready;
     const s = this.staticPools.get(id);
@@ -270,6 +290,8 @@ export class World {
     if (w) return w.workload.existing;
     const m = this.managed.get(id);
     if (m) return m.value;
+    const asg = this.autoScalingGroups.get(id);
+    if (asg) return asg.desired;
     const p = this.placeholders.get(id);
     if (p) return p.workload.existing;
     const s = this.staticPools.get(id);
@@ -290,6 +312,7 @@ export class World {
   actions(): { replicas: number; nodesLaunched: number; nodesRemoved: number } {
     let replicas = 0;
     for (const w of this.workloads.values()) replicas += (w.hpa?.changes ?? 0) + (w.keda?.totalChanges ?? 0);
+    for (const g of this.autoScalingGroups.values()) replicas += g.changes;
     let nodesLaunched = 0;
     let nodesRemoved = 0;
     for (const k of this.karpenters.values()) {
