@@ -6,6 +6,7 @@ import { kindOf } from '../kinds/index.ts';
 import { type ActualOrFailure, baselineOf, intentStart, isReadFailure } from '../planner/plan.ts';
 import { cronIntents } from '../rules/rules.ts';
 import { scheduleIntents } from '../rules/schedules.ts';
+import { observeCampaigns } from './campaign-learning.ts';
 import type { BrainContext } from './context.ts';
 
 /** Why a stored campaign's start or end cannot be computed, if it cannot. */
@@ -53,6 +54,7 @@ export async function allIntents(
   const demand = ctx.deps.demand
     ? await ctx.deps.demand.demand(ctx.config, now, new Date(until), { exclude })
     : {};
+  if (persist) await observeCampaigns(ctx, campaigns, demand, actualOf, now);
   const sizing = {
     config: ctx.config,
     baseline,

@@ -55,6 +55,8 @@ export interface HeadroomTrace {
   forecast: { lower: Float32Array; value: Float32Array; upper: Float32Array; aheadSeconds: number };
   /** Every step Headroom executed (the audit log), oldest first. */
   steps: { at: string; target: string; before: unknown; after: unknown; reason: string }[];
+  /** What the brain learnt from each campaign that ended (audit `campaign-outcome`). */
+  outcomes: { at: string; reason: string; outcome: unknown }[];
 }
 
 export interface PolicyRun {
@@ -247,7 +249,14 @@ export async function runHeadroom(ctx: PolicyContext): Promise<PolicyRun> {
   return {
     scores: scorer.result({ ...a, headroomSteps: executed }, a.replicas + executed),
     series: scorer.series,
-    headroom: { floor, forecast: fc, steps },
+    headroom: {
+      floor,
+      forecast: fc,
+      steps,
+      outcomes: audit
+        .filter((e) => e.action === 'campaign-outcome')
+        .map((e) => ({ at: e.at, reason: e.reason, outcome: e.after })),
+    },
   };
 }
 

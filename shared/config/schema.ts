@@ -68,12 +68,19 @@ const rule = z.strictObject({
   releaseOnResolve: z.boolean().optional(),
 });
 
+/** An SLO instead of a guessed quantile: Headroom picks the quantile (forecast/slo-tuning.ts). */
+const slo = z.strictObject({
+  maxShortMinutesPercent: z.number().gte(0).lt(100),
+  maxCostVsOracle: z.number().gte(1).optional(),
+});
+
 const predictive = z.strictObject({
   target: z.string(),
   signal: z.string(),
   horizon: duration.default(7200),
   quantile: z.number().gt(0.5).lt(1).default(0.95),
   mode: z.enum(['apply', 'forecast-only']).default('apply'),
+  slo: slo.optional(),
 });
 
 const campaign = z.strictObject({
@@ -84,6 +91,8 @@ const campaign = z.strictObject({
   targets: z.array(z.string()).min(1),
   floors: z.record(z.string(), z.union([z.number().nonnegative(), z.string()])).optional(),
   approved: z.boolean().optional(),
+  /** A recurring campaign's series: its next multiplier can be suggested from the last ones. */
+  series: name.optional(),
 });
 
 export const configSchema = z.strictObject({

@@ -45,6 +45,18 @@ export interface PredictiveConfig {
   horizonSeconds: number;
   quantile: number;
   mode: 'apply' | 'forecast-only';
+  /**
+   * When set, the quantile is chosen by a self-backtest on the signal's recent history (the
+   * cheapest meeting the SLO); `quantile` is the fallback while the history is too short.
+   */
+  slo?: SloSpec;
+}
+
+export interface SloSpec {
+  /** Share of minutes (percent) the target may be short of capacity. */
+  maxShortMinutesPercent: number;
+  /** Quantiles whose predicted cost exceeds this multiple of the oracle's are not chosen. */
+  maxCostVsOracle?: number;
 }
 
 export interface Defaults {

@@ -173,6 +173,7 @@ export function validateConfig(document: unknown, source?: string): Config {
       horizonSeconds: p.horizon,
       quantile: p.quantile,
       mode: p.mode,
+      ...(p.slo ? { slo: p.slo } : {}),
     });
   });
 
@@ -285,6 +286,7 @@ export function normaliseCampaign(
     targets: c.targets,
     floors: Object.keys(floors).length ? floors : undefined,
     approved: c.approved,
+    ...(c.series ? { series: c.series } : {}),
   };
 }
 
