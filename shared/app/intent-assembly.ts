@@ -5,6 +5,7 @@ import { describeError } from '../executor/executor.ts';
 import { type ActualOrFailure, baselineOf, intentStart, isReadFailure } from '../planner/plan.ts';
 import { cronIntents } from '../rules/rules.ts';
 import type { BrainContext } from './context.ts';
+import { loadSurges, surgeExclusions, surgeIntents } from './surge-intents.ts';
 
 /** Why a stored campaign's start or end cannot be computed, if it cannot. */
 function campaignTimeProblem(c: Campaign): string | undefined {
@@ -27,10 +28,11 @@ export async function allIntents(
   persist = false,
 ): Promise<Intent[]> {
   const { repo } = ctx.deps;
-  const [stored, calendar, state] = await Promise.all([
+  const [stored, calendar, state, surges] = await Promise.all([
     repo.intents(now),
     ctx.campaigns(now),
     repo.plannerState(now),
+    loadSurges(ctx, now),
   ]);
   // One broken record (a campaign stored before the edges checked it) is reported and left
   // out; it never stops the other campaigns and targets from being planned.
@@ -47,7 +49,10 @@ export async function allIntents(
   );
   // Campaign windows are not baseline demand: the forecast leaves them out (multiplier x the
   // forecast without the campaign, never a surge compounding into its own floor).
-  const exclude = campaigns.map((c) => ({ from: Date.parse(c.start), to: campaignEnd(c) }));
+  const exclude = [
+    ...campaigns.map((c) => ({ from: Date.parse(c.start), to: campaignEnd(c) })),
+    ...surgeExclusions(ctx.config, surges),
+  ];
   const demand = ctx.deps.demand
     ? await ctx.deps.demand.demand(ctx.config, now, new Date(until), { exclude })
     : {};
@@ -73,6 +78,7 @@ export async function allIntents(
     ...cronIntents(ctx.config, now, baseline),
     ...campaignFloors,
     ...(ctx.deps.predictive ? ctx.deps.predictive(ctx.config, demand, now) : []),
+    ...(await surgeIntents(ctx, surges, sizing, persist)),
   ];
   return [...stored, ...derived];
 }

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { DEFAULT_MAX_INTENT_SECONDS } from '../domain/duration.ts';
 import { backtestSchema } from './backtest.ts';
 import { campaignName, common, cron, duration, multiplier, name, raise, region, timeZone } from './fields.ts';
+import { surgeSchema } from './surge.ts';
 
 /**
  * The shape of `headroom.yaml` as users write it. Each target is checked afterwards against
@@ -109,6 +110,8 @@ export const configSchema = z.strictObject({
   rules: z.array(rule).default([]),
   predictive: z.array(predictive).default([]),
   campaigns: z.array(campaign).default([]),
+  /** The response to unannounced surges (shared/config/surge.ts). */
+  surge: surgeSchema.optional(),
   access: z
     .strictObject({
       slack: z

@@ -1,5 +1,6 @@
 import type { Campaign, DemandSignal, RaiseSpec, Target } from '../domain/types.ts';
 import type { BacktestSection } from './backtest.ts';
+import type { SurgeConfig } from './surge.ts';
 
 export interface ClusterConfig {
   id: string;
@@ -85,6 +86,8 @@ export interface Config {
   rules: Rule[];
   predictive: PredictiveConfig[];
   campaigns: Campaign[];
+  /** The response to unannounced surges; absent: none. */
+  surge?: SurgeConfig;
   access: { slack?: SlackAccess };
   notifications: NotificationsConfig;
   /** Overrides of the backtest's simulated world (defaults in shared/config/backtest.ts). */

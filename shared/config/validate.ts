@@ -24,6 +24,7 @@ import { defaultLeadTimeSeconds, KINDS, type KindDefinition } from '../kinds/ind
 import { type Path, Problems } from './problems.ts';
 import { configSchema, type RawCampaign } from './schema.ts';
 import { checkBacktestSection } from './sim-settings.ts';
+import { normaliseSurge } from './surge.ts';
 import { findCycles, normaliseTarget, unitsOf } from './targets.ts';
 import type { Config, PredictiveConfig, Rule } from './types.ts';
 
@@ -188,6 +189,8 @@ export function validateConfig(document: unknown, source?: string): Config {
     problems.add(p, m),
   );
 
+  const surge = normaliseSurge(raw.surge, { signals, targets, declared }, (p, m) => problems.add(p, m));
+
   if (problems.list.length > 0) throw new ConfigError(problems.list);
   return {
     version: 1,
@@ -206,6 +209,7 @@ export function validateConfig(document: unknown, source?: string): Config {
     rules,
     predictive,
     campaigns,
+    ...(surge ? { surge } : {}),
     access: raw.access,
     notifications: raw.notifications,
     backtest: raw.backtest,

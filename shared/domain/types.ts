@@ -91,7 +91,16 @@ export interface RaiseSpec {
   percent: boolean;
 }
 
-export type SourceKind = 'alarm' | 'alert' | 'cron' | 'slack' | 'cli' | 'campaign' | 'forecast' | 'event';
+export type SourceKind =
+  | 'alarm'
+  | 'alert'
+  | 'cron'
+  | 'slack'
+  | 'cli'
+  | 'campaign'
+  | 'forecast'
+  | 'event'
+  | 'surge';
 
 export interface IntentSource {
   kind: SourceKind;
@@ -123,6 +132,11 @@ export interface Intent {
   advisory?: boolean;
   /** An approved campaign carries approval for the steps it causes. */
   approved?: boolean;
+  /**
+   * A surge that is already here (shared/app/surge-intents.ts): the raise is one step to the
+   * floor, not staged by maxStepPercent, and waits for no cooldown.
+   */
+  urgent?: boolean;
   createdAt: string;
 }
 

@@ -23,7 +23,7 @@ import {
   type TargetFacts,
   type Verdict,
 } from './guards.ts';
-import { baselineOf, intentEnd, intentStart, stagedSteps } from './windows.ts';
+import { baselineOf, intentEnd, intentStart, stagedSteps, stepTo } from './windows.ts';
 
 export type { ForecastAdvice } from './forecast-advice.ts';
 export { APPROVAL_TTL_SECONDS } from './guards.ts';
@@ -225,8 +225,12 @@ function decideTarget(
 
   const direction: Direction = desired > actual.value ? 'up' : 'down';
   const last = direction === 'up' ? ts?.lastUp : ts?.lastDown;
-  const cooldownEnds = last ? Date.parse(last) + target.cooldownSeconds * 1000 : 0;
-  base.steps = stagedSteps(target, actual.value, desired, Math.max(t, cooldownEnds), direction);
+  // A surge that is already here (an urgent intent) is one step now: no staging, no cooldown.
+  const urgent = direction === 'up' && need.holder?.urgent === true;
+  const cooldownEnds = last && !urgent ? Date.parse(last) + target.cooldownSeconds * 1000 : 0;
+  base.steps = urgent
+    ? [stepTo(target, actual.value, desired, t, direction)]
+    : stagedSteps(target, actual.value, desired, Math.max(t, cooldownEnds), direction);
   const step: StepFacts = { ...facts, direction, first: base.steps[0]!, last, cooldownEnds };
   for (const guard of STEP_GUARDS) {
     const v = guard(step);
