@@ -17,6 +17,7 @@ for (const [name, file, fn] of [
   ['functions', './functions.ts', 'benchFunctions'],
   ['backtest', './backtest.ts', 'benchBacktest'],
   ['triggers', './triggers.ts', 'benchTriggers'],
+  ['scale', './scale.ts', 'benchScale'],
 ] as const) {
   parts.push({
     name,

@@ -95,6 +95,8 @@ export const configSchema = z.strictObject({
       maxStepPercent: z.number().positive().default(200),
       dryRun: z.boolean().default(false),
       reconcileInterval: duration.default(60),
+      /** Steps the executor applies at once in one reconcile (each under its own lease). */
+      parallelSteps: z.number().int().min(1).max(64).default(1),
     })
     .prefault({}),
   /** Caps on what triggers may ask for. */

@@ -54,6 +54,8 @@ export interface Defaults {
   dryRun: boolean;
   /** How often the periodic reconcile runs. */
   reconcileIntervalSeconds: number;
+  /** Steps applied at once by one reconcile (default 1: one after the other). */
+  parallelSteps?: number;
 }
 
 /** Caps on what triggers may ask for (`limits` in headroom.yaml). */

@@ -201,6 +201,7 @@ export function validateConfig(document: unknown, source?: string): Config {
       maxStepPercent: raw.defaults.maxStepPercent,
       dryRun: raw.defaults.dryRun,
       reconcileIntervalSeconds: raw.defaults.reconcileInterval,
+      ...(raw.defaults.parallelSteps > 1 ? { parallelSteps: raw.defaults.parallelSteps } : {}),
     },
     limits: { maxIntentSeconds },
     clusters: Object.fromEntries(Object.entries(raw.clusters).map(([id, c]) => [id, { id, ...c }])),
