@@ -18,6 +18,7 @@ for (const [name, file, fn] of [
   ['backtest', './backtest.ts', 'benchBacktest'],
   ['triggers', './triggers.ts', 'benchTriggers'],
   ['scale', './scale.ts', 'benchScale'],
+  ['surge', './surge.ts', 'benchSurge'],
 ] as const) {
   parts.push({
     name,
