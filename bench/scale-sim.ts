@@ -149,6 +149,9 @@ export class SimEstate {
   private cache = new Map<string, Promise<void>>();
   private readsThisRound = new Set<string>();
   batched = false;
+  /** The adapters keep a workload's pod requests 10 minutes (POD_REQUESTS_TTL_SECONDS); false: read each time (before). */
+  podRequestsKept = true;
+  private readonly podRequestsAt = new Map<string, number>();
   private readonly apis: SimApis;
   private readonly model: (t: Target) => ReadModel;
   private readonly pageSize: (list: string) => number;
@@ -183,7 +186,16 @@ export class SimEstate {
               return p;
             }),
           );
-        } else for (const g of m.gets) await self.apis.call(m.scope, g);
+        } else
+          for (const g of m.gets) {
+            if (g.includes('(pod requests)') && self.podRequestsKept) {
+              const at = self.podRequestsAt.get(t.id);
+              const now = self.apis.time.ms0;
+              if (at !== undefined && now - at < 600_000) continue;
+              self.podRequestsAt.set(t.id, now);
+            }
+            await self.apis.call(m.scope, g);
+          }
         const v = self.values.get(t.id) ?? t.bounds.min;
         return { value: v, ready: v };
       },

@@ -190,7 +190,7 @@ function percentile(sorted: number[], p: number): number {
 
 export interface RunResult {
   targets: number;
-  reads: 'per-object' | 'batched';
+  reads: 'per-object (pod requests every read)' | 'per-object' | 'batched';
   /** Per cent of the targets that get a new floor each reconcile. */
   changingPercent: number;
   reconciles: number;
@@ -208,7 +208,14 @@ export interface RunResult {
 /** `reconciles` reconciles of `config`, each after `changingPercent` % of the targets got a new floor. */
 export async function runEstate(
   config: Config,
-  opts: { batched: boolean; changingPercent: number; reconciles?: number; limits?: ApiLimits },
+  opts: {
+    batched: boolean;
+    changingPercent: number;
+    reconciles?: number;
+    limits?: ApiLimits;
+    /** Before the adapters kept pod requests: the scale target read on every read. */
+    podRequestsEveryRead?: boolean;
+  },
 ): Promise<RunResult> {
   const n = opts.reconciles ?? 8;
   const start = Date.parse('2026-11-27T18:00:00Z');
@@ -216,6 +223,7 @@ export async function runEstate(
   const apis = new SimApis(time, opts.limits ?? LIMITS);
   const estate = new SimEstate(apis, readModel(config), pages(config));
   estate.batched = opts.batched;
+  estate.podRequestsKept = !opts.podRequestsEveryRead;
   const repo = new Repo(withLatency(new MemoryStateStore(), apis));
   const brain = new Brain({
     config,
@@ -286,7 +294,11 @@ export async function runEstate(
   const r2 = (x: number) => Number(x.toFixed(2));
   return {
     targets: config.targets.length,
-    reads: opts.batched ? 'batched' : 'per-object',
+    reads: opts.batched
+      ? 'batched'
+      : opts.podRequestsEveryRead
+        ? 'per-object (pod requests every read)'
+        : 'per-object',
     changingPercent: opts.changingPercent,
     reconciles: n,
     reconcileSeconds: {
@@ -317,7 +329,9 @@ function limitOf(rows: { targets: number; p99: number }[], budget: number): numb
 export async function benchScale() {
   const shape: EstateShape = { accounts: 10, clustersPerAccount: 4, k8sPerCluster: 40, awsPerAccount: 40 };
   const variants = [
+    { reads: 'per-object (pod requests every read)', batched: false, parallelSteps: 1, everyRead: true },
     { reads: 'per-object', batched: false, parallelSteps: 1 },
+    { reads: 'per-object', batched: false, parallelSteps: 8 },
     { reads: 'batched', batched: true, parallelSteps: 1 },
     { reads: 'batched', batched: true, parallelSteps: 8 },
   ] as const;
@@ -325,7 +339,12 @@ export async function benchScale() {
   for (const v of variants) {
     const config = estateConfig({ ...shape, parallelSteps: v.parallelSteps });
     for (const changingPercent of [0, 5]) {
-      const r = await runEstate(config, { batched: v.batched, changingPercent });
+      const everyRead = 'everyRead' in v && v.everyRead;
+      const r = await runEstate(config, {
+        batched: v.batched,
+        changingPercent,
+        podRequestsEveryRead: everyRead,
+      });
       estate.push({
         ...r,
         parallelSteps: v.parallelSteps,
@@ -382,16 +401,16 @@ export async function benchScale() {
   const limits = {
     budgetSeconds: INTERVAL_BUDGET_SECONDS,
     clusterPerObjectSequential: await sweep(k8sSizes, oneCluster(1), false),
+    clusterPerObjectParallel8: await sweep(k8sSizes, oneCluster(8), false),
     clusterBatchedParallel8: await sweep(k8sSizes, oneCluster(8), true),
     accountPerObjectSequential: await sweep(awsSizes, oneAccount(1), false),
+    accountPerObjectParallel8: await sweep(awsSizes, oneAccount(8), false),
     accountBatchedParallel8: await sweep(awsSizes, oneAccount(8), true),
   };
   // One invocation for a larger estate (more accounts of 4 clusters and 200 targets each).
-  const wholeEstate = await sweep(
-    [10, 20, 40, 80],
-    (a) => ({ ...shape, accounts: a, parallelSteps: 8 }),
-    true,
-  );
+  const estateOf = (a: number) => ({ ...shape, accounts: a, parallelSteps: 8 });
+  const wholeEstate = await sweep([10, 20, 40, 80], estateOf, true);
+  const wholeEstatePerObject = await sweep([10, 20, 40, 80], estateOf, false);
   return {
     shape: { ...shape, targets: estateConfig(shape).targets.length, clusters: 40, intervalSeconds: 60 },
     limits: LIMITS,
@@ -403,6 +422,10 @@ export async function benchScale() {
     ],
     estate,
     perInvocation,
-    fanOutLimit: { ...limits, oneInvocationWholeEstateBatchedParallel8: wholeEstate },
+    fanOutLimit: {
+      ...limits,
+      oneInvocationWholeEstatePerObjectParallel8: wholeEstatePerObject,
+      oneInvocationWholeEstateBatchedParallel8: wholeEstate,
+    },
   };
 }
