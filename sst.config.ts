@@ -28,7 +28,7 @@ export default $config({
     const { stateTable } = await import('./stacks/state.ts');
     const { eventBus, subscribeRequests } = await import('./stacks/bus.ts');
     const { operations, brainAlarms } = await import('./stacks/monitoring.ts');
-    const { campaignScheduling, reconcileTick } = await import('./stacks/scheduler.ts');
+    const { campaignScheduling, capacityReviewTick, reconcileTick } = await import('./stacks/scheduler.ts');
     const { functionsRole, brainFunctions } = await import('./stacks/functions.ts');
     const { attachPolicies } = await import('./stacks/iam.ts');
     const { httpApi } = await import('./stacks/api.ts');
@@ -76,6 +76,7 @@ export default $config({
       deadLetters: ops.deadLetters,
     });
     reconcileTick(fns.schedule!, config.defaults.reconcileIntervalSeconds, ops.deadLetters);
+    capacityReviewTick(fns.schedule!, config, ops.deadLetters);
     subscribeRequests(bus.bus, fns.bus!, ops.deadLetters);
     const alarms = alarmDelivery(
       config,

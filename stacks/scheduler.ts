@@ -1,3 +1,4 @@
+import type { Config } from '../shared/config/types.ts';
 import type { Scope } from '../shared/iam/index.ts';
 import { functionArn, LINK, type PhysicalNames, reconcileRate } from './settings.ts';
 
@@ -56,6 +57,24 @@ export function reconcileTick(fn: sst.aws.Function, intervalSeconds: number, dea
   return new sst.aws.CronV2('Reconcile', {
     function: fn,
     schedule: reconcileRate(intervalSeconds),
+    retries: 2,
+    dlq: deadLetters.arn,
+  });
+}
+
+/**
+ * The monthly capacity review (`capacity.report.schedule`, default 08:00 UTC on the 1st):
+ * the schedule function runs the review and posts its summary to Slack. Only when the config
+ * asks for the report.
+ */
+export function capacityReviewTick(fn: sst.aws.Function, config: Config, deadLetters: sst.aws.Queue) {
+  const report = config.capacity?.report;
+  if (!report) return undefined;
+  return new sst.aws.CronV2('CapacityReview', {
+    function: fn,
+    schedule: report.schedule as `cron(${string})`,
+    // The event shared/app/capacity-report.ts recognises.
+    event: { kind: 'capacity-review' },
     retries: 2,
     dlq: deadLetters.arn,
   });

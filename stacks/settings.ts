@@ -52,6 +52,7 @@ export const OPERATOR_ROUTE_KEYS = [
   'POST /api/approve',
   'POST /api/reject',
   'POST /api/release',
+  'POST /api/ceilings',
 ] as const;
 
 /**

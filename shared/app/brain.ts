@@ -19,6 +19,7 @@ import { type Logger, silentLogger } from '../ports/logger.ts';
 import type { TriggerSignal } from '../rules/rules.ts';
 import type { Repo } from '../state/repo.ts';
 import { addCampaign, cancelCampaign } from './campaign-calendar.ts';
+import { type CeilingRequest, requestCeiling } from './ceiling-requests.ts';
 import type { BrainContext, BrainDeps } from './context.ts';
 import { type FloorRequest, requestFloor } from './floor-requests.ts';
 import { allIntents } from './intent-assembly.ts';
@@ -217,6 +218,11 @@ export class Brain {
   /** A floor asked for by a person (Slack, CLI) or another system (an event on the bus). */
   requestFloor(req: FloorRequest, idempotencyKey?: string): Promise<Intent | undefined> {
     return requestFloor(this.context, req, idempotencyKey);
+  }
+
+  /** A ceiling asked for by a person (docs/ceilings.md). */
+  requestCeiling(req: CeilingRequest): Promise<Intent> {
+    return requestCeiling(this.context, req);
   }
 
   // Campaigns (use cases in campaign-calendar.ts) -------------------------------------------

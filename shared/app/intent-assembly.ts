@@ -2,8 +2,10 @@ import { campaignEnd, campaignIntents } from '../campaigns/campaigns.ts';
 import type { Campaign, Intent, Target } from '../domain/types.ts';
 import { display, shortHash } from '../domain/units.ts';
 import { describeError } from '../executor/executor.ts';
+import { kindOf } from '../kinds/index.ts';
 import { type ActualOrFailure, baselineOf, intentStart, isReadFailure } from '../planner/plan.ts';
 import { cronIntents } from '../rules/rules.ts';
+import { scheduleIntents } from '../rules/schedules.ts';
 import type { BrainContext } from './context.ts';
 import { loadSurges, surgeExclusions, surgeIntents } from './surge-intents.ts';
 
@@ -76,6 +78,7 @@ export async function allIntents(
   const campaignFloors = await holdCampaignFloors(ctx, perCampaign.flat(), baseline, now, persist);
   const derived = [
     ...cronIntents(ctx.config, now, baseline),
+    ...scheduleIntents(ctx.config, now),
     ...campaignFloors,
     ...(ctx.deps.predictive ? ctx.deps.predictive(ctx.config, demand, now) : []),
     ...(await surgeIntents(ctx, surges, sizing, persist)),
@@ -111,7 +114,9 @@ async function reportBrokenCampaign(
 /**
  * Once a campaign target starts to rise, its floor is held: demand observed during the
  * campaign includes the surge itself and must not shrink (or compound) the floor, and a
- * forecast that dips mid-window must not release capacity the campaign still needs.
+ * forecast that dips mid-window must not release capacity the campaign still needs. Node
+ * capacity released by pods (a capacity buffer) is the exception: it is meant to shrink as
+ * the held floors of its pods start them.
  */
 async function holdCampaignFloors(
   ctx: BrainContext,
@@ -124,6 +129,7 @@ async function holdCampaignFloors(
   return Promise.all(
     intents.map(async (i) => {
       const target = ctx.target(i.target);
+      if (kindOf(target).releasedByPods) return i;
       if (intentStart(target, i, baseline(target)) > now.getTime()) return i;
       const held = await repo.campaignFloor(i.campaign!, i.target, now);
       const floor = Math.max(held ?? 0, i.floor);

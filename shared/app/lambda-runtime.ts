@@ -105,7 +105,7 @@ const brainLogger: Logger = {
  * Slack and EventBridge notifications. The clients load on the first notification, not at cold
  * start: most invocations (a duplicate alarm, a status command) never notify anybody.
  */
-function notifierFor(config: Config): Notifier {
+export function notifierFor(config: Config): Notifier {
   const token = link('SlackBotToken')?.value;
   const slack = config.notifications.slack && token ? config.notifications.slack.channel : undefined;
   const bus = config.notifications.eventBus?.name ?? link('HeadroomBus')?.name;

@@ -71,7 +71,10 @@ export async function releaseIntents(
       {
         action: 'intent-released',
         target: i.target,
-        before: { id: i.id, floor: target ? display(target, i.floor) : i.floor, until: i.until },
+        before:
+          i.ceiling !== undefined
+            ? { id: i.id, ceiling: i.ceiling, until: i.until }
+            : { id: i.id, floor: target ? display(target, i.floor) : i.floor, until: i.until },
         after: { until: iso(now) },
         reason,
         actor: who.actor,

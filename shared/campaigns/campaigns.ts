@@ -123,7 +123,8 @@ function nodeCapacityFloor(
   ctx: CampaignContext,
   floors: Map<string, number>,
 ): { floor: number; why: string } | undefined {
-  const unit = kindOf(nodes).unitResources?.(nodes.spec);
+  const kind = kindOf(nodes);
+  const unit = kind.unitResources?.(nodes.spec);
   if (!unit) return undefined;
   const phCpu = unit.resources.cpuMillis;
   const phMem = unit.resources.memoryBytes;
@@ -131,12 +132,17 @@ function nodeCapacityFloor(
   let mem = 0;
   const parts: string[] = [];
   const unknown: string[] = [];
+  const started: string[] = [];
   for (const id of c.targets) {
     const t = targetById(ctx.config, id);
     if (!t || !kindOf(t).isWorkload || t.cluster !== nodes.cluster) continue;
     const floor = floors.get(id);
     if (floor === undefined) continue;
-    const added = Math.max(0, floor - ctx.baseline(t));
+    const base = ctx.baseline(t);
+    // Capacity handed over to the pods: only the added pods not running yet still need it.
+    const running = kind.releasedByPods ? readyUnits(ctx.actuals[id]) : 0;
+    const added = Math.max(0, floor - Math.max(base, running));
+    if (running > base && floor > base) started.push(`${Math.min(running, floor) - base} ${id} pods running`);
     if (added === 0) continue;
     const res = t.podResources ?? ctx.actuals[id]?.podResources;
     if (!res) {
@@ -150,8 +156,14 @@ function nodeCapacityFloor(
   const n = Math.ceil(Math.max(cpu / phCpu, mem / phMem) - 1e-9);
   const why =
     `${n} spare nodes for ${parts.length ? parts.join(' + ') : 'no added pods'} (${unit.written})` +
+    (started.length ? `; released to ${started.join(' + ')}` : '') +
     (unknown.length ? `; pod requests unknown for ${unknown.join(', ')}` : '');
   return { floor: n, why };
+}
+
+/** Pods of a workload that run now (its ready replicas, else its value). */
+function readyUnits(a: Actual | undefined): number {
+  return a ? (a.ready ?? a.value) : 0;
 }
 
 /**

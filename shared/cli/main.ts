@@ -4,6 +4,8 @@ import { approveCommand, rejectCommand } from './approve-command.ts';
 import { auditCommand } from './audit-command.ts';
 import { backtestCommand } from './backtest-command.ts';
 import { campaignCommand } from './campaign-command.ts';
+import { capacityCommand } from './capacity-command.ts';
+import { ceilingCommand } from './ceiling-command.ts';
 import { devCommand } from './dev-command.ts';
 import { forecastCommand } from './forecast-command.ts';
 import { planCommand } from './plan-command.ts';
@@ -27,12 +29,14 @@ export function buildProgram(): Command {
     devCommand(),
     campaignCommand(),
     releaseCommand(),
+    ceilingCommand(),
     approveCommand(),
     rejectCommand(),
     auditCommand(),
     forecastCommand(),
     rehearseCommand(),
     backtestCommand(),
+    capacityCommand(),
     rbacCommand(),
   ])
     program.addCommand(command);

@@ -38,9 +38,11 @@ export function releaseCommand(): Command {
           );
           for (const i of released) {
             const target = config.targets.find((t) => t.id === i.target);
-            console.log(
-              `released ${i.id} on ${i.target} (floor ${target ? display(target, i.floor) : i.floor} until ${i.until})`,
-            );
+            const what =
+              i.ceiling !== undefined
+                ? `ceiling ${i.ceiling}`
+                : `floor ${target ? display(target, i.floor) : i.floor}`;
+            console.log(`released ${i.id} on ${i.target} (${what} until ${i.until})`);
           }
         } finally {
           await rt.close();

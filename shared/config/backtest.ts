@@ -111,6 +111,8 @@ export const backtestSchema = z.strictObject({
   nodegroup: z
     .strictObject({
       nodeStartup: seconds.optional(),
+      /** A warm-pool instance (prepared, stopped) started and joined: faster than a cold launch. */
+      warmStart: seconds.optional(),
       scanInterval: seconds.optional(),
       scaleDownUnneeded: seconds.optional(),
       scaleDownDelayAfterAdd: seconds.optional(),
@@ -180,6 +182,7 @@ export interface SimSettings {
   };
   nodegroup: {
     nodeStartupSeconds: number;
+    warmStartSeconds: number;
     scanIntervalSeconds: number;
     scaleDownUnneededSeconds: number;
     scaleDownDelayAfterAddSeconds: number;

@@ -1,7 +1,9 @@
 import * as z from 'zod';
+import { capacitySchema } from '../capacity/schema.ts';
 import { DEFAULT_MAX_INTENT_SECONDS } from '../domain/duration.ts';
 import { backtestSchema } from './backtest.ts';
 import { campaignName, common, cron, duration, multiplier, name, raise, region, timeZone } from './fields.ts';
+import { scheduleSchema } from './schedules.ts';
 import { surgeSchema } from './surge.ts';
 
 /**
@@ -114,6 +116,8 @@ export const configSchema = z.strictObject({
   campaigns: z.array(campaign).default([]),
   /** The response to unannounced surges (shared/config/surge.ts). */
   surge: surgeSchema.optional(),
+  /** Ceilings on a cron (docs/ceilings.md). */
+  schedules: z.array(scheduleSchema).default([]),
   access: z
     .strictObject({
       slack: z
@@ -133,6 +137,8 @@ export const configSchema = z.strictObject({
     .default({}),
   /** How the backtest's simulated world behaves (shared/config/backtest.ts). */
   backtest: backtestSchema.optional(),
+  /** The capacity review's thresholds and report (shared/capacity/schema.ts). */
+  capacity: capacitySchema.optional(),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

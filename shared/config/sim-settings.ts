@@ -72,12 +72,15 @@ export function resolveSimSettings(raw: BacktestSection | undefined): SimSetting
     },
     nodegroup: {
       nodeStartupSeconds: r.nodegroup?.nodeStartup ?? KINDS.of('eks-nodegroup').leadTime.seconds,
+      // A stopped instance starts in well under a minute and rejoins the cluster (docs/backtest.md).
+      warmStartSeconds: r.nodegroup?.warmStart ?? 90,
       scanIntervalSeconds: r.nodegroup?.scanInterval ?? 10,
       scaleDownUnneededSeconds: r.nodegroup?.scaleDownUnneeded ?? 600,
       scaleDownDelayAfterAddSeconds: r.nodegroup?.scaleDownDelayAfterAdd ?? 600,
       utilizationThreshold: r.nodegroup?.utilizationThreshold ?? 0.5,
     },
-    leadTimeSeconds: (t) => leadTimes[t.kind] ?? defaultLeadTimeSeconds(KINDS.of(t.kind), t.spec.dimension),
+    leadTimeSeconds: (t) =>
+      leadTimes[t.kind] ?? defaultLeadTimeSeconds(KINDS.of(t.kind), t.spec.dimension, t.spec),
     singleAz: r.singleAz ?? [],
     alarms: Object.fromEntries(
       Object.entries(r.alarms ?? {}).map(([name, a]) => [

@@ -21,7 +21,7 @@ export function normaliseTarget(
   const before = problems.list.length;
   const shape = kind.shape(t, { add: (rel, message) => problems.add([...path, ...rel], message) });
   if (!shape) return undefined;
-  const { scale, tiers, bounds, dimension } = shape;
+  const { scale, tiers, bounds, dimension, values } = shape;
   const spec: Record<string, unknown> = { ...t };
   if (dimension !== undefined) spec.dimension = dimension;
   const granularity = kind.granularity;
@@ -37,7 +37,7 @@ export function normaliseTarget(
   const pod = t.pod as { cpu: string | number; memory: string | number } | undefined;
   if (pod) podResources = { cpuMillis: parseCpuMillis(pod.cpu)!, memoryBytes: parseMemoryBytes(pod.memory)! };
 
-  const leadTimeSeconds = (t.leadTime as number | undefined) ?? defaultLeadTimeSeconds(kind, dimension);
+  const leadTimeSeconds = (t.leadTime as number | undefined) ?? defaultLeadTimeSeconds(kind, dimension, t);
   const cluster = t.cluster as string | undefined;
   const target: Target = {
     id,
@@ -61,6 +61,7 @@ export function normaliseTarget(
     roleArn: (t.roleArn as string | undefined) ?? (cluster ? raw.clusters[cluster]?.roleArn : undefined),
     podResources,
     spec,
+    ...(values ? { values } : {}),
   };
   if (t.baseline !== undefined)
     target.baseline = unitsOf(target, t.baseline as number | string, [...path, 'baseline'], problems);

@@ -1,3 +1,4 @@
+import type { CapacitySection } from '../capacity/schema.ts';
 import type { Campaign, DemandSignal, RaiseSpec, Target } from '../domain/types.ts';
 import type { BacktestSection } from './backtest.ts';
 import type { SurgeConfig } from './surge.ts';
@@ -75,6 +76,17 @@ export interface NotificationsConfig {
   eventBus?: { name: string };
 }
 
+/** A ceiling on a cron (`schedules:`, docs/ceilings.md), validated. */
+export interface Schedule {
+  name: string;
+  targets: string[];
+  ceiling: number;
+  cron: string;
+  durationSeconds: number;
+  timezone: string;
+  yieldsToCampaigns: boolean;
+}
+
 /** The validated, normalised configuration. */
 export interface Config {
   version: 1;
@@ -90,10 +102,14 @@ export interface Config {
   campaigns: Campaign[];
   /** The response to unannounced surges; absent: none. */
   surge?: SurgeConfig;
+  /** Ceilings on a cron (docs/ceilings.md); absent in configs built before them. */
+  schedules?: Schedule[];
   access: { slack?: SlackAccess };
   notifications: NotificationsConfig;
   /** Overrides of the backtest's simulated world (defaults in shared/config/backtest.ts). */
   backtest?: BacktestSection;
+  /** The capacity review's settings (`headroom capacity`, docs/capacity.md). */
+  capacity?: CapacitySection;
   /** Where it was read from, for messages. */
   source?: string;
 }

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { checkCapacitySection } from '../capacity/schema.ts';
 import {
   DURATION_RULE,
   durationProblem,
@@ -22,6 +23,7 @@ import { parseInstant } from '../domain/time.ts';
 import type { Campaign, DemandSignal, Target } from '../domain/types.ts';
 import { defaultLeadTimeSeconds, KINDS, type KindDefinition } from '../kinds/index.ts';
 import { type Path, Problems } from './problems.ts';
+import { normaliseSchedules } from './schedules.ts';
 import { configSchema, type RawCampaign } from './schema.ts';
 import { checkBacktestSection } from './sim-settings.ts';
 import { normaliseSurge } from './surge.ts';
@@ -185,11 +187,26 @@ export function validateConfig(document: unknown, source?: string): Config {
     if (campaign) campaigns.push(campaign);
   });
 
+  const schedules = normaliseSchedules(
+    raw.schedules,
+    { timezone: tz, targets, declared, maxIntentSeconds },
+    problems,
+  );
+
   checkBacktestSection(raw.backtest, new Map(targets.map((t) => [t.id, t.kind])), (p, m) =>
     problems.add(p, m),
   );
 
   const surge = normaliseSurge(raw.surge, { signals, targets, declared }, (p, m) => problems.add(p, m));
+  checkCapacitySection(
+    raw.capacity,
+    {
+      kinds: new Map(targets.map((t) => [t.id, t.kind])),
+      signals: new Set(Object.keys(signals)),
+      tiers: new Map(targets.map((t) => [t.id, t.tiers])),
+    },
+    (p, m) => problems.add(p, m),
+  );
 
   if (problems.list.length > 0) throw new ConfigError(problems.list);
   return {
@@ -211,9 +228,11 @@ export function validateConfig(document: unknown, source?: string): Config {
     predictive,
     campaigns,
     ...(surge ? { surge } : {}),
+    ...(schedules.length ? { schedules } : {}),
     access: raw.access,
     notifications: raw.notifications,
     backtest: raw.backtest,
+    capacity: raw.capacity,
     source,
   };
 }

@@ -69,6 +69,24 @@ export interface Target<S = Record<string, unknown>> {
   podResources?: PodResources;
   /** The validated kind-specific configuration (namespace, name, identifier, ...). */
   spec: S;
+  /** Rules of the service on the values it accepts and how far one change moves (from the kind). */
+  values?: ValueRules;
+}
+
+/**
+ * What a service accepts beyond bounds and granularity, for count targets whose kind says so:
+ * ElastiCache Serverless takes no ECPU/s minimum between 0 and 1,000 and a whole new minimum
+ * at once; RDS storage grows by 10 % at least and never shrinks.
+ */
+export interface ValueRules {
+  /** A value above 0 but below this is raised to it (0 stays: none). */
+  leastAboveZero?: number;
+  /** One change goes straight to the needed value: no `maxStepPercent` staging. */
+  direct?: boolean;
+  /** A raise is at least this many percent (RDS storage: 10), within bounds. */
+  minRaisePercent?: number;
+  /** Never lowered: why (shown instead of a scale-down). */
+  neverLowered?: string;
 }
 
 export type SignalSource = 'cloudwatch' | 'prometheus' | 'csv' | 'sim';
@@ -100,6 +118,7 @@ export type SourceKind =
   | 'campaign'
   | 'forecast'
   | 'event'
+  | 'schedule'
   | 'surge';
 
 export interface IntentSource {
@@ -132,11 +151,12 @@ export interface Intent {
   advisory?: boolean;
   /** An approved campaign carries approval for the steps it causes. */
   approved?: boolean;
-  /**
-   * A surge that is already here (shared/app/surge-intents.ts): the raise is one step to the
-   * floor, not staged by maxStepPercent, and waits for no cooldown.
-   */
+  /** A surge already here (shared/app/surge-intents.ts): one step to the floor, no staging, no cooldown. */
   urgent?: boolean;
+  /** A ceiling (docs/ceilings.md): an upper bound in units over the window; `floor` is then 0. */
+  ceiling?: number;
+  /** A ceiling that a campaign floor on the target lifts while the campaign holds. */
+  yieldsToCampaigns?: boolean;
   createdAt: string;
 }
 
@@ -172,6 +192,8 @@ export interface Actual {
   changedBy?: string;
   /** For pod workloads: the requests of one pod, when the actuator can read them. */
   podResources?: PodResources;
+  /** A ceiling Headroom set that is in force on a separate field (an HPA's maxReplicas). */
+  ceiling?: number;
 }
 
 export type Decision = 'no-op' | 'scale-up' | 'scale-down' | 'wait' | 'needs-approval' | 'blocked';
@@ -190,6 +212,8 @@ export interface Step {
   set: Record<string, number | string>;
   needsApproval?: boolean;
   dryRun?: boolean;
+  /** The step sets a ceiling (a number) or lifts Headroom's ceiling (null): docs/ceilings.md. */
+  ceiling?: number | null;
 }
 
 export interface TargetPlan {
@@ -231,6 +255,8 @@ export interface TargetState {
   /** The failure of the last attempt, until a step succeeds: what the failure policy acts on. */
   failure?: TargetFailure;
   paused?: { by: string; at: string };
+  /** A ceiling Headroom applied and has not lifted yet; `original` holds the value to restore. */
+  ceiling?: { value: number; since: string };
 }
 
 export interface PendingStep {
@@ -244,6 +270,7 @@ export interface PendingStep {
   setOriginal?: boolean;
   /** The actuator threw something other than a mapped refusal: the outcome is unknown. */
   failed?: boolean;
+  ceiling?: number | null;
 }
 
 /** A step that failed: retried with backoff, or held until the config or the resource changes. */
@@ -280,6 +307,7 @@ export interface AuditEntry {
   at: string;
   action:
     | 'step-executed'
+    | 'step-started'
     | 'step-failed'
     | 'failure-cleared'
     | 'step-recovered'

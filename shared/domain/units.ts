@@ -13,7 +13,9 @@ export function clampToBounds(target: Target, units: number): number {
 /** Counts round up to the next whole unit (0.5 ACU for Serverless v2): never under-provision. */
 export function roundToGranularity(target: Target, units: number): number {
   const g = target.granularity;
-  return Math.ceil(units / g - 1e-9) * g;
+  const v = Math.ceil(units / g - 1e-9) * g;
+  const least = target.values?.leastAboveZero;
+  return least !== undefined && v > 0 && v < least ? least : v;
 }
 
 /**
@@ -22,7 +24,13 @@ export function roundToGranularity(target: Target, units: number): number {
  * restart however many tiers it skips.
  */
 export function nextStep(target: Target, from: number, to: number): number {
-  if (target.scale === 'ladder' || from === to) return to;
+  const raise = target.values?.minRaisePercent;
+  if (raise !== undefined && to > from) {
+    // The service refuses a smaller raise: the step goes at least this far (within bounds).
+    const least = Math.min(target.bounds.max, roundToGranularity(target, from * (1 + raise / 100)));
+    if (to < least) return least;
+  }
+  if (target.scale === 'ladder' || from === to || target.values?.direct) return to;
   const f = 1 + target.maxStepPercent / 100;
   const g = target.granularity;
   if (to > from) {
@@ -33,11 +41,16 @@ export function nextStep(target: Target, from: number, to: number): number {
   return Math.max(to, Math.min(limit, from - g));
 }
 
+/** Whether `v` still has to move on the way from `from` to `to` (a step may overshoot a small raise). */
+export function stillToGo(from: number, to: number, v: number): boolean {
+  return to > from ? v < to : v > to;
+}
+
 /** How many changes it takes to go from `from` to `to`. */
 export function stepsBetween(target: Target, from: number, to: number): number {
   let n = 0;
   let v = from;
-  while (v !== to && n < 1000) {
+  while (stillToGo(from, to, v) && n < 1000) {
     v = nextStep(target, v, to);
     n++;
   }

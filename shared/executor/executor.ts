@@ -4,6 +4,7 @@ import { ActuatorError } from '../domain/errors.ts';
 import { iso } from '../domain/time.ts';
 import type { Step, Target, TargetFailure, TargetState } from '../domain/types.ts';
 import { display, shortHash } from '../domain/units.ts';
+import { ceilingMatches } from '../planner/ceilings.ts';
 import type { FullPlan, PlannedTarget } from '../planner/plan.ts';
 import type { ActuatorRegistry } from '../ports/actuator.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -123,7 +124,7 @@ async function executeStep(
     ts = await recoverPending(repo, actuator, target, now);
     const fresh = await actuator.read(target);
     actualValue = fresh.value;
-    if (fresh.value === step.to) {
+    if (fresh.value === step.to && ceilingMatches(target, fresh, step.ceiling)) {
       if (ts.failure) {
         await clearFailure(target, ts.failure, step, deps);
         await repo.updateTargetState(target.id, now, (s) => ({
@@ -151,13 +152,20 @@ async function executeStep(
       remembered: ts.remembered ?? {},
       campaignActive: e.campaigns.length > 0,
       approved: e.approved,
+      ...(step.ceiling !== undefined ? { ceiling: step.ceiling } : {}),
     });
     if (result.status !== 'applied') await repo.updateTargetState(target.id, now, withoutPending);
     if (result.status === 'blocked') {
       await auditBlocked(target, result.message ?? 'blocked by the actuator', deps, step.id);
       return { ...base, outcome: 'blocked', message: result.message };
     }
-    if (result.status === 'in-progress') return { ...base, outcome: 'in-progress', message: result.message };
+    if (result.status === 'in-progress') {
+      // A change this apply started that completes later (a Blue/Green green): audited now.
+      const { before, after, message } = result;
+      const entry = { target: target.id, stepId: step.id, before, after, reason: `${reason}: ${message}` };
+      if (result.started) await repo.audit({ action: 'step-started', ...entry }, now);
+      return { ...base, outcome: 'in-progress', message };
+    }
     if (result.status === 'no-op') return { ...base, outcome: 'already-done' };
 
     if (ts.failure) await clearFailure(target, ts.failure, step, deps);

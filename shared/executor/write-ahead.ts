@@ -1,6 +1,7 @@
 import { iso } from '../domain/time.ts';
 import type { PendingStep, Step, Target, TargetState } from '../domain/types.ts';
 import { display, fieldOf } from '../domain/units.ts';
+import { ceilingMatches } from '../planner/ceilings.ts';
 import type { Actuator } from '../ports/actuator.ts';
 import type { Repo } from '../state/repo.ts';
 
@@ -11,7 +12,9 @@ import type { Repo } from '../state/repo.ts';
  */
 export async function writeAhead(repo: Repo, target: Target, step: Step, owner: string, now: Date) {
   return repo.updateTargetState(target.id, now, (s) => {
-    const setOriginal = s.original === undefined && step.direction === 'up';
+    // A ceiling coming down records the value it replaces as a raise does: the lift restores it.
+    const ceilingDown = typeof step.ceiling === 'number';
+    const setOriginal = s.original === undefined && (step.direction === 'up' || ceilingDown);
     const pending: PendingStep = {
       stepId: step.id,
       direction: step.direction,
@@ -20,6 +23,7 @@ export async function writeAhead(repo: Repo, target: Target, step: Step, owner: 
       startedAt: iso(now),
       owner,
       ...(setOriginal ? { setOriginal } : {}),
+      ...(step.ceiling !== undefined ? { ceiling: step.ceiling } : {}),
     };
     return { ...s, pending, original: setOriginal ? step.from : s.original };
   });
@@ -33,10 +37,27 @@ export function withoutPending(s: TargetState): TargetState {
 }
 
 /** The bookkeeping of a step that took effect: cooldown times and the value to revert to. */
-export function completed(s: TargetState, p: Pick<PendingStep, 'direction' | 'to'>, at: string): TargetState {
+export function completed(
+  s: TargetState,
+  p: Pick<PendingStep, 'direction' | 'to' | 'ceiling'>,
+  at: string,
+): TargetState {
   const next: TargetState = { ...s, pending: undefined, lastSet: p.to };
   if (p.direction === 'up') next.lastUp = at;
   else next.lastDown = at;
+  if (p.ceiling !== undefined && p.ceiling !== null) {
+    next.ceiling = { value: p.ceiling, since: s.ceiling?.since ?? at };
+    return next;
+  }
+  if (p.ceiling === null) {
+    // The ceiling is lifted; back at the value it replaced, Headroom lets go as after a revert.
+    next.ceiling = undefined;
+    if (next.original !== undefined && p.to <= next.original) {
+      next.original = undefined;
+      next.lastSet = undefined;
+    }
+    return next;
+  }
   // The revert goes back to `original` and then lets go.
   if (next.original !== undefined && p.direction === 'down' && p.to <= next.original) {
     next.original = undefined;
@@ -58,9 +79,10 @@ export async function recoverPending(
   const ts = await repo.targetState(target.id, now);
   const p = ts.pending;
   if (!p) return ts;
-  const actual = (await actuator.read(target)).value;
+  const fresh = await actuator.read(target);
+  const actual = fresh.value;
   const field = fieldOf(target);
-  const applied = actual === p.to;
+  const applied = actual === p.to && ceilingMatches(target, fresh, p.ceiling);
   const next = await repo.updateTargetState(target.id, now, (s) =>
     s.pending?.stepId !== p.stepId ? s : applied ? completed(s, p, p.startedAt) : notApplied(s, actual),
   );

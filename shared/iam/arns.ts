@@ -74,8 +74,11 @@ export function roleScope(roleArn: string, region: string): Scope | undefined {
 const arn = (s: Scope, service: string, resource: string, region = s.region) =>
   `arn:${s.partition}:${service}:${region}:${s.account}:${resource}`;
 
-export const rdsArn = (s: Scope, type: 'db' | 'cluster' | 'og' | 'pg' | 'subgrp', name: string) =>
-  arn(s, 'rds', `${type}:${name}`);
+export const rdsArn = (
+  s: Scope,
+  type: 'db' | 'cluster' | 'og' | 'pg' | 'subgrp' | 'deployment',
+  name: string,
+) => arn(s, 'rds', `${type}:${name}`);
 
 export const elasticacheArn = (
   s: Scope,
@@ -100,3 +103,7 @@ export const lambdaFunctionArn = (s: Scope, name: string) => arn(s, 'lambda', `f
 /** The log group Lambda writes a function's logs to, and every stream in it. */
 export const functionLogStreamsArn = (s: Scope, functionName: string) =>
   arn(s, 'logs', `log-group:/aws/lambda/${functionName}:*`);
+
+/** Auto Scaling group ARNs carry the group's UUID before its name: matched by `*`. */
+export const autoScalingGroupArn = (s: Scope, name: string) =>
+  arn(s, 'autoscaling', `autoScalingGroup:*:autoScalingGroupName/${name}`);

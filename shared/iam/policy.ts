@@ -133,7 +133,8 @@ function ownGrants(config: Config, d: Deployment, names: NameProblems): Grant[] 
       ),
     });
   // GetMetricData has no resource-level permissions: `*` is the only resource it accepts.
-  if (Object.values(config.signals).some((s) => s.source === 'cloudwatch'))
+  // The monthly capacity review (capacity.report) reads the targets' CloudWatch metrics too.
+  if (Object.values(config.signals).some((s) => s.source === 'cloudwatch') || config.capacity?.report)
     grants.push({ purpose: 'ReadSignals', actions: ['cloudwatch:GetMetricData'], resources: ['*'] });
   return grants;
 }

@@ -1,6 +1,8 @@
 import type { Target } from '../domain/types.ts';
 import { auroraReaders } from './aurora-readers.ts';
 import { auroraServerlessV2 } from './aurora-serverless-v2.ts';
+import { capacityBuffer } from './capacity-buffer.ts';
+import { ec2AutoScalingGroup } from './ec2-autoscaling-group.ts';
 import { eksNodegroup } from './eks-nodegroup.ts';
 import { elastiCacheReplicationGroup } from './elasticache-replication-group.ts';
 import { elastiCacheServerless } from './elasticache-serverless.ts';
@@ -8,10 +10,12 @@ import { k8sDeployment } from './k8s-deployment.ts';
 import { k8sHpa } from './k8s-hpa.ts';
 import { k8sStatefulSet } from './k8s-statefulset.ts';
 import { karpenterHeadroom } from './karpenter-headroom.ts';
+import { karpenterStaticNodePool } from './karpenter-static-nodepool.ts';
 import { kedaScaledObject } from './keda-scaledobject.ts';
-import type { KindDefinition } from './kind.ts';
+import type { KindDefinition, WorldRole } from './kind.ts';
 import { rdsInstance } from './rds-instance.ts';
 import { rdsReadReplicas } from './rds-read-replicas.ts';
+import { rdsStorage } from './rds-storage.ts';
 
 export type { KindDefinition, Shape, WorldRole } from './kind.ts';
 
@@ -22,6 +26,8 @@ type AnyKind = KindDefinition<any>;
 const TABLE: readonly AnyKind[] = [
   auroraReaders,
   auroraServerlessV2,
+  capacityBuffer,
+  ec2AutoScalingGroup,
   eksNodegroup,
   elastiCacheReplicationGroup,
   elastiCacheServerless,
@@ -29,9 +35,11 @@ const TABLE: readonly AnyKind[] = [
   k8sHpa,
   k8sStatefulSet,
   karpenterHeadroom,
+  karpenterStaticNodePool,
   kedaScaledObject,
   rdsInstance,
   rdsReadReplicas,
+  rdsStorage,
 ];
 
 /** The kinds by name. */
@@ -76,8 +84,20 @@ export const KINDS = new KindTable(TABLE);
 /** The definition of a target's kind. */
 export const kindOf = (target: Pick<Target, 'kind'>): KindDefinition => KINDS.of(target.kind);
 
-/** The default lead time of a kind steering `dimension` (when the kind has several). */
-export function defaultLeadTimeSeconds(kind: KindDefinition, dimension?: unknown): number {
+/** A target's part in the backtest world: its dimension's when the kind plays several. */
+export function worldRoleOf(target: Pick<Target, 'kind' | 'spec'>): WorldRole {
+  const kind = KINDS.of(target.kind);
+  const d = target.spec.dimension;
+  return (typeof d === 'string' ? kind.worldByDimension?.[d] : undefined) ?? kind.world;
+}
+
+/**
+ * The default lead time of a kind steering `dimension` (when the kind has several), or the one
+ * its `spec` implies (`leadTimeOf`), when the target does not configure `leadTime`.
+ */
+export function defaultLeadTimeSeconds(kind: KindDefinition, dimension?: unknown, spec?: unknown): number {
+  const fromSpec = spec !== undefined ? kind.leadTimeOf?.(spec as Record<string, unknown>) : undefined;
+  if (fromSpec) return fromSpec.seconds;
   const byDim = typeof dimension === 'string' ? kind.leadTimeByDimension?.[dimension] : undefined;
   return (byDim ?? kind.leadTime).seconds;
 }

@@ -1,5 +1,5 @@
 import type { KindDefinition } from './kind.ts';
-import { READ_WHY, type WorkloadSpec, workload } from './workload.ts';
+import { READ_WHY, replicasCeiling, type WorkloadSpec, workload } from './workload.ts';
 
 /** A Deployment no autoscaler owns: Headroom sets its replicas through the scale subresource. */
 export const k8sDeployment: KindDefinition<WorkloadSpec> = {
@@ -7,6 +7,7 @@ export const k8sDeployment: KindDefinition<WorkloadSpec> = {
   name: 'k8s-deployment',
   description: 'a Deployment without an autoscaler (spec.replicas)',
   field: 'replicas',
+  ceiling: replicasCeiling,
   leadTime: {
     seconds: 60,
     source: 'pods on warm nodes start in about a minute (image pull, readiness probe)',

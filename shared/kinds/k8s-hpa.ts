@@ -7,6 +7,8 @@ export const k8sHpa: KindDefinition<WorkloadSpec> = {
   name: 'k8s-hpa',
   description: 'a HorizontalPodAutoscaler floor (spec.minReplicas)',
   field: 'minReplicas',
+  // The HPA API refuses maxReplicas below 1: a night at 0 is a KEDA or Deployment target's.
+  ceiling: { field: () => 'maxReplicas', minimum: () => 1, lowersFloor: () => true },
   leadTime: {
     seconds: 90,
     source: 'the HPA syncs every 15 s, then pods on warm nodes start in about a minute',

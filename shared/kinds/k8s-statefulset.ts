@@ -1,5 +1,5 @@
 import type { KindDefinition } from './kind.ts';
-import { READ_WHY, type WorkloadSpec, workload } from './workload.ts';
+import { READ_WHY, replicasCeiling, type WorkloadSpec, workload } from './workload.ts';
 
 /** A StatefulSet: replicas through the scale subresource; pods start in order, so slower. */
 export const k8sStatefulSet: KindDefinition<WorkloadSpec> = {
@@ -7,6 +7,7 @@ export const k8sStatefulSet: KindDefinition<WorkloadSpec> = {
   name: 'k8s-statefulset',
   description: 'a StatefulSet (spec.replicas)',
   field: 'replicas',
+  ceiling: replicasCeiling,
   leadTime: {
     seconds: 120,
     source: 'ordered pod start (OrderedReady) with volume attachment: about two minutes',

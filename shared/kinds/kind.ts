@@ -1,5 +1,5 @@
 import type * as z from 'zod';
-import type { Bounds, PodResources, Scale } from '../domain/types.ts';
+import type { Bounds, PodResources, Scale, ValueRules } from '../domain/types.ts';
 import type { KindGrants } from '../iam/grants.ts';
 import type { ActuatorFactory } from '../ports/actuator.ts';
 
@@ -25,6 +25,8 @@ export interface KindDefinition<S = Record<string, unknown>> {
   leadTime: LeadTime;
   /** Kinds that steer one of several dimensions: a lead time per dimension. */
   leadTimeByDimension?: Record<string, LeadTime>;
+  /** A lead time the spec itself implies (an Auto Scaling group's instance warmup), over the default. */
+  leadTimeOf?(spec: S): LeadTime | undefined;
   /** Bounds, ladder and dimension from the validated spec; AWS limits are reported here. */
   shape(spec: S, problems: SpecProblems): Shape | undefined;
 
@@ -34,12 +36,23 @@ export interface KindDefinition<S = Record<string, unknown>> {
   isNodeCapacity: boolean;
   /** Node capacity: what one unit holds (a spare node's placeholder pod), to size it from pods. */
   unitResources?(spec: S): { resources: PodResources; written: string };
+  /**
+   * Node capacity handed over to the pods it is held for: sized from the added pods not yet
+   * ready, so it shrinks as raised floors start pods and the same room is not paid twice.
+   */
+  releasedByPods?: boolean;
   /** Lives in a Kubernetes cluster (needs `cluster`); `eks`: only a cluster declared with eksCluster. */
   cluster?: 'any' | 'eks';
   /** A change must finish before the next can start (AWS rejects a modify while modifying). */
   exclusive: boolean;
   /** Changes to an at-risk resource (a Single-AZ database) restart it: a person approves them. */
-  needsApproval?: { risk: string };
+  needsApproval?: {
+    risk: string;
+    /** A risk every change of a target so written carries (a Blue/Green switchover), at-risk or not. */
+    always?(spec: S): string | undefined;
+  };
+  /** The service refuses another change this long after one (RDS storage: 6 hours). */
+  minChangeIntervalSeconds?: number;
 
   /** The AWS actions its actuator calls and the ARNs they are allowed on. */
   iam: KindGrants<S>;
@@ -49,8 +62,25 @@ export interface KindDefinition<S = Record<string, unknown>> {
   actuator(): Promise<ActuatorFactory<S>>;
   /** What the target is in the backtest's simulated world. */
   world: WorldRole;
+  /** Multi-dimension kinds whose dimensions play different parts in the backtest world. */
+  worldByDimension?: Record<string, WorldRole>;
   /** Fields the simulated cloud shows after an apply (Karpenter's disruption budget in a campaign). */
   simFields?(campaignActive: boolean): Record<string, string>;
+  /** Ceilings (an upper bound over a window, docs/ceilings.md): kinds without it refuse them. */
+  ceiling?: CeilingSupport<S>;
+}
+
+/**
+ * How a count kind takes a ceiling. When `field` is the steered field (a Deployment's replicas)
+ * the ceiling lowers the value itself; otherwise the actuator caps `field` (an HPA's
+ * maxReplicas) and records what it replaced on the object, and the floor is lowered with it
+ * when `lowersFloor` (an HPA refuses minReplicas above maxReplicas).
+ */
+export interface CeilingSupport<S = Record<string, unknown>> {
+  field(spec: S): string;
+  /** The lowest ceiling the service accepts (an HPA's maxReplicas is at least 1). */
+  minimum(spec: S): number;
+  lowersFloor(spec: S): boolean;
 }
 
 export interface LeadTime {
@@ -67,6 +97,8 @@ export interface Shape {
   bounds: Bounds;
   /** Which dimension a multi-dimension kind steers (ElastiCache: replicas, shards, nodeType). */
   dimension?: string;
+  /** Values the service accepts and how far one change moves, beyond bounds (domain/types.ts). */
+  values?: ValueRules;
 }
 
 /** Problems with a target's spec, at paths relative to `targets.<id>`. */
@@ -91,12 +123,16 @@ export interface KindRbac {
 
 /**
  * The backtest world's part for a target: an AWS resource that becomes ready after its lead
- * time, the cluster's node group, placeholder pods holding spare nodes, or pods scaled by an
+ * time (with `target-tracking`: an Auto Scaling group whose policy scales it too), the cluster's
+ * node group, the warm pool of that node group, a static Karpenter
+ * NodePool (a fixed node count), placeholder pods holding spare nodes, or pods scaled by an
  * HPA, KEDA or only by Headroom.
  */
 export type WorldRole =
-  | { role: 'managed' }
+  | { role: 'managed'; autoscaler?: 'target-tracking' }
   | { role: 'node-group' }
+  | { role: 'warm-pool' }
+  | { role: 'static-nodes' }
   | { role: 'node-headroom' }
   | { role: 'pods'; autoscaler?: 'hpa' | 'keda' };
 

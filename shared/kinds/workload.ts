@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { common, countBounds, namespace, objectName, podResources } from '../config/fields.ts';
 import { clusterAccess } from '../iam/grants.ts';
-import { countShape, type KindDefinition, type RbacRule } from './kind.ts';
+import { type CeilingSupport, countShape, type KindDefinition, type RbacRule } from './kind.ts';
 
 /** A Kubernetes object that scales pods: where it lives, its bounds and the requests of one pod. */
 export const workloadSchema = z.strictObject({
@@ -35,3 +35,10 @@ export const workload = {
   exclusive: false,
   iam: clusterAccess,
 } satisfies Partial<KindDefinition<WorkloadSpec>>;
+
+/** A ceiling on a workload's own replicas (no autoscaler owns them): down to 0. */
+export const replicasCeiling: CeilingSupport = {
+  field: () => 'replicas',
+  minimum: () => 0,
+  lowersFloor: () => true,
+};

@@ -62,8 +62,18 @@ export const resourceBlocked: Guard<TargetFacts> = ({ actual, desired }) => {
     : { decision: 'blocked', reasons: [actual.blocked] };
 };
 
+/** A value the service cannot lower (RDS storage) stays where it is: a release changes nothing. */
+export const neverLowered: Guard<TargetFacts> = ({ target, actual, desired }) => {
+  const why = target.values?.neverLowered;
+  if (why === undefined || desired >= actual.value) return undefined;
+  return {
+    decision: 'no-op',
+    reasons: [`stays at ${display(target, actual.value)} (not ${display(target, desired)}): ${why}`],
+  };
+};
+
 /** Guards that hold a target where it is, whatever it needs, in the order they are asked. */
-export const HOLD_GUARDS: Guard<TargetFacts>[] = [paused, resourceBlocked];
+export const HOLD_GUARDS: Guard<TargetFacts>[] = [paused, resourceBlocked, neverLowered];
 
 /** The resource is still applying an earlier change. */
 export const changeInProgress: Guard<StepFacts> = ({ actual }) =>

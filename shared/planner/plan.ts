@@ -12,6 +12,7 @@ import type {
   TargetState,
 } from '../domain/types.ts';
 import { clampToBounds, display } from '../domain/units.ts';
+import { applyCeilings, ceilingStep, isCeiling } from './ceilings.ts';
 import { type ForecastAdvice, forecastNotes } from './forecast-advice.ts';
 import { dependentsOf, topologicalOrder } from './graph.ts';
 import {
@@ -168,7 +169,7 @@ function needed(
  */
 function decideTarget(
   target: Target,
-  intents: Intent[],
+  all: Intent[],
   read: ActualOrFailure | undefined,
   state: PlannerState,
   now: Date,
@@ -192,6 +193,7 @@ function decideTarget(
   }
   const actual = read;
   const ts = state.targets[target.id];
+  const intents = all.filter((i) => !isCeiling(i));
   const need = needed(target, intents, actual, ts, t);
   base.actual = display(target, actual.value);
   base.desired = display(target, need.desired);
@@ -220,17 +222,26 @@ function decideTarget(
     if (kept.manual) base.manual = kept.manual;
     facts.desired = kept.value;
   }
-  const desired = facts.desired;
-  if (desired === actual.value) return done(nextChange(base, target, actual, need, desired));
+  const cap = applyCeilings(target, actual, ts, facts.desired, all.filter(isCeiling), need.effective, t);
+  base.reasons.push(...cap.reasons);
+  if (cap.desired !== facts.desired) base.desired = display(target, cap.desired);
+  facts.desired = cap.desired;
+  const desired = cap.desired;
+  if (desired === actual.value && cap.step === undefined)
+    return done(cap.holds ? base : nextChange(base, target, actual, need, desired));
 
-  const direction: Direction = desired > actual.value ? 'up' : 'down';
+  const direction: Direction = cap.direction ?? (desired > actual.value ? 'up' : 'down');
   const last = direction === 'up' ? ts?.lastUp : ts?.lastDown;
   // A surge that is already here (an urgent intent) is one step now: no staging, no cooldown.
   const urgent = direction === 'up' && need.holder?.urgent === true;
   const cooldownEnds = last && !urgent ? Date.parse(last) + target.cooldownSeconds * 1000 : 0;
-  base.steps = urgent
-    ? [stepTo(target, actual.value, desired, t, direction)]
-    : stagedSteps(target, actual.value, desired, Math.max(t, cooldownEnds), direction);
+  const at = Math.max(t, cooldownEnds);
+  base.steps =
+    cap.step !== undefined
+      ? [ceilingStep(target, actual.value, desired, at, direction, cap.step)]
+      : urgent
+        ? [stepTo(target, actual.value, desired, t, direction)]
+        : stagedSteps(target, actual.value, desired, at, direction);
   const step: StepFacts = { ...facts, direction, first: base.steps[0]!, last, cooldownEnds };
   for (const guard of STEP_GUARDS) {
     const v = guard(step);

@@ -1,6 +1,14 @@
 import { iso } from '../domain/time.ts';
 import type { Actual, Direction, Intent, Step, Target, TargetState } from '../domain/types.ts';
-import { clampToBounds, display, fieldOf, nextStep, shortHash, stepsBetween } from '../domain/units.ts';
+import {
+  clampToBounds,
+  display,
+  fieldOf,
+  nextStep,
+  shortHash,
+  stepsBetween,
+  stillToGo,
+} from '../domain/units.ts';
 import { kindOf } from '../kinds/index.ts';
 
 /** Time between two staged changes: the cooldown, or the whole lead time where changes exclude each other. */
@@ -44,7 +52,7 @@ export function stagedSteps(
   const steps: Step[] = [];
   let v = from;
   let when = at;
-  while (v !== to && steps.length < 50) {
+  while (stillToGo(from, to, v) && steps.length < 50) {
     const next = nextStep(target, v, to);
     steps.push(stepTo(target, v, next, when, direction));
     v = next;

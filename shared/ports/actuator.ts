@@ -13,6 +13,11 @@ export interface ApplyContext {
   approved: boolean;
   /** True while a campaign that includes this target is running (Karpenter disruption budgets...). */
   campaignActive: boolean;
+  /**
+   * Kinds with a ceiling on a separate field (docs/ceilings.md): cap it at this value, or lift
+   * Headroom's ceiling (null) restoring what it replaced; absent: leave the ceiling as it is.
+   */
+  ceiling?: number | null;
 }
 
 export interface ApplyResult {
@@ -26,6 +31,8 @@ export interface ApplyResult {
   /** Keys of `remembered` that this apply restored and that can be forgotten. */
   forget?: string[];
   message?: string;
+  /** `in-progress` because this apply started a change that completes later: audited `step-started`. */
+  started?: boolean;
 }
 
 /**

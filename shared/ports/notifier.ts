@@ -1,4 +1,10 @@
-export type NotificationKind = 'step-executed' | 'approval-requested' | 'blocked' | 'failure' | 'campaign';
+export type NotificationKind =
+  | 'step-executed'
+  | 'approval-requested'
+  | 'blocked'
+  | 'failure'
+  | 'campaign'
+  | 'capacity-review';
 
 export interface Notification {
   kind: NotificationKind;

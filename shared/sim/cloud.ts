@@ -41,6 +41,8 @@ interface SimTarget {
   fields: Record<string, unknown>;
   /** Who set the value last, when it was not Headroom. */
   changedBy?: string;
+  /** A Headroom ceiling on a separate field (an HPA's maxReplicas), docs/ceilings.md. */
+  ceiling?: number;
 }
 
 /** Default requests of one simulated pod: 500m CPU, 1 GiB. */
@@ -169,14 +171,21 @@ export class SimCloud {
   /** Kinds whose changes restart an at-risk resource (a Single-AZ database) need approval. */
   private riskOf(target: Target): string | undefined {
     const needs = kindOf(target).needsApproval;
-    return needs && this.opts.singleAz?.includes(target.id) ? needs.risk : undefined;
+    return (
+      needs?.always?.(target.spec) ??
+      (needs && this.opts.singleAz?.includes(target.id) ? needs.risk : undefined)
+    );
   }
 
   private busy(target: Target, s: SimTarget, now: number): string | undefined {
-    if (!kindOf(target).exclusive) return undefined;
+    const kind = kindOf(target);
+    if (!kind.exclusive) return undefined;
     const last = s.changes.at(-1);
     if (last && last.readyAt > now && last.at !== last.readyAt)
       return `modifying to ${display(target, last.to)} until ${new Date(last.readyAt).toISOString()}`;
+    const interval = (kind.minChangeIntervalSeconds ?? 0) * 1000;
+    if (last && last.at !== last.readyAt && now < last.at + interval)
+      return `the last change was at ${new Date(last.at).toISOString()}: the next is allowed from ${new Date(last.at + interval).toISOString()}`;
     return undefined;
   }
 
@@ -188,6 +197,7 @@ export class SimCloud {
     const busy = this.busy(target, s, now);
     if (busy) actual.busy = busy;
     if (s.changedBy) actual.changedBy = s.changedBy;
+    if (s.ceiling !== undefined) actual.ceiling = s.ceiling;
     const kind = kindOf(target);
     if (kind.isWorkload) actual.podResources = target.podResources ?? this.opts.podResources ?? DEFAULT_POD;
     const risk = this.riskOf(target);
@@ -201,6 +211,10 @@ export class SimCloud {
     const now = this.clock.now().getTime();
     const field = fieldOf(target);
     const before = { [field]: display(target, s.value) };
+    if (ctx.ceiling !== undefined && (ctx.ceiling ?? undefined) !== s.ceiling) {
+      s.ceiling = ctx.ceiling ?? undefined;
+      if (desired === s.value) return { status: 'applied', before, after: before };
+    }
     if (desired === s.value) return { status: 'no-op', before, after: before };
     if (this.busy(target, s, now))
       return { status: 'in-progress', before, after: before, message: 'a change is in progress' };

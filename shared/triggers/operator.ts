@@ -79,6 +79,14 @@ const releaseBody = z.strictObject({
   reason: z.string().max(500).optional(),
 });
 
+const ceilingBody = z.strictObject({
+  target: z.string().min(1),
+  ceiling: z.number(),
+  for: z.union([z.string(), z.number()]),
+  from: z.string().optional(),
+  reason: z.string().max(500).optional(),
+});
+
 const state: OperatorRoute = async (_e, deps) => json(200, await deps.brain.snapshot());
 
 const planRoute: OperatorRoute = async (e, deps) => {
@@ -142,6 +150,23 @@ const release: OperatorRoute = async (e, deps, actor) => {
   return json(200, { released });
 };
 
+/** A ceiling on a target for a window (docs/ceilings.md), as `headroom ceiling` asks locally. */
+const addCeiling: OperatorRoute = async (e, deps, actor) => {
+  const input = body(e, ceilingBody);
+  const forSeconds = typeof input.for === 'number' ? input.for : parseDuration(input.for);
+  if (forSeconds === undefined)
+    throw new HttpError(400, `for: invalid duration "${input.for}" (${DURATION_RULE})`);
+  const intent = await deps.brain.requestCeiling({
+    target: input.target,
+    ceiling: input.ceiling,
+    forSeconds,
+    from: input.from,
+    reason: input.reason ?? 'asked through the operator API',
+    source: { kind: 'cli', ref: actor },
+  });
+  return json(201, { intent });
+};
+
 /** `METHOD path` -> route: the operator API of docs/operations.md, every route behind IAM. */
 export const OPERATOR_ROUTES = {
   'GET /api/state': operator(state),
@@ -153,4 +178,5 @@ export const OPERATOR_ROUTES = {
   'POST /api/approve': operator(decide('approved')),
   'POST /api/reject': operator(decide('rejected')),
   'POST /api/release': operator(release),
+  'POST /api/ceilings': operator(addCeiling),
 };

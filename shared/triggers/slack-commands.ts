@@ -146,6 +146,17 @@ export async function runSlackCommand(
       const lines = await reconcileAfter(brain, `slack scale ${cmd.target}`, cmd.target);
       return ephemeral([`${escapeMrkdwn(intent?.reason ?? '')}`, ...lines].join('\n'));
     }
+    case 'ceiling': {
+      const intent = await brain.requestCeiling({
+        target: cmd.target,
+        ceiling: cmd.ceiling,
+        forSeconds: cmd.forSeconds,
+        reason: `<@${user}> asked in Slack`,
+        source: { kind: 'slack', ref: user },
+      });
+      const lines = await reconcileAfter(brain, `slack ceiling ${cmd.target}`, cmd.target);
+      return ephemeral([escapeMrkdwn(intent.reason), ...lines].join('\n'));
+    }
     case 'campaign-add': {
       const c = await brain.addCampaign(
         {

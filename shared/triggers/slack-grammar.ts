@@ -14,6 +14,7 @@ export type SlackCommand =
   | { verb: 'status'; target?: string }
   | { verb: 'plan'; at?: string }
   | { verb: 'scale'; target: string; floor: string; forSeconds: number }
+  | { verb: 'ceiling'; target: string; ceiling: number; forSeconds: number }
   | {
       verb: 'campaign-add';
       name: string;
@@ -34,6 +35,7 @@ export const SLACK_HELP = [
   '`status [target]` · what each target has and will get',
   '`plan [at ISO]` · what Headroom would do (now, or at a time)',
   '`scale <target> floor <n> for <duration>` · hold a floor (`scale api floor 12 for 2h`)',
+  '`ceiling <target> <n> for <duration>` · cap a target, reverted after (`ceiling staging-web 0 for 12h`)',
   '`campaign add <name> <start ISO|now|+2h|in 30m> <duration> x<multiplier> [targets a,b]`',
   '`campaign list` · `campaign cancel <name>`',
   '`pause [target]` · `resume [target]`',
@@ -101,6 +103,18 @@ export function parseSlackCommand(text: string): SlackCommand {
         target: rest[0]!,
         floor: rest[2]!,
         forSeconds: duration(rest[4], line, 'for', MAX_DURATION_SECONDS),
+      };
+    }
+    case 'ceiling': {
+      const line = 'ceiling <target> <n> for <duration>';
+      if (n !== 4 || rest[2]!.toLowerCase() !== 'for') throw usage(line);
+      if (!/^\d{1,10}$/.test(rest[1]!))
+        throw new InputError(`ceiling: expected a whole number in decimal digits, got "${rest[1]}"`);
+      return {
+        verb: 'ceiling',
+        target: rest[0]!,
+        ceiling: Number(rest[1]),
+        forSeconds: duration(rest[3], line, 'for', MAX_DURATION_SECONDS),
       };
     }
     case 'campaign': {

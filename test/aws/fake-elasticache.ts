@@ -309,6 +309,9 @@ export class FakeElastiCache extends FakeApi {
         $metadata: metadata(400),
       });
     if (d && d.Unit !== 'GB') throw invalidValue('DataStorage Unit must be GB.');
+    for (const v of [d?.Minimum, d?.Maximum])
+      if (v !== undefined && (v < 1 || v > 5000 || !Number.isInteger(v)))
+        throw invalidValue(`DataStorage must be between 1 and 5000 GB, got ${v}.`);
     if (d?.Minimum !== undefined && d.Maximum !== undefined && d.Minimum > d.Maximum)
       throw new InvalidParameterCombinationException({
         message: 'DataStorage Minimum cannot be greater than Maximum.',

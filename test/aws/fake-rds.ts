@@ -6,6 +6,8 @@ import {
 import {
   AddTagsToResourceCommand,
   type AddTagsToResourceCommandInput,
+  CreateBlueGreenDeploymentCommand,
+  type CreateBlueGreenDeploymentCommandInput,
   CreateDBInstanceCommand,
   type CreateDBInstanceCommandInput,
   CreateDBInstanceReadReplicaCommand,
@@ -15,8 +17,12 @@ import {
   type DBInstance,
   DBInstanceAlreadyExistsFault,
   DBInstanceNotFoundFault,
+  DeleteBlueGreenDeploymentCommand,
+  type DeleteBlueGreenDeploymentCommandInput,
   DeleteDBInstanceCommand,
   type DeleteDBInstanceCommandInput,
+  DescribeBlueGreenDeploymentsCommand,
+  type DescribeBlueGreenDeploymentsCommandInput,
   DescribeDBClustersCommand,
   type DescribeDBClustersCommandInput,
   DescribeDBInstancesCommand,
@@ -30,10 +36,13 @@ import {
   type ModifyDBInstanceCommandInput,
   RDSClient,
   RDSServiceException,
+  SwitchoverBlueGreenDeploymentCommand,
+  type SwitchoverBlueGreenDeploymentCommandInput,
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Clock } from '../../shared/ports/clock.ts';
 import { ACCOUNT, FakeApi, MIN, metadata, REGION } from './fake-base.ts';
+import { FakeBlueGreen } from './fake-rds-blue-green.ts';
 
 /**
  * How long RDS takes in this model: each below the default lead time of its kind (class
@@ -57,6 +66,8 @@ export interface FakeInstance {
   engine: string;
   allocatedGiB: number;
   usedGiB: number;
+  /** Storage autoscaling's ceiling (MaxAllocatedStorage); undefined: autoscaling off. */
+  maxAllocatedGiB?: number;
   backupRetention: number;
   az: string;
   source?: string;
@@ -104,6 +115,16 @@ export class FakeRds extends FakeApi {
   readonly clusters = new Map<string, FakeCluster>();
   /** Total DB instances the account may have (InstanceQuotaExceeded beyond). */
   instanceQuota = 40;
+  /** Blue/Green deployments of this account's instances. */
+  readonly blueGreen = new FakeBlueGreen({
+    instances: this.instances,
+    addInstance: (p) => this.addInstance(p),
+    later: (ms, run) => this.later(ms, run),
+    now: () => this.now(),
+    arn,
+    rdsError,
+    need,
+  });
   private readonly mocks: { restore(): void }[] = [];
 
   constructor(clock: Clock) {
@@ -187,6 +208,27 @@ export class FakeRds extends FakeApi {
     );
     on(ModifyDBClusterCommand, 'ModifyDBCluster', (i: ModifyDBClusterCommandInput) => this.modifyCluster(i));
     on(AddTagsToResourceCommand, 'AddTagsToResource', (i: AddTagsToResourceCommandInput) => this.addTags(i));
+    const bg = this.blueGreen;
+    on(
+      CreateBlueGreenDeploymentCommand,
+      'CreateBlueGreenDeployment',
+      (i: CreateBlueGreenDeploymentCommandInput) => bg.create(i),
+    );
+    on(
+      DescribeBlueGreenDeploymentsCommand,
+      'DescribeBlueGreenDeployments',
+      (i: DescribeBlueGreenDeploymentsCommandInput) => bg.describe(i),
+    );
+    on(
+      SwitchoverBlueGreenDeploymentCommand,
+      'SwitchoverBlueGreenDeployment',
+      (i: SwitchoverBlueGreenDeploymentCommandInput) => bg.switchover(i),
+    );
+    on(
+      DeleteBlueGreenDeploymentCommand,
+      'DeleteBlueGreenDeployment',
+      (i: DeleteBlueGreenDeploymentCommandInput) => bg.delete(i),
+    );
     const cw = mockClient(CloudWatchClient);
     cw.on(GetMetricDataCommand).callsFake(async (i: GetMetricDataCommandInput) =>
       this.handle('GetMetricData', i, () => this.freeStorage(i)),
@@ -210,6 +252,7 @@ export class FakeRds extends FakeApi {
       Engine: i.engine,
       DBInstanceStatus: i.status,
       AllocatedStorage: i.allocatedGiB,
+      MaxAllocatedStorage: i.maxAllocatedGiB,
       InstanceCreateTime: new Date(i.createdAt),
       MultiAZ: i.multiAZ,
       AvailabilityZone: i.az,
@@ -272,18 +315,24 @@ export class FakeRds extends FakeApi {
           `Invalid storage size for engine name ${i.engine}: allocated storage must increase by at least 10%.`,
         );
     }
+    const ceiling = input.MaxAllocatedStorage;
+    if (ceiling !== undefined && ceiling < Math.ceil((storage ?? i.allocatedGiB) * 1.1 - 1e-9))
+      throw rdsError(
+        'InvalidParameterCombination',
+        'Max storage size must be greater than storage size by at least 10%.',
+      );
+    if (ceiling !== undefined) i.maxAllocatedGiB = ceiling;
     if (input.DBInstanceClass) i.pending.DBInstanceClass = input.DBInstanceClass;
     if (storage !== undefined) i.pending.AllocatedStorage = storage;
     if (input.ApplyImmediately !== true) return { DBInstance: this.toApi(i) };
+    // The 6 hours run from the storage modification itself.
+    if (storage !== undefined) i.lastStorageChange = this.now();
     i.status = 'modifying';
     const classChange = input.DBInstanceClass && input.DBInstanceClass !== i.instanceClass;
     this.later(classChange ? RDS_DELAYS.classChange : RDS_DELAYS.storageChange, () => {
       if (i.pending.DBInstanceClass) i.instanceClass = i.pending.DBInstanceClass;
       const grew = i.pending.AllocatedStorage !== undefined;
-      if (grew) {
-        i.allocatedGiB = i.pending.AllocatedStorage!;
-        i.lastStorageChange = this.now();
-      }
+      if (grew) i.allocatedGiB = i.pending.AllocatedStorage!;
       i.pending = {};
       i.status = grew ? 'storage-optimization' : 'available';
       if (grew)

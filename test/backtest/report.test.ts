@@ -9,7 +9,7 @@ import { parseSurge } from '../../shared/backtest/demand.ts';
 import { renderReport } from '../../shared/backtest/report/html.ts';
 import { type BacktestResult, runBacktest } from '../../shared/backtest/run.ts';
 import { cutTrace, loadTrace } from '../../shared/backtest/trace.ts';
-import { launchChromium } from '../helpers/chromium.ts';
+import { launchChromium, offlinePage } from '../helpers/chromium.ts';
 import { TRACES } from '../helpers/example.ts';
 
 /** Run in the page (the test's TypeScript has no DOM types): the report's script has finished. */
@@ -55,17 +55,7 @@ describe('Report: the HTML file opens in headless Chromium and shows its charts'
   afterAll(async () => browser?.close());
 
   it('draws every chart, needs no network, and matches the scores', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const requests: string[] = [];
-    const errors: string[] = [];
-    await page.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url.startsWith('file:')) return route.continue();
-      requests.push(url);
-      return route.abort();
-    });
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    const { page, requests, errors } = await offlinePage(browser, { width: 1280, height: 900 });
     await page.goto(`file://${file}`);
     await page.waitForFunction(CHARTS_DRAWN);
 

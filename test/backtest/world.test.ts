@@ -170,12 +170,12 @@ describe('Function: World (simulated cluster under the reactive autoscalers)', (
     const a = make();
     const b = make();
     expect(a.cluster.nodes.length).toBe(29); // 200 pods, 7 per node
-    // A campaign is running on `nodes`: Headroom's actuator sets the NodePool budget to 0 in b.
+    // A campaign holds a spare node on `nodes`: Headroom's actuator sets the NodePool budget to 0 in b.
     const nodes = b.c.targets.find((t) => t.id === 'nodes')!;
     const res = await worldActuators(
       b.world,
       new ManualClock(T0),
-    )(nodes).apply(nodes, 0, ctx(T0, { campaignActive: true }));
+    )(nodes).apply(nodes, 1, ctx(T0, { campaignActive: true }));
     expect(res.after).toMatchObject({ disruptionBudget: '0' });
     expect(res.remember).toEqual({ disruptionBudget: 'default' });
     // After the campaign the executor passes back what was remembered: the budget is restored.
@@ -187,7 +187,7 @@ describe('Function: World (simulated cluster under the reactive autoscalers)', (
     await worldActuators(
       b.world,
       new ManualClock(T0),
-    )(nodes).apply(nodes, 0, ctx(T0, { campaignActive: true }));
+    )(nodes).apply(nodes, 1, ctx(T0, { campaignActive: true }));
     let emptyAt = 0;
     run(a.world, T0, T0 + 900_000, (t) => {
       if (!emptyAt && a.world.workloads.get('api')!.workload.replicas <= 10) emptyAt = t;
@@ -197,7 +197,8 @@ describe('Function: World (simulated cluster under the reactive autoscalers)', (
     expect(emptyAt - T0).toBeGreaterThanOrEqual(300_000);
     expect(a.cluster.nodes.length).toBe(2);
     expect(a.world.actions().nodesRemoved).toBe(27);
-    expect(b.cluster.nodes.length).toBe(29);
+    // b keeps every node, and the one Karpenter launched for the spare node's placeholder.
+    expect(b.cluster.nodes.length).toBe(30);
   });
 
   it('provisions a managed node group through the Cluster Autoscaler, minutes slower than Karpenter', () => {
@@ -228,6 +229,105 @@ describe('Function: World (simulated cluster under the reactive autoscalers)', (
     expect(allReady - T0).toBeGreaterThanOrEqual(60_000 + 360_000 + 30_000);
     expect(allReady - T0).toBeLessThanOrEqual(60_000 + 15_000 + 10_000 + 360_000 + 30_000 + TICK);
     expect(world.nodegroups.get('group')!.launched).toBeGreaterThan(0);
+  });
+
+  it('keeps a static NodePool at its replicas whatever the pods ask, and never consolidates its empty nodes', async () => {
+    const c = config(`  reserved:
+    kind: karpenter-static-nodepool
+    cluster: c
+    nodePool: reserved
+    bounds: { min: 2, max: 10 }`);
+    const world = new World({
+      config: c,
+      settings: resolveSimSettings(c.backtest),
+      signal: 'traffic',
+      demand: () => 7,
+      start: T0,
+    });
+    const target = c.targets.find((t) => t.id === 'reserved')!;
+    const clock = new ManualClock(T0);
+    const pool = worldActuators(world, clock)(target);
+    run(world, T0, T0 + TICK);
+    expect(await pool.read(target)).toMatchObject({ value: 2, ready: 2 });
+    expect(await pool.apply(target, 5, ctx(T0))).toMatchObject({
+      before: { replicas: 2 },
+      after: { replicas: 5 },
+    });
+    // Launched on the next tick (T0 + 10 s), ready a node start-up (45 s) later; empty, and
+    // still there 20 minutes on.
+    run(world, T0 + 2 * TICK, T0 + 50_000);
+    expect(world.readyUnits('reserved', T0 + 50_000)).toBe(2);
+    expect(world.provisionedUnits('reserved')).toBe(5);
+    run(world, T0 + 55_000, T0 + 20 * 60_000);
+    expect(world.readyUnits('reserved', T0 + 20 * 60_000)).toBe(5);
+    expect(world.staticPools.get('reserved')!.launched).toBe(3);
+    await pool.apply(target, 2, ctx(T0 + 20 * 60_000));
+    run(world, T0 + 20 * 60_000 + TICK, T0 + 21 * 60_000);
+    expect(world.provisionedUnits('reserved')).toBe(2);
+  });
+
+  it('scales a node group out from its warm pool in about a minute and a half instead of six', async () => {
+    const eks = '{ eksCluster: prod, region: eu-central-1 }';
+    const group = `  group:
+    kind: eks-nodegroup
+    cluster: c
+    nodegroup: workers
+    bounds: { min: 1, max: 50 }`;
+    const c = config(
+      `${group}
+  warm:
+    kind: eks-nodegroup
+    cluster: c
+    nodegroup: workers
+    warmPool: { poolState: STOPPED }
+    bounds: { min: 0, max: 10 }`,
+      '',
+      eks,
+    );
+    const demand = (t: number) => (t < T0 ? 7 : 21);
+    const world = new World({
+      config: c,
+      settings: resolveSimSettings(c.backtest),
+      signal: 'traffic',
+      demand,
+      start: T0 - 900_000,
+    });
+    const warm = c.targets.find((t) => t.id === 'warm')!;
+    const clock = new ManualClock(T0 - 900_000);
+    // Headroom sizes the warm pool for the event a quarter of an hour ahead: prepared in ~6 min.
+    const r = await worldActuators(world, clock)(warm).apply(warm, 5, ctx(T0 - 900_000));
+    expect(r).toMatchObject({ before: { warmPoolMinSize: 0 }, after: { warmPoolMinSize: 5 } });
+    run(world, T0 - 900_000, T0 - TICK);
+    expect(world.readyUnits('warm', T0 - TICK)).toBe(5);
+    const api = world.workloads.get('api')!.workload;
+    let allReady = 0;
+    run(world, T0, T0 + 900_000, (t) => {
+      if (!allReady && api.ready >= 30) allReady = t;
+    });
+    // Seen at T0 + 60 s, CA scan within 10 s, a warm instance joins after 90 s, pods start in 30 s.
+    expect(allReady - T0).toBeLessThanOrEqual(60_000 + 15_000 + 10_000 + 90_000 + 30_000 + TICK);
+    expect(allReady - T0).toBeLessThan(60_000 + 360_000);
+    // The pool refills behind the scale-out.
+    expect(world.readyUnits('warm', T0 + 900_000)).toBe(5);
+  });
+
+  it('plays a capacity-buffer as chunks of spare room Karpenter keeps nodes for', () => {
+    const c = config(`  buffer:
+    kind: capacity-buffer
+    cluster: c
+    namespace: headroom
+    placeholder: { cpu: 3500m, memory: 12Gi }
+    bounds: { min: 2, max: 10 }`);
+    const world = new World({
+      config: c,
+      settings: resolveSimSettings(c.backtest),
+      signal: 'traffic',
+      demand: () => 7,
+      start: T0,
+    });
+    run(world, T0, T0 + 120_000);
+    expect(world.placeholders.get('buffer')!.workload.ready).toBe(2);
+    expect(world.readyUnits('buffer', T0 + 120_000)).toBe(2);
   });
 
   it('raises the HPA maximum when a floor needs it, and restores it when the floor comes down', async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/chromium.ts';
+import { launchChromium, offlinePage } from '../helpers/chromium.ts';
 import { EXAMPLE_CONFIG } from '../helpers/example.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/headroom.mjs');
@@ -31,17 +31,7 @@ describe('Command: headroom rehearse --html, opened in headless Chromium', () =>
   afterAll(async () => browser?.close());
 
   it('draws one row per layer with its lead-time bar, marks the late one, and needs no network', async () => {
-    const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
-    const requests: string[] = [];
-    const errors: string[] = [];
-    await page.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url.startsWith('file:')) return route.continue();
-      requests.push(url);
-      return route.abort();
-    });
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    const { page, requests, errors } = await offlinePage(browser, { width: 1100, height: 800 });
     await page.goto(`file://${file}`);
     const layers = await page.$$eval('svg text.layer', (els) => els.map((e) => e.textContent));
     expect(layers).toEqual(['api', 'workers', 'nodes', 'pgbouncer', 'db-readers', 'cache']);

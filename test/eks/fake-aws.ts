@@ -18,11 +18,21 @@ interface Scaling {
   desiredSize: number;
 }
 
+/** EKS warmPoolConfig (April 2026): an EC2 Auto Scaling warm pool attached to the node group. */
+interface WarmPool {
+  enabled?: boolean;
+  minSize?: number;
+  maxGroupPreparedCapacity?: number;
+  poolState?: 'STOPPED' | 'RUNNING' | 'HIBERNATED';
+  reuseOnScaleIn?: boolean;
+}
+
 interface NodegroupState {
   cluster: string;
   name: string;
   status: string;
   scaling: Scaling;
+  warmPool?: WarmPool;
 }
 
 interface UpdateState {
@@ -35,6 +45,7 @@ interface UpdateState {
   completesAt: number;
   token?: string;
   scaling?: Scaling;
+  warmPool?: WarmPool;
 }
 
 /** How long the fake takes to finish a node group config update (EKS: a few minutes). */
@@ -102,8 +113,14 @@ export class FakeAws {
     return this.calls.filter((c) => c.op === op).map((c) => c.input);
   }
 
-  addNodegroup(cluster: string, name: string, scaling: Scaling): void {
-    this.nodegroups.set(`${cluster}/${name}`, { cluster, name, status: 'ACTIVE', scaling: { ...scaling } });
+  addNodegroup(cluster: string, name: string, scaling: Scaling, warmPool?: WarmPool): void {
+    this.nodegroups.set(`${cluster}/${name}`, {
+      cluster,
+      name,
+      status: 'ACTIVE',
+      scaling: { ...scaling },
+      ...(warmPool ? { warmPool: { ...warmPool } } : {}),
+    });
   }
 
   nodegroup(cluster: string, name: string): NodegroupState {
@@ -258,6 +275,7 @@ export class FakeAws {
           nodegroupArn: `arn:aws:eks:eu-central-1:123456789012:nodegroup/${clusterName}/${ng.name}/x`,
           status: ng.status,
           scalingConfig: ng.scaling,
+          ...(ng.warmPool ? { warmPoolConfig: ng.warmPool } : {}),
           health: { issues: [] },
           createdAt: 1_700_000_000,
           modifiedAt: Math.floor(this.clock.now().getTime() / 1000),
@@ -287,6 +305,18 @@ export class FakeAws {
         'ResourceInUseException',
         `Nodegroup ${ngName} is currently not in ACTIVE status: an update is in progress`,
       );
+    const w = body.warmPoolConfig as WarmPool | undefined;
+    const warm = w
+      ? { ...(ng.warmPool ?? { enabled: false, minSize: 0, poolState: 'STOPPED' as const }), ...w }
+      : undefined;
+    if (warm && (!Number.isInteger(warm.minSize) || warm.minSize! < 0))
+      return fail(
+        400,
+        'InvalidParameterException',
+        `warmPoolConfig.minSize must be 0 or more, got ${warm.minSize}`,
+      );
+    if (warm?.poolState && !['STOPPED', 'RUNNING', 'HIBERNATED'].includes(warm.poolState))
+      return fail(400, 'InvalidParameterException', `unknown warmPoolConfig.poolState ${warm.poolState}`);
     const next = { ...ng.scaling, ...s };
     if (
       next.maxSize < 1 ||
@@ -310,6 +340,7 @@ export class FakeAws {
       completesAt: now + UPDATE_MS,
       token,
       scaling: next,
+      ...(warm ? { warmPool: warm } : {}),
     };
     this.updates.set(u.id, u);
     ng.status = 'UPDATING';
@@ -326,6 +357,12 @@ export class FakeAws {
             { type: 'MinSize', value: String(u.scaling.minSize) },
             { type: 'MaxSize', value: String(u.scaling.maxSize) },
             { type: 'DesiredSize', value: String(u.scaling.desiredSize) },
+            ...(u.warmPool
+              ? [
+                  { type: 'WarmPoolEnabled', value: String(u.warmPool.enabled) },
+                  { type: 'WarmPoolMinSize', value: String(u.warmPool.minSize) },
+                ]
+              : []),
           ]
         : [],
       createdAt: Math.floor(u.createdAt / 1000),
@@ -341,6 +378,7 @@ export class FakeAws {
       u.status = 'Successful';
       const ng = this.nodegroups.get(`${u.cluster}/${u.nodegroup}`)!;
       if (u.scaling) ng.scaling = { ...u.scaling };
+      if (u.warmPool) ng.warmPool = { ...u.warmPool };
       ng.status = 'ACTIVE';
     }
   }

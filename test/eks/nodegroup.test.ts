@@ -155,3 +155,72 @@ describe('Actuator: eks-nodegroup', () => {
     expect(aws.nodegroup('kaireon-prod', 'system').scaling.minSize).toBe(2);
   });
 });
+
+describe('Actuator: eks-nodegroup warm pool (warmPoolConfig)', () => {
+  const warm = target<NodegroupNeeds>('eks-nodegroup', {
+    nodegroup: 'system',
+    warmPool: { poolState: 'STOPPED', maxGroupPreparedCapacity: 20 },
+    bounds: { min: 0, max: 15 },
+  });
+
+  it('reads zero while the node group has no warm pool, and steers warmPoolMinSize', async () => {
+    expect((await actuator.read(warm)).value).toBe(0);
+    expect(warm.spec).toMatchObject({ dimension: 'warmPool' });
+  });
+
+  it('enables the warm pool sized for the event, remembers it was off, and turns it off again at zero', async () => {
+    const up = await actuator.apply(warm, 6, ctx({ stepId: 'warm-up-1' }));
+    expect(up).toMatchObject({
+      status: 'applied',
+      before: { warmPoolMinSize: 0, warmPoolEnabled: false },
+      after: { warmPoolMinSize: 6, warmPoolEnabled: true },
+      remember: { warmPoolEnabled: false },
+    });
+    expect(updates()[0]).toMatchObject({
+      warmPoolConfig: { enabled: true, minSize: 6, poolState: 'STOPPED', maxGroupPreparedCapacity: 20 },
+      clientRequestToken: 'warm-up-1',
+    });
+    // The scaling config is not part of the change.
+    expect(updates()[0]).not.toHaveProperty('scalingConfig');
+    expect((await actuator.read(warm)).busy).toMatch(/in progress/);
+    clock.advance(UPDATE_MS);
+    expect((await actuator.read(warm)).value).toBe(6);
+    expect(aws.nodegroup('kaireon-prod', 'system').scaling).toEqual({
+      minSize: 2,
+      desiredSize: 3,
+      maxSize: 10,
+    });
+
+    const down = await actuator.apply(warm, 0, ctx({ stepId: 'warm-down-1', remembered: up.remember! }));
+    expect(down).toMatchObject({
+      status: 'applied',
+      after: { warmPoolEnabled: false },
+      forget: ['warmPoolEnabled'],
+    });
+    expect(updates()[1]).toMatchObject({ warmPoolConfig: { enabled: false } });
+    clock.advance(UPDATE_MS);
+    expect(aws.nodegroup('kaireon-prod', 'system').warmPool?.enabled).toBe(false);
+  });
+
+  it('keeps a warm pool someone else enabled, only moving its minSize', async () => {
+    aws.addNodegroup(
+      'kaireon-prod',
+      'system',
+      { minSize: 2, desiredSize: 3, maxSize: 10 },
+      { enabled: true, minSize: 2, poolState: 'RUNNING' },
+    );
+    const up = await actuator.apply(warm, 5, ctx());
+    expect(up.remember).toBeUndefined();
+    clock.advance(UPDATE_MS);
+    const down = await actuator.apply(warm, 0, ctx({ stepId: 'warm-down-2' }));
+    expect(down.after).toEqual({ warmPoolMinSize: 0, warmPoolEnabled: true });
+    expect(updates()[1]).toMatchObject({ warmPoolConfig: { enabled: true, minSize: 0 } });
+  });
+
+  it('waits while another update of the node group runs', async () => {
+    aws.startForeignUpdate('kaireon-prod', 'system');
+    const r = await actuator.apply(warm, 4, ctx());
+    expect(r.status).toBe('in-progress');
+    expect(updates()).toHaveLength(0);
+  });
+});

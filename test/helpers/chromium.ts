@@ -37,3 +37,22 @@ export function launchChromium(): Promise<Browser> {
     env: realClockEnv(process.env),
   });
 }
+
+/**
+ * A page that may load only `file:` URLs (a self-contained report): every other request is
+ * aborted and recorded, with the page's errors, for the test to assert both are empty.
+ */
+export async function offlinePage(browser: Browser, viewport = { width: 1200, height: 900 }) {
+  const page = await browser.newPage({ viewport });
+  const requests: string[] = [];
+  const errors: string[] = [];
+  await page.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith('file:')) return route.continue();
+    requests.push(url);
+    return route.abort();
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  return { page, requests, errors };
+}

@@ -9,6 +9,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 
 /** The IAM service prefix of each AWS SDK package the code imports commands from. */
 const SERVICE_OF: Record<string, string> = {
+  '@aws-sdk/client-auto-scaling': 'autoscaling',
   '@aws-sdk/client-cloudwatch': 'cloudwatch',
   '@aws-sdk/client-dynamodb': 'dynamodb',
   '@aws-sdk/client-eks': 'eks',
@@ -80,11 +81,17 @@ targets:
   sts: { kind: k8s-statefulset, cluster: eks, namespace: a, name: d, bounds: { min: 1, max: 2 } }
   karpenter: { kind: karpenter-headroom, cluster: eks, namespace: h, nodePool: default, placeholder: { cpu: 1, memory: 1Gi }, bounds: { min: 0, max: 2 } }
   ng: { kind: eks-nodegroup, cluster: eks, nodegroup: ng, bounds: { min: 1, max: 5 } }
+  warm: { kind: eks-nodegroup, cluster: eks, nodegroup: ng, warmPool: {}, bounds: { min: 0, max: 5 } }
+  buffer: { kind: capacity-buffer, cluster: eks, namespace: h, placeholder: { cpu: 1, memory: 1Gi }, bounds: { min: 0, max: 2 } }
+  static: { kind: karpenter-static-nodepool, cluster: eks, nodePool: reserved, bounds: { min: 1, max: 5 } }
   db: { kind: rds-instance, identifier: db, tiers: [db.r6g.large, db.r6g.xlarge] }
+  storage: { kind: rds-storage, identifier: db, bounds: { min: 100, max: 200 } }
+  bluegreen: { kind: rds-instance, identifier: bg, tiers: [db.r6g.large, db.r6g.xlarge], method: blue-green }
   replicas: { kind: rds-read-replicas, source: db, instanceClass: db.r6g.large, bounds: { min: 0, max: 2 } }
   readers: { kind: aurora-readers, clusterIdentifier: aurora, bounds: { min: 0, max: 2 } }
   acu: { kind: aurora-serverless-v2, clusterIdentifier: serverless, bounds: { min: 0.5, max: 8 } }
   redis: { kind: elasticache-replication-group, replicationGroupId: redis, replicas: { min: 1, max: 3 } }
+  workers: { kind: ec2-autoscaling-group, autoScalingGroupName: image-workers, warmPool: { minSize: 5 }, bounds: { min: 2, max: 40 } }
   valkey: { kind: elasticache-serverless, serverlessCacheName: valkey, bounds: { min: 1000, max: 100000 } }
 signals:
   traffic: { source: cloudwatch, metric: { namespace: AWS/ApplicationELB, name: RequestCount } }

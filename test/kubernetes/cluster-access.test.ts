@@ -186,6 +186,12 @@ describe('Manifests: deploy/kubernetes', () => {
     const set = new Set(grants.map((g) => `${g.group}/${g.resource}:${g.verb}`));
     expect([...set].sort()).toEqual(
       [
+        '/podtemplates:create',
+        '/podtemplates:get',
+        '/podtemplates:patch',
+        'autoscaling.x-k8s.io/capacitybuffers:create',
+        'autoscaling.x-k8s.io/capacitybuffers:get',
+        'autoscaling.x-k8s.io/capacitybuffers:patch',
         'apps/deployments/scale:get',
         'apps/deployments/scale:patch',
         'apps/deployments:create',
@@ -208,5 +214,8 @@ describe('Manifests: deploy/kubernetes', () => {
     expect(grants.filter((g) => g.resource === 'deployments' && g.verb !== 'get').map((g) => g.role)).toEqual(
       ['headroom-placeholders', 'headroom-placeholders'],
     );
+    // So are CapacityBuffers and their PodTemplates (capacity-buffer).
+    const buffers = grants.filter((g) => ['capacitybuffers', 'podtemplates'].includes(g.resource));
+    expect(new Set(buffers.map((g) => g.role))).toEqual(new Set(['headroom-placeholders']));
   });
 });

@@ -60,7 +60,18 @@ export const TYPES: ResourceType[] = [
     kind: 'PriorityClass',
     namespaced: false,
   },
+  { group: '', version: 'v1', resource: 'podtemplates', kind: 'PodTemplate', namespaced: true },
 ];
+
+/** The CapacityBuffer CRD, served only by clusters that install it (FakeKubeOptions.capacityBuffers). */
+export const CAPACITY_BUFFER_GROUP = 'autoscaling.x-k8s.io';
+const capacityBufferType = (version: string): ResourceType => ({
+  group: CAPACITY_BUFFER_GROUP,
+  version,
+  resource: 'capacitybuffers',
+  kind: 'CapacityBuffer',
+  namespaced: true,
+});
 
 // biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects are free-form JSON here.
 export type KObject = Record<string, any>;
@@ -87,6 +98,8 @@ export interface FakeKubeOptions {
   rbac?: Rbac;
   /** Serve HTTPS with this key and certificate (the EKS path verifies the cluster CA). */
   tls?: { key: string; cert: string };
+  /** Serve the CapacityBuffer CRD at these versions (first preferred); absent: not installed. */
+  capacityBuffers?: string[];
 }
 
 interface Fault {
@@ -120,8 +133,8 @@ class HttpError extends Error {
   }
 }
 
-const apiVersionOf = (t: ResourceType) => `${t.group}/${t.version}`;
-const qualified = (t: ResourceType) => `${t.resource}.${t.group}`;
+const apiVersionOf = (t: ResourceType) => (t.group ? `${t.group}/${t.version}` : t.version);
+const qualified = (t: ResourceType) => (t.group ? `${t.resource}.${t.group}` : t.resource);
 
 /**
  * A Kubernetes API server for tests, over real HTTP and JSON: GET, merge-patch PATCH (with
@@ -137,12 +150,15 @@ export class FakeKubeApi {
   private readonly faults: Fault[] = [];
   private readonly concurrentWriters = new Map<string, { times: number; mutate?: (o: KObject) => void }>();
   private readonly opts: FakeKubeOptions;
+  /** The API types this cluster serves: the built-in TYPES and the CRDs it has installed. */
+  readonly types: ResourceType[];
   private rv = 1000;
   private server?: Server;
   url = '';
 
   constructor(opts: FakeKubeOptions = {}) {
     this.opts = opts;
+    this.types = [...TYPES, ...(opts.capacityBuffers ?? []).map(capacityBufferType)];
   }
 
   static async start(opts: FakeKubeOptions = {}): Promise<FakeKubeApi> {
@@ -193,7 +209,7 @@ export class FakeKubeApi {
     mutate: (o: KObject) => void,
     manager = 'kubectl-edit',
   ): void {
-    const t = TYPES.find((x) => x.resource === resource)!;
+    const t = this.types.find((x) => x.resource === resource)!;
     const key = this.key(t, namespace, name);
     const current = this.objects.get(key)!;
     const next = structuredClone(current);
@@ -205,7 +221,7 @@ export class FakeKubeApi {
   }
 
   get(resource: string, namespace: string | undefined, name: string): KObject | undefined {
-    const t = TYPES.find((x) => x.resource === resource)!;
+    const t = this.types.find((x) => x.resource === resource)!;
     const o = this.objects.get(this.key(t, namespace, name));
     return o && structuredClone(o);
   }
@@ -242,7 +258,7 @@ export class FakeKubeApi {
     times: number,
     mutate?: (o: KObject) => void,
   ): void {
-    const t = TYPES.find((x) => x.resource === resource)!;
+    const t = this.types.find((x) => x.resource === resource)!;
     this.concurrentWriters.set(this.key(t, namespace, name), { times, mutate });
   }
 
@@ -299,11 +315,15 @@ export class FakeKubeApi {
         : undefined;
     if (!who) throw new HttpError(status(401, 'Unauthorized', 'Unauthorized'));
 
+    // Discovery is open to every authenticated user (the system:discovery ClusterRole).
+    if (path === '/apis' && req.method === 'GET') return [200, this.discovery()];
     const m =
-      /^\/apis\/([^/]+)\/([^/]+)\/(?:namespaces\/([^/]+)\/)?([^/]+)(?:\/([^/]+))?(?:\/([^/]+))?$/.exec(path);
+      /^\/(?:apis\/([^/]+)|api)\/([^/]+)\/(?:namespaces\/([^/]+)\/)?([^/]+)(?:\/([^/]+))?(?:\/([^/]+))?$/.exec(
+        path,
+      );
     if (!m) throw new HttpError(status(404, 'NotFound', 'the server could not find the requested resource'));
-    const [, group, version, namespace, resource, name, sub] = m as unknown as (string | undefined)[];
-    const t = TYPES.find((x) => x.group === group && x.version === version && x.resource === resource);
+    const [, group = '', version, namespace, resource, name, sub] = m as unknown as (string | undefined)[];
+    const t = this.types.find((x) => x.group === group && x.version === version && x.resource === resource);
     if (!t || t.namespaced !== !!namespace || (sub && !(sub === 'scale' && t.scale)))
       throw new HttpError(status(404, 'NotFound', 'the server could not find the requested resource'));
 
@@ -376,6 +396,25 @@ export class FakeKubeApi {
     throw new HttpError(
       status(405, 'MethodNotAllowed', `the server does not allow this method on ${fullResource}`),
     );
+  }
+
+  /** `GET /apis`: the groups served and their versions, the first listed preferred. */
+  private discovery(): KObject {
+    const groups = new Map<string, string[]>();
+    for (const t of this.types) {
+      if (!t.group) continue;
+      const versions = groups.get(t.group) ?? [];
+      if (!versions.includes(t.version)) versions.push(t.version);
+      groups.set(t.group, versions);
+    }
+    return {
+      kind: 'APIGroupList',
+      apiVersion: 'v1',
+      groups: [...groups].map(([name, versions]) => {
+        const listed = versions.map((version) => ({ groupVersion: `${name}/${version}`, version }));
+        return { name, versions: listed, preferredVersion: listed[0] };
+      }),
+    };
   }
 
   private create(t: ResourceType, namespace: string | undefined, body: KObject): KObject {
@@ -506,7 +545,28 @@ export class FakeKubeApi {
     }
     if ((t.kind === 'Deployment' || t.kind === 'StatefulSet') && (o.spec?.replicas ?? 1) < 0)
       throw invalid('spec.replicas', o.spec.replicas, 'must be greater than or equal to 0');
+    if (t.kind === 'CapacityBuffer') {
+      // The CRD's x-kubernetes-validations.
+      const spec = o.spec ?? {};
+      if (spec.podTemplateRef && spec.scalableRef)
+        throw invalid(
+          'spec',
+          'podTemplateRef',
+          'You must define either PodTemplateRef or ScalableRef, but not both',
+        );
+      if (spec.podTemplateRef && spec.replicas === undefined && spec.limits === undefined)
+        throw invalid(
+          'spec',
+          'podTemplateRef',
+          'If podTemplateRef is set, replicas or limits must also be set',
+        );
+      if (spec.replicas !== undefined && (!Number.isInteger(spec.replicas) || spec.replicas < 0))
+        throw invalid('spec.replicas', spec.replicas, 'should be greater than or equal to 0');
+    }
     if (t.kind === 'NodePool') {
+      const r = o.spec?.replicas;
+      if (r !== undefined && (!Number.isInteger(r) || r < 0))
+        throw invalid('spec.replicas', r, 'should be greater than or equal to 0');
       for (const b of o.spec?.disruption?.budgets ?? [])
         if (!/^((100|[0-9]{1,2})%|[0-9]+)$/.test(String(b.nodes)))
           throw invalid('spec.disruption.budgets.nodes', b.nodes, 'should match pattern');
@@ -515,13 +575,23 @@ export class FakeKubeApi {
 
   /** The workload controller: one pod per replica, priority from the template's PriorityClass. */
   private afterWrite(t: ResourceType, o: KObject): void {
+    if (t.kind === 'CapacityBuffer') {
+      this.bufferController(o);
+      return;
+    }
+    if (t.kind === 'NodePool' && o.spec?.replicas !== undefined) {
+      // Karpenter's static provisioning: as many nodes as replicas, capped by limits.nodes.
+      const cap = o.spec.limits?.nodes === undefined ? Number.POSITIVE_INFINITY : Number(o.spec.limits.nodes);
+      o.status = { ...o.status, nodes: Math.min(o.spec.replicas, cap) };
+      return;
+    }
     if (t.kind !== 'Deployment' && t.kind !== 'StatefulSet') return;
     const owner = `${o.metadata.namespace}/${o.metadata.name}`;
     const want = o.spec?.replicas ?? 1;
     const template = o.spec?.template ?? {};
     const pcName = template.spec?.priorityClassName;
     const pc = pcName
-      ? this.objects.get(this.key(TYPES.find((x) => x.kind === 'PriorityClass')!, undefined, pcName))
+      ? this.objects.get(this.key(this.types.find((x) => x.kind === 'PriorityClass')!, undefined, pcName))
       : undefined;
     const conditions: KObject[] = [];
     let pods = this.podsByOwner.get(owner) ?? [];
@@ -560,8 +630,32 @@ export class FakeKubeApi {
     o.metadata.resourceVersion = String(++this.rv);
   }
 
+  /** The autoscaler's buffer controller: the chunks of a buffer whose PodTemplate exists are provisioned. */
+  private bufferController(o: KObject): void {
+    const ref = o.spec?.podTemplateRef?.name;
+    const pt = this.types.find((x) => x.kind === 'PodTemplate')!;
+    const template = ref ? this.objects.get(this.key(pt, o.metadata.namespace, ref)) : undefined;
+    o.status = template
+      ? {
+          podTemplateRef: { name: ref },
+          replicas: o.spec?.replicas ?? 0,
+          conditions: [{ type: 'ReadyForProvisioning', status: 'True', reason: 'Resolved' }],
+        }
+      : {
+          conditions: [
+            {
+              type: 'ReadyForProvisioning',
+              status: 'False',
+              reason: 'PodTemplateNotFound',
+              message: `podtemplates "${ref}" not found`,
+            },
+          ],
+        };
+    o.metadata.resourceVersion = String(++this.rv);
+  }
+
   private typeOfObject(obj: KObject): ResourceType {
-    const t = TYPES.find((x) => apiVersionOf(x) === obj.apiVersion && x.kind === obj.kind);
+    const t = this.types.find((x) => apiVersionOf(x) === obj.apiVersion && x.kind === obj.kind);
     if (!t) throw new Error(`the fake API does not serve ${obj.apiVersion} ${obj.kind}`);
     return t;
   }

@@ -113,6 +113,27 @@ describe('Function: slackCommandsRoute', () => {
     expect(w.sim.value('workers')).toBe(6);
   });
 
+  it('caps a target with ceiling <target> <n> for <duration>, and refuses a ceiling its kind cannot take', async () => {
+    const w = triggerWorld();
+    const { later } = await command(w, 'ceiling workers 1 for 2h');
+    expect(later[0]!.text).toMatch(/ceiling 1 for 2h/);
+    const intents = await w.repo.intents(w.clock.now());
+    expect(intents).toMatchObject([{ target: 'workers', ceiling: 1, source: { kind: 'slack', ref: USER } }]);
+    expect(w.sim.value('workers')).toBe(1);
+    expect((await w.sim.actuator.read(w.brain.config.targets.find((t) => t.id === 'workers')!)).ceiling).toBe(
+      1,
+    );
+    const refused = await command(w, 'ceiling db 1 for 2h');
+    expect(refused.later[0]!.text).toMatch(/db \(rds-instance\) takes no ceiling/);
+    expect(parseSlackCommand('ceiling api 0 for 12h')).toEqual({
+      verb: 'ceiling',
+      target: 'api',
+      ceiling: 0,
+      forSeconds: 12 * 3600,
+    });
+    expect(() => parseSlackCommand('ceiling api zero for 12h')).toThrow(/ceiling: expected a whole number/);
+  });
+
   it('adds, lists and cancels a campaign', async () => {
     const w = triggerWorld();
     const add = await command(w, 'campaign add newsletter 2026-11-28T10:00:00Z 2h x3 targets api,workers');

@@ -1,3 +1,4 @@
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { RDSClient } from '@aws-sdk/client-rds';
@@ -9,6 +10,7 @@ import { awsClientConfig, clientCache } from '../aws-clients.ts';
 export type RdsApi = Pick<RDSClient, 'send'>;
 export type ElastiCacheApi = Pick<ElastiCacheClient, 'send'>;
 export type CloudWatchApi = Pick<CloudWatchClient, 'send'>;
+export type AutoScalingApi = Pick<AutoScalingClient, 'send'>;
 
 /**
  * One client per service, region and role in each runtime (a Lambda cold start pays once),
@@ -37,4 +39,8 @@ export function elastiCacheClient(ctx: ActuatorContext, target: Target): ElastiC
 
 export function cloudWatchClient(ctx: ActuatorContext, target: Target): CloudWatchClient {
   return cached(ctx, 'cloudwatch', target, (cfg) => new CloudWatchClient(cfg));
+}
+
+export function autoScalingClient(ctx: ActuatorContext, target: Target): AutoScalingClient {
+  return cached(ctx, 'autoscaling', target, (cfg) => new AutoScalingClient(cfg));
 }

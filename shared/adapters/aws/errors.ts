@@ -19,6 +19,7 @@ const CODES: Record<string, ActuatorErrorCode> = {
   CacheClusterNotFound: 'not-found',
   NodeGroupNotFound: 'not-found',
   ServerlessCacheNotFound: 'not-found',
+  BlueGreenDeploymentNotFound: 'not-found',
   // EKS (and other JSON-protocol services): `ResourceNotFoundException`, `NotFoundException`.
   ResourceNotFound: 'not-found',
   NotFound: 'not-found',
@@ -29,11 +30,17 @@ const CODES: Record<string, ActuatorErrorCode> = {
   InvalidReplicationGroupState: 'invalid-state',
   InvalidCacheClusterState: 'invalid-state',
   InvalidServerlessCacheState: 'invalid-state',
+  InvalidBlueGreenDeploymentState: 'invalid-state',
   ResourceInUse: 'invalid-state',
   InvalidState: 'invalid-state',
   ResourcePropagationDelay: 'invalid-state',
+  // Auto Scaling: instances are launching or terminating, or another call changes the group.
+  ScalingActivityInProgress: 'invalid-state',
+  ResourceContention: 'invalid-state',
+  InstanceRefreshInProgress: 'invalid-state',
   // A replica Headroom is creating already exists (a concurrent reconcile, a lost answer).
   DBInstanceAlreadyExists: 'conflict',
+  BlueGreenDeploymentAlreadyExists: 'conflict',
   // AWS has no capacity for this class / node type in the zone now.
   InsufficientDBInstanceCapacity: 'insufficient-capacity',
   InsufficientDBClusterCapacity: 'insufficient-capacity',
@@ -51,6 +58,7 @@ const CODES: Record<string, ActuatorErrorCode> = {
   ClusterQuotaForCustomerExceeded: 'quota-exceeded',
   ServerlessCacheQuotaForCustomerExceeded: 'quota-exceeded',
   ResourceLimitExceeded: 'quota-exceeded',
+  LimitExceeded: 'quota-exceeded',
   // Throttling: the SDK retries these with adaptive backoff first.
   Throttling: 'throttled',
   ThrottlingException: 'throttled',
@@ -70,6 +78,7 @@ const CODES: Record<string, ActuatorErrorCode> = {
   // The request itself is wrong for this resource: retrying will not help.
   InvalidParameterValue: 'invalid-request',
   InvalidParameterCombination: 'invalid-request',
+  SourceDatabaseNotSupported: 'invalid-request',
   StorageTypeNotSupported: 'invalid-request',
   InvalidVPCNetworkState: 'invalid-request',
   InvalidSubnet: 'invalid-request',

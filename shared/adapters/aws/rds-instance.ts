@@ -1,21 +1,25 @@
-import { AddTagsToResourceCommand, type DBInstance, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
+import { type DBInstance, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
 import { ActuatorError } from '../../domain/errors.ts';
-import { iso } from '../../domain/time.ts';
 import type { Actual, Target } from '../../domain/types.ts';
 import type { Actuator, ApplyContext, ApplyResult } from '../../ports/actuator.ts';
 import type { CloudWatchApi, RdsApi } from './clients.ts';
 import { call, codeOf } from './errors.ts';
+import { applyBlueGreen, blueGreenView, findDeployment } from './rds-blue-green.ts';
 import { capacityState, describeInstance } from './rds-common.ts';
 import {
   freeStorageBytes,
   planStorage,
-  STORAGE_TAG_KEY,
   type StoragePlan,
   type StoragePolicy,
+  tagStorageChange,
 } from './rds-storage.ts';
 
 /** What the actuator reads from an `rds-instance` target's spec. */
-export type RdsInstanceNeeds = { identifier: string; storage?: StoragePolicy };
+export type RdsInstanceNeeds = {
+  identifier: string;
+  storage?: StoragePolicy;
+  method?: 'modify' | 'blue-green';
+};
 
 /** Statuses in which RDS accepts a class change (storage-optimization only blocks storage changes). */
 const MODIFIABLE = new Set(['available', 'storage-optimization']);
@@ -86,7 +90,14 @@ export class RdsInstanceActuator implements Actuator<RdsInstanceNeeds> {
   }
 
   async read(target: Target<RdsInstanceNeeds>): Promise<Actual> {
-    return view(target, await describeInstance(this.deps.rds, identifierOf(target))).actual;
+    const inst = await describeInstance(this.deps.rds, identifierOf(target));
+    const { actual } = view(target, inst);
+    if (target.spec.method !== 'blue-green') return actual;
+    return blueGreenView(
+      actual,
+      await findDeployment(this.deps.rds, identifierOf(target)),
+      target.tiers ?? [],
+    );
   }
 
   async apply(target: Target<RdsInstanceNeeds>, desired: number, ctx: ApplyContext): Promise<ApplyResult> {
@@ -103,10 +114,13 @@ export class RdsInstanceActuator implements Actuator<RdsInstanceNeeds> {
     const id = identifierOf(target);
     const inst = await describeInstance(this.deps.rds, id);
     const { actual, instanceClass } = view(target, inst);
+    const bg = target.spec.method === 'blue-green' ? await findDeployment(this.deps.rds, id) : undefined;
+    if (target.spec.method === 'blue-green') blueGreenView(actual, bg, tiers);
     const before: Record<string, unknown> = { instanceClass };
     if (actual.value === desired) return { status: 'no-op', before, after: before };
     if (actual.blocked) return { status: 'blocked', before, after: before, message: actual.blocked };
     if (actual.busy) return { status: 'in-progress', before, after: before, message: actual.busy };
+    if (target.spec.method === 'blue-green') return applyBlueGreen(this.deps.rds, inst, bg, to, ctx, before);
     if (actual.risk && !ctx.approved)
       return {
         status: 'blocked',
@@ -134,7 +148,7 @@ export class RdsInstanceActuator implements Actuator<RdsInstanceNeeds> {
         await modify(storage.toGiB);
         before.allocatedStorageGiB = storage.fromGiB;
         after.allocatedStorageGiB = storage.toGiB;
-        await this.tagStorageChange(inst, ctx.now, after);
+        await tagStorageChange(this.deps.rds, inst, ctx.now, after);
       } catch (err) {
         // RDS refused the storage part (a change by someone else within 6 h, a storage quota):
         // the class change matters more, so it goes alone.
@@ -171,23 +185,6 @@ export class RdsInstanceActuator implements Actuator<RdsInstanceNeeds> {
       return { kind: 'skip', why: `FreeStorageSpace unreadable: ${(err as Error).message}` };
     }
     return planStorage(policy, inst, free, now.getTime());
-  }
-
-  /** Records the change on the instance itself, where the next check (and a person) finds it. */
-  private async tagStorageChange(inst: DBInstance, now: Date, after: Record<string, unknown>): Promise<void> {
-    if (!inst.DBInstanceArn) return;
-    try {
-      await call(`AddTagsToResource ${inst.DBInstanceIdentifier}`, () =>
-        this.deps.rds.send(
-          new AddTagsToResourceCommand({
-            ResourceName: inst.DBInstanceArn,
-            Tags: [{ Key: STORAGE_TAG_KEY, Value: iso(now) }],
-          }),
-        ),
-      );
-    } catch (err) {
-      after.storageTag = `not tagged: ${(err as Error).message}`;
-    }
   }
 }
 

@@ -1,7 +1,7 @@
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import type { DBInstance } from '@aws-sdk/client-rds';
+import { AddTagsToResourceCommand, type DBInstance } from '@aws-sdk/client-rds';
 import { iso } from '../../domain/time.ts';
-import type { CloudWatchApi } from './clients.ts';
+import type { CloudWatchApi, RdsApi } from './clients.ts';
 import { call } from './errors.ts';
 
 /** `storage: { minFreePercent, maxAllocatedGiB }` of an rds-instance target. */
@@ -14,6 +14,48 @@ export interface StoragePolicy {
 export const STORAGE_TAG_KEY = 'headroom:storage-modified-at';
 export const STORAGE_INTERVAL_MS = 6 * 3600_000;
 const GIB = 1024 ** 3;
+
+/**
+ * Why RDS refuses a storage change now, if it does: one pending or being optimised, or the
+ * last (recorded by Headroom on the instance) less than 6 hours ago.
+ */
+export function storageHold(inst: DBInstance, now: number): string | undefined {
+  if (inst.PendingModifiedValues?.AllocatedStorage !== undefined)
+    return `a storage change to ${inst.PendingModifiedValues.AllocatedStorage} GiB is already pending`;
+  if (inst.DBInstanceStatus === 'storage-optimization')
+    return 'the last storage change is still being optimised (RDS refuses another until it completes)';
+  const last = Date.parse(inst.TagList?.find((t) => t.Key === STORAGE_TAG_KEY)?.Value ?? '');
+  if (Number.isFinite(last) && now - last < STORAGE_INTERVAL_MS)
+    return `storage last changed at ${iso(last)}; RDS allows the next change after ${iso(last + STORAGE_INTERVAL_MS)}`;
+  return undefined;
+}
+
+/** Records a storage change on the instance itself, where the next check (and a person) finds it. */
+export async function tagStorageChange(
+  rds: RdsApi,
+  inst: DBInstance,
+  now: Date,
+  after: Record<string, unknown>,
+): Promise<void> {
+  if (!inst.DBInstanceArn) return;
+  try {
+    await call(`AddTagsToResource ${inst.DBInstanceIdentifier}`, () =>
+      rds.send(
+        new AddTagsToResourceCommand({
+          ResourceName: inst.DBInstanceArn,
+          Tags: [{ Key: STORAGE_TAG_KEY, Value: iso(now) }],
+        }),
+      ),
+    );
+  } catch (err) {
+    after.storageTag = `not tagged: ${(err as Error).message}`;
+  }
+}
+
+/** +10 % of `allocated`, rounded up to whole GiB (without float noise: 100 x 1.1 is 110, not 111). */
+export function tenPercentMore(allocated: number): number {
+  return Math.ceil(allocated * 1.1 - 1e-9);
+}
 
 export type StoragePlan =
   | { kind: 'grow'; fromGiB: number; toGiB: number; freePercent: number }
@@ -34,23 +76,14 @@ export function planStorage(
   const allocated = inst.AllocatedStorage ?? 0;
   if ((inst.Engine ?? '').startsWith('aurora'))
     return { kind: 'skip', why: 'Aurora storage grows by itself' };
-  if (inst.PendingModifiedValues?.AllocatedStorage !== undefined)
-    return { kind: 'skip', why: 'a storage change is already pending' };
-  if (inst.DBInstanceStatus === 'storage-optimization')
-    return { kind: 'skip', why: 'the last storage change is still being optimised (RDS refuses another)' };
-  const last = Date.parse(inst.TagList?.find((t) => t.Key === STORAGE_TAG_KEY)?.Value ?? '');
-  if (Number.isFinite(last) && now - last < STORAGE_INTERVAL_MS)
-    return {
-      kind: 'skip',
-      why: `storage last changed at ${iso(last)}; RDS allows the next change after ${iso(last + STORAGE_INTERVAL_MS)}`,
-    };
+  const hold = storageHold(inst, now);
+  if (hold) return { kind: 'skip', why: hold };
   if (freeBytes === undefined || allocated <= 0)
     return { kind: 'skip', why: 'no FreeStorageSpace datapoint in the last 15 minutes' };
   const freeGiB = freeBytes / GIB;
   const freePercent = Math.round((freeGiB / allocated) * 1000) / 10;
   if (freePercent >= policy.minFreePercent) return { kind: 'enough', freePercent };
-  // +10 % at least, rounded up to whole GiB (without float noise: 100 x 1.1 is 110, not 111).
-  const minimum = Math.ceil(allocated * 1.1 - 1e-9);
+  const minimum = tenPercentMore(allocated);
   const used = Math.max(0, allocated - freeGiB);
   const needed = Math.ceil(used / (1 - policy.minFreePercent / 100));
   const toGiB = Math.min(policy.maxAllocatedGiB, Math.max(minimum, needed));

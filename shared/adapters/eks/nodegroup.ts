@@ -6,6 +6,8 @@ import {
   type Nodegroup,
   type Update,
   UpdateNodegroupConfigCommand,
+  type UpdateNodegroupConfigRequest,
+  type WarmPoolState,
 } from '@aws-sdk/client-eks';
 import type { Actual, Target } from '../../domain/types.ts';
 import type { Actuator, ApplyContext, ApplyResult } from '../../ports/actuator.ts';
@@ -20,16 +22,25 @@ interface Scaling {
 /** How many recent updates of a node group are looked at to find one still in progress. */
 const RECENT_UPDATES = 5;
 
+/** What the actuator reads from an `eks-nodegroup` target's spec; `warmPool` steers the warm pool. */
+export type NodegroupNeeds = {
+  nodegroup: string;
+  warmPool?: { poolState?: WarmPoolState; maxGroupPreparedCapacity?: number; reuseOnScaleIn?: boolean };
+};
+
+type Config = Pick<UpdateNodegroupConfigRequest, 'scalingConfig' | 'warmPoolConfig'>;
+type Done = Pick<ApplyResult, 'after' | 'remember' | 'forget'>;
+
 /**
  * `eks-nodegroup`: the floor is the managed node group's `minSize`. A raise lifts `desiredSize`
  * with it (and `maxSize` when the floor exceeds it, remembered for the revert); a release lowers
  * `desiredSize` only by what the floor gave, so nodes a cluster autoscaler added for real load
- * stay. EKS runs one update at a time per node group: an update in progress makes the target
- * busy and is never issued twice (the step id is the idempotency token).
+ * stay. With `warmPool`, the floor is the warm pool's `minSize` (EKS warmPoolConfig, April
+ * 2026): the pool is enabled when Headroom first raises it and disabled again when it comes
+ * back to zero, if it was Headroom that enabled it. EKS runs one update at a time per node
+ * group: an update in progress makes the target busy and is never issued twice (the step id
+ * is the idempotency token).
  */
-/** What the actuator reads from an `eks-nodegroup` target's spec. */
-export type NodegroupNeeds = { nodegroup: string };
-
 export class EksNodegroupActuator implements Actuator<NodegroupNeeds> {
   private readonly eks: EKSClient;
   private readonly clusterName: string;
@@ -46,9 +57,10 @@ export class EksNodegroupActuator implements Actuator<NodegroupNeeds> {
     const s = scalingOf(ng);
     const update = await this.updateInProgress(target, ng);
     const actual: Actual = {
-      value: s.minSize,
+      value: target.spec.warmPool ? warmOf(ng).warmPoolMinSize : s.minSize,
       details: {
         ...s,
+        ...(ng.warmPoolConfig ? { warmPool: ng.warmPoolConfig } : {}),
         status: ng.status,
         ...(ng.health?.issues?.length
           ? { healthIssues: ng.health.issues.map((i) => `${i.code}: ${i.message}`) }
@@ -69,18 +81,51 @@ export class EksNodegroupActuator implements Actuator<NodegroupNeeds> {
 
   async apply(target: Target<NodegroupNeeds>, desired: number, ctx: ApplyContext): Promise<ApplyResult> {
     const ng = await this.describe(target);
+    return target.spec.warmPool
+      ? this.applyWarmPool(target, ng, desired, ctx)
+      : this.applyScaling(target, ng, desired, ctx);
+  }
+
+  private async applyWarmPool(
+    target: Target<NodegroupNeeds>,
+    ng: Nodegroup,
+    desired: number,
+    ctx: ApplyContext,
+  ): Promise<ApplyResult> {
+    const before = warmOf(ng);
+    // Headroom enabled the pool (it remembered it was off): back at zero, it is turned off again.
+    const disable = desired === 0 && ctx.remembered.warmPoolEnabled === false;
+    if (before.warmPoolMinSize === desired && !(disable && before.warmPoolEnabled))
+      return { status: 'no-op', before, after: before };
+    const w = target.spec.warmPool!;
+    const warmPoolConfig = disable
+      ? { enabled: false }
+      : {
+          enabled: true,
+          minSize: desired,
+          ...(w.poolState ? { poolState: w.poolState } : {}),
+          ...(w.maxGroupPreparedCapacity === undefined
+            ? {}
+            : { maxGroupPreparedCapacity: w.maxGroupPreparedCapacity }),
+          ...(w.reuseOnScaleIn === undefined ? {} : { reuseOnScaleIn: w.reuseOnScaleIn }),
+        };
+    const enables = !before.warmPoolEnabled && !disable && ctx.remembered.warmPoolEnabled === undefined;
+    return this.issue(target, ng, before, { warmPoolConfig }, ctx, {
+      after: { warmPoolMinSize: disable ? 0 : desired, warmPoolEnabled: !disable },
+      ...(enables ? { remember: { warmPoolEnabled: false } } : {}),
+      ...(disable ? { forget: ['warmPoolEnabled'] } : {}),
+    });
+  }
+
+  private async applyScaling(
+    target: Target<NodegroupNeeds>,
+    ng: Nodegroup,
+    desired: number,
+    ctx: ApplyContext,
+  ): Promise<ApplyResult> {
     const cur = scalingOf(ng);
     const before = { ...cur };
     if (cur.minSize === desired) return { status: 'no-op', before, after: before };
-    const update = await this.updateInProgress(target, ng);
-    if (update || ng.status === 'UPDATING')
-      return {
-        status: 'in-progress',
-        before,
-        after: before,
-        message: `node group update ${update?.id ?? ''} in progress: not issued again`,
-      };
-
     const next: Scaling = { ...cur, minSize: desired };
     let remember: Record<string, unknown> | undefined;
     let forget: string[] | undefined;
@@ -98,7 +143,30 @@ export class EksNodegroupActuator implements Actuator<NodegroupNeeds> {
         ? Math.max(cur.desiredSize, desired)
         : Math.max(desired, cur.desiredSize - (cur.minSize - desired));
     next.desiredSize = Math.min(next.desiredSize, next.maxSize);
+    return this.issue(target, ng, before, { scalingConfig: next }, ctx, {
+      after: { ...next },
+      ...(remember ? { remember } : {}),
+      ...(forget ? { forget } : {}),
+    });
+  }
 
+  /** Issues one UpdateNodegroupConfig, unless an update of the node group is still running. */
+  private async issue(
+    target: Target<NodegroupNeeds>,
+    ng: Nodegroup,
+    before: Record<string, unknown>,
+    config: Config,
+    ctx: ApplyContext,
+    done: Done,
+  ): Promise<ApplyResult> {
+    const update = await this.updateInProgress(target, ng);
+    if (update || ng.status === 'UPDATING')
+      return {
+        status: 'in-progress',
+        before,
+        after: before,
+        message: `node group update ${update?.id ?? ''} in progress: not issued again`,
+      };
     const ref = this.name(target);
     let issued: Update | undefined;
     try {
@@ -107,7 +175,7 @@ export class EksNodegroupActuator implements Actuator<NodegroupNeeds> {
           new UpdateNodegroupConfigCommand({
             clusterName: this.clusterName,
             nodegroupName: ref,
-            scalingConfig: next,
+            ...config,
             // The same step retried returns the same update instead of a second one.
             clientRequestToken: ctx.stepId,
           }),
@@ -127,9 +195,7 @@ export class EksNodegroupActuator implements Actuator<NodegroupNeeds> {
     return {
       status: 'applied',
       before,
-      after: { ...next },
-      ...(remember ? { remember } : {}),
-      ...(forget ? { forget } : {}),
+      ...done,
       message: issued?.id ? `update ${issued.id} ${issued.status}` : undefined,
     };
   }
@@ -208,6 +274,12 @@ export class EksNodegroupActuator implements Actuator<NodegroupNeeds> {
       );
     }
   }
+}
+
+/** The warm pool as Headroom counts it: its minSize while enabled, else none. */
+function warmOf(ng: Nodegroup): { warmPoolMinSize: number; warmPoolEnabled: boolean } {
+  const w = ng.warmPoolConfig;
+  return { warmPoolMinSize: w?.enabled ? (w.minSize ?? 0) : 0, warmPoolEnabled: w?.enabled === true };
 }
 
 function scalingOf(ng: Nodegroup): Scaling {

@@ -11,6 +11,7 @@ const DETAIL_TYPES: Record<NotificationKind, string> = {
   blocked: 'Headroom Change Blocked',
   failure: 'Headroom Step Failed',
   campaign: 'Headroom Campaign Scheduled',
+  'capacity-review': 'Headroom Capacity Review',
 };
 
 /** The detail-type a notification is published as (a cancelled campaign carries no campaign). */

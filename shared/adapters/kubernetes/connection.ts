@@ -1,7 +1,9 @@
 import type {
+  ApisApi,
   AppsV1Api,
   AutoscalingV2Api,
   ConfigurationOptions,
+  CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
   ObservableMiddleware,
@@ -29,6 +31,9 @@ export interface Apis {
   apps: AppsV1Api;
   scheduling: SchedulingV1Api;
   custom: CustomObjectsApi;
+  core: CoreV1Api;
+  /** API discovery (`/apis`): which groups and versions the cluster serves. */
+  discovery: ApisApi;
 }
 
 /** The per-call options of the generated client: a request timeout, and the patch type. */
@@ -131,6 +136,8 @@ export class KubeConnection {
         apps: kc.makeApiClient(k.AppsV1Api),
         scheduling: kc.makeApiClient(k.SchedulingV1Api),
         custom: kc.makeApiClient(k.CustomObjectsApi),
+        core: kc.makeApiClient(k.CoreV1Api),
+        discovery: kc.makeApiClient(k.ApisApi),
         options: { read, mergePatch: k.setHeaderOptions('Content-Type', k.PatchStrategy.MergePatch, read) },
       };
     });

@@ -1,4 +1,5 @@
 import type { ApplyResult } from '../../ports/actuator.ts';
+import { type CeilingDraft, ceilingOnAnnotation, ceilingOnMax } from './ceiling.ts';
 import {
   REPLACED_ANNOTATION,
   type Replacements,
@@ -26,6 +27,13 @@ export interface FloorChange {
   forget?: string[];
 }
 
+/** A Headroom ceiling to apply with the floor (ApplyContext `ceiling`), on the max field or an annotation. */
+export interface CeilingOrder {
+  to: number | null | undefined;
+  /** The annotation that carries it (KEDA's paused-replicas); default: the max field. */
+  annotation?: string;
+}
+
 /** What an apply of a floor change reports: the patch sent (or not), and the values to remember or forget. */
 export function floorResult(r: Omit<FloorChange, 'patch'> & { patched: boolean }): ApplyResult {
   return {
@@ -41,47 +49,60 @@ export function floorResult(r: Omit<FloorChange, 'patch'> & { patched: boolean }
  * Moves an autoscaler's floor to `desired`. A floor above the ceiling lifts the ceiling with
  * it (the API refuses min > max), recording the ceiling it replaced; once the floor is back
  * within that original ceiling, the ceiling is restored, unless someone else changed it since.
+ * A Headroom ceiling (`ceiling`) is applied or lifted first, recorded the same way.
  */
 export function floorChange(
   s: FloorState,
   desired: number,
   names: { min: string; max: string; defaultMax?: number },
   remembered: Record<string, unknown>,
+  ceiling: CeilingOrder = { to: undefined },
 ): FloorChange {
-  const replaced: Replacements = { ...readReplaced(s.annotations) };
-  const rec = replaced[names.max] ?? rememberedReplacement(remembered[names.max]);
-  let maxField = s.maxField;
-  let remember: Record<string, unknown> | undefined;
-  let forget: string[] | undefined;
+  const d: CeilingDraft = {
+    replaced: { ...readReplaced(s.annotations) } as Replacements,
+    maxField: s.maxField,
+    max: s.max,
+    annotations: {},
+  };
+  if (ceiling.annotation) ceilingOnAnnotation(d, s.annotations, ceiling.annotation, ceiling.to);
+  else ceilingOnMax(d, names, ceiling.to);
+  const rec = d.replaced[names.max] ?? rememberedReplacement(remembered[names.max]);
 
-  if (desired > s.max) {
-    maxField = desired;
-    replaced[names.max] = { from: rec ? rec.from : s.maxField, to: desired };
-    if (!rec) remember = { [names.max]: s.maxField };
+  if (rec?.ceiling) {
+    // A ceiling holds the max field: the floor stays within it (the planner lowered it).
+  } else if (desired > d.max) {
+    d.replaced[names.max] = { from: rec ? rec.from : d.maxField, to: desired };
+    if (!rec) d.remember = { [names.max]: d.maxField };
+    d.maxField = desired;
   } else if (rec && desired <= (typeof rec.from === 'number' ? rec.from : (names.defaultMax ?? 0))) {
     // Restored only if the ceiling is still the one Headroom set.
-    const untouched = rec.to === undefined || sameJson(s.maxField, rec.to);
-    if (untouched) maxField = (rec.from as number | null) ?? null;
-    delete replaced[names.max];
-    forget = [names.max];
+    const untouched = rec.to === undefined || sameJson(d.maxField, rec.to);
+    if (untouched) d.maxField = (rec.from as number | null) ?? null;
+    delete d.replaced[names.max];
+    d.forget = [names.max];
   }
 
   const annotationBefore = replacedAnnotation(readReplaced(s.annotations));
-  const annotationAfter = replacedAnnotation(replaced);
+  const annotationAfter = replacedAnnotation(d.replaced);
   const shown = (v: number | null) => v ?? `default ${names.defaultMax}`;
-  const before = { [names.min]: s.min, [names.max]: shown(s.maxField) };
-  const after = { [names.min]: desired, [names.max]: shown(maxField) };
-  if (desired === s.min && sameJson(maxField, s.maxField) && annotationBefore === annotationAfter)
-    return { before, after: before };
+  const before: Record<string, unknown> = { [names.min]: s.min, [names.max]: shown(s.maxField) };
+  const after: Record<string, unknown> = { [names.min]: desired, [names.max]: shown(d.maxField) };
+  for (const [k, v] of Object.entries(d.annotations)) {
+    before[k] = s.annotations?.[k] ?? null;
+    after[k] = v;
+  }
+  const annotations: Record<string, string | null> = { ...d.annotations };
+  if (annotationBefore !== annotationAfter) annotations[REPLACED_ANNOTATION] = annotationAfter;
+  const unchanged = Object.keys(annotations).length === 0;
+  if (desired === s.min && sameJson(d.maxField, s.maxField) && unchanged) return { before, after: before };
   const spec: Record<string, unknown> = { [names.min]: desired };
-  if (!sameJson(maxField, s.maxField)) spec[names.max] = maxField;
+  if (!sameJson(d.maxField, s.maxField)) spec[names.max] = d.maxField;
   const patch: Record<string, unknown> = { spec };
-  if (annotationBefore !== annotationAfter)
-    patch.metadata = { annotations: { [REPLACED_ANNOTATION]: annotationAfter } };
-  return { patch, before, after, remember, forget };
+  if (!unchanged) patch.metadata = { annotations };
+  return { patch, before, after, remember: d.remember, forget: d.forget };
 }
 
 /** A value the executor remembered (`{ maxReplicas: 10 }`) as a replacement whose `to` is unknown. */
-function rememberedReplacement(v: unknown): { from: unknown; to?: unknown } | undefined {
+function rememberedReplacement(v: unknown): { from: unknown; to?: unknown; ceiling?: boolean } | undefined {
   return v === undefined ? undefined : { from: v };
 }

@@ -1,6 +1,7 @@
 import type { V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import type { Actual, Target } from '../../domain/types.ts';
 import type { Actuator, ApplyContext, ApplyResult } from '../../ports/actuator.ts';
+import { ceilingInForce } from './ceiling.ts';
 import type { KubeConnection } from './connection.ts';
 import { type Access, errorText } from './errors.ts';
 import { floorChange, floorResult } from './floor.ts';
@@ -41,6 +42,8 @@ export class HpaActuator implements Actuator<NamedObject> {
     };
     const by = lastWriterOf(hpa.metadata, ['spec', 'minReplicas']);
     if (by) actual.changedBy = by;
+    const ceiling = ceilingInForce(hpa.metadata?.annotations, 'maxReplicas', hpa.spec?.maxReplicas);
+    if (ceiling !== undefined) actual.ceiling = ceiling;
     const pods = await this.podResources(target, hpa);
     if (pods.podResources) actual.podResources = pods.podResources;
     if (pods.note) details.podResources = pods.note;
@@ -63,6 +66,7 @@ export class HpaActuator implements Actuator<NamedObject> {
           desired,
           { min: 'minReplicas', max: 'maxReplicas' },
           ctx.remembered,
+          { to: ctx.ceiling },
         );
         return { patch: c.patch, result: c };
       },

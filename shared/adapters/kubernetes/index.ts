@@ -6,6 +6,7 @@ import { clientCache } from '../aws-clients.ts';
 import { eksClient, regionOf, tokenCredentials } from '../eks/clients.ts';
 import { EksNodegroupActuator, type NodegroupNeeds } from '../eks/nodegroup.ts';
 import { EksTokenSource } from '../eks/token.ts';
+import { CapacityBufferActuator } from './capacity-buffer.ts';
 import { type ClusterSource, KubeConnection } from './connection.ts';
 import { DeploymentActuator } from './deployment.ts';
 import { HpaActuator } from './hpa.ts';
@@ -13,6 +14,7 @@ import { KarpenterHeadroomActuator } from './karpenter-headroom.ts';
 import { KedaScaledObjectActuator } from './keda-scaledobject.ts';
 import { EksSource, KubeconfigSource } from './sources.ts';
 import { StatefulSetActuator } from './statefulset.ts';
+import { StaticNodePoolActuator } from './static-nodepool.ts';
 
 /** A cluster Headroom cannot reach as configured: every call says why, nothing changes. */
 class MisconfiguredSource implements ClusterSource {
@@ -81,3 +83,5 @@ export const hpaActuators = kube((conn) => new HpaActuator(conn));
 export const statefulSetActuators = kube((conn) => new StatefulSetActuator(conn));
 export const karpenterHeadroomActuators = kube((conn) => new KarpenterHeadroomActuator(conn));
 export const kedaActuators = kube((conn) => new KedaScaledObjectActuator(conn));
+export const capacityBufferActuators = kube((conn) => new CapacityBufferActuator(conn));
+export const staticNodePoolActuators = kube((conn) => new StaticNodePoolActuator(conn));

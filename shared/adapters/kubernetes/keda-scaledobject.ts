@@ -1,5 +1,6 @@
 import type { Actual, Target } from '../../domain/types.ts';
 import type { Actuator, ApplyContext, ApplyResult } from '../../ports/actuator.ts';
+import { ceilingInForce } from './ceiling.ts';
 import type { KubeConnection } from './connection.ts';
 import { type Access, errorText } from './errors.ts';
 import { floorChange, floorResult } from './floor.ts';
@@ -14,7 +15,11 @@ const PLURAL = 'scaledobjects';
 /** KEDA's ceiling when `maxReplicaCount` is not set. */
 const KEDA_DEFAULT_MAX = 100;
 /** Set by a person or another tool to freeze the ScaledObject; Headroom never removes them. */
-const PAUSE_ANNOTATIONS = ['autoscaling.keda.sh/paused-replicas', 'autoscaling.keda.sh/paused'];
+const PAUSED_REPLICAS = 'autoscaling.keda.sh/paused-replicas';
+const PAUSE_ANNOTATIONS = [PAUSED_REPLICAS, 'autoscaling.keda.sh/paused'];
+
+/** What the actuator reads from the spec: the object, and how a ceiling is applied. */
+export type KedaNeeds = NamedObject & { ceiling?: { method: 'max-replicas' | 'paused-replicas' } };
 
 interface ScaledObject {
   metadata?: {
@@ -32,16 +37,18 @@ interface ScaledObject {
 /**
  * `keda-scaledobject` (keda.sh/v1alpha1): Headroom owns `spec.minReplicaCount` (and lifts
  * `maxReplicaCount` when the floor must exceed it). A ScaledObject paused by someone else
- * (`paused-replicas` or `paused` annotation) is reported `blocked` and left alone.
+ * (`paused-replicas` or `paused` annotation) is reported `blocked` and left alone. A ceiling
+ * caps `maxReplicaCount`, or with `ceiling.method: paused-replicas` sets the paused-replicas
+ * annotation, which Headroom removes again when the ceiling lifts (docs/ceilings.md).
  */
-export class KedaScaledObjectActuator implements Actuator<NamedObject> {
+export class KedaScaledObjectActuator implements Actuator<KedaNeeds> {
   private readonly conn: KubeConnection;
 
   constructor(conn: KubeConnection) {
     this.conn = conn;
   }
 
-  async read(target: Target<NamedObject>): Promise<Actual> {
+  async read(target: Target<KedaNeeds>): Promise<Actual> {
     const so = await this.get(target);
     const conditions = Object.fromEntries(
       (so.status?.conditions ?? []).map((c) => [
@@ -58,6 +65,8 @@ export class KedaScaledObjectActuator implements Actuator<NamedObject> {
     const actual: Actual = { value: so.spec?.minReplicaCount ?? 0, details };
     const by = lastWriterOf(so.metadata, ['spec', 'minReplicaCount']);
     if (by) actual.changedBy = by;
+    const ceiling = ceilingOf(target, so);
+    if (ceiling !== undefined) actual.ceiling = ceiling;
     const paused = pausedBy(so);
     if (paused) actual.blocked = paused;
     if (target.podResources) actual.podResources = target.podResources;
@@ -76,7 +85,7 @@ export class KedaScaledObjectActuator implements Actuator<NamedObject> {
     return actual;
   }
 
-  async apply(target: Target<NamedObject>, desired: number, ctx: ApplyContext): Promise<ApplyResult> {
+  async apply(target: Target<KedaNeeds>, desired: number, ctx: ApplyContext): Promise<ApplyResult> {
     const { namespace, name } = ref(target);
     const r = await patchWithRetry(
       `ScaledObject ${namespace}/${name}`,
@@ -93,6 +102,7 @@ export class KedaScaledObjectActuator implements Actuator<NamedObject> {
           desired,
           { min: 'minReplicaCount', max: 'maxReplicaCount', defaultMax: KEDA_DEFAULT_MAX },
           ctx.remembered,
+          { to: ctx.ceiling, annotation: pausesReplicas(target) ? PAUSED_REPLICAS : undefined },
         );
         // Decided from the same read as the patch: a pause set a moment ago is respected.
         return paused ? { result: { ...c, paused } } : { patch: c.patch, result: { ...c, paused } };
@@ -117,7 +127,7 @@ export class KedaScaledObjectActuator implements Actuator<NamedObject> {
     return floorResult(r);
   }
 
-  private get(target: Target<NamedObject>): Promise<ScaledObject> {
+  private get(target: Target<KedaNeeds>): Promise<ScaledObject> {
     const { namespace, name } = ref(target);
     return this.conn.call(access(target, 'get'), (a, o) =>
       a.custom.getNamespacedCustomObject(
@@ -128,16 +138,28 @@ export class KedaScaledObjectActuator implements Actuator<NamedObject> {
   }
 }
 
+const pausesReplicas = (t: Target<KedaNeeds>) => t.spec.ceiling?.method === 'paused-replicas';
+
+/** Headroom's ceiling in force: its paused-replicas annotation, or the maxReplicaCount it capped. */
+function ceilingOf(target: Target<KedaNeeds>, so: ScaledObject): number | undefined {
+  const a = so.metadata?.annotations;
+  return pausesReplicas(target)
+    ? ceilingInForce(a, PAUSED_REPLICAS, a?.[PAUSED_REPLICAS])
+    : ceilingInForce(a, 'maxReplicaCount', so.spec?.maxReplicaCount);
+}
+
 function pausedBy(so: ScaledObject): string | undefined {
   const a = so.metadata?.annotations ?? {};
   for (const key of PAUSE_ANNOTATIONS) {
     const v = a[key];
     if (v === undefined || (key === 'autoscaling.keda.sh/paused' && v !== 'true')) continue;
+    // Headroom's own ceiling (docs/ceilings.md) is not someone else's pause.
+    if (ceilingInForce(a, key, v) !== undefined) continue;
     return `ScaledObject paused by annotation ${key}=${v} (set outside Headroom, which never removes it)`;
   }
   return undefined;
 }
 
-function access(target: Target<NamedObject>, verb: 'get' | 'patch'): Access {
+function access(target: Target<KedaNeeds>, verb: 'get' | 'patch'): Access {
   return { verb, group: GROUP, resource: PLURAL, ...ref(target) };
 }

@@ -8,7 +8,7 @@ export const DEFAULT_PAUSE_IMAGE = 'registry.k8s.io/pause:3.10';
 export const DEFAULT_PRIORITY_CLASS = 'headroom-placeholder';
 /** Below every default (0): any real pod preempts a placeholder, a placeholder preempts nothing. */
 export const PLACEHOLDER_PRIORITY = -10;
-const TEMPLATE_ANNOTATION = 'headroom.dev/template';
+export const TEMPLATE_ANNOTATION = 'headroom.dev/template';
 
 export interface PlaceholderSpec {
   namespace: string;
@@ -46,7 +46,7 @@ export function placeholderSpec(target: Target<HeadroomNeeds>): PlaceholderSpec 
 }
 
 /** Kubernetes names are lower-case DNS labels. */
-function dnsLabel(id: string): string {
+export function dnsLabel(id: string): string {
   return (
     id
       .toLowerCase()
@@ -68,7 +68,13 @@ export function priorityClass(name: string): V1PriorityClass {
   };
 }
 
-function selector(p: PlaceholderSpec): Record<string, string> {
+/** One chunk of spare capacity: a placeholder pod, or a CapacityBuffer's template (no priority, maybe no pool). */
+export type ChunkSpec = Omit<PlaceholderSpec, 'nodePool' | 'priorityClassName'> & {
+  nodePool?: string;
+  priorityClassName?: string;
+};
+
+function selector(p: ChunkSpec): Record<string, string> {
   return { 'app.kubernetes.io/name': 'headroom-placeholder', 'headroom.dev/target': dnsLabel(p.targetId) };
 }
 
@@ -77,8 +83,8 @@ function selector(p: PlaceholderSpec): Record<string, string> {
  * node), runs only on the NodePool's nodes (tolerating the pool's own taints), and at most one
  * per node (required anti-affinity on the hostname), so N replicas hold N nodes.
  */
-export function podTemplate(p: PlaceholderSpec, np: NodePool): V1PodTemplateSpec {
-  const tolerations: V1Toleration[] = (np.spec?.template?.spec?.taints ?? []).map((t) => ({
+export function podTemplate(p: ChunkSpec, np?: NodePool): V1PodTemplateSpec {
+  const tolerations: V1Toleration[] = (np?.spec?.template?.spec?.taints ?? []).map((t) => ({
     key: t.key,
     operator: t.value === undefined ? 'Exists' : 'Equal',
     ...(t.value === undefined ? {} : { value: t.value }),
@@ -87,10 +93,10 @@ export function podTemplate(p: PlaceholderSpec, np: NodePool): V1PodTemplateSpec
   return {
     metadata: { labels: selector(p) },
     spec: {
-      priorityClassName: p.priorityClassName,
+      ...(p.priorityClassName ? { priorityClassName: p.priorityClassName } : {}),
       terminationGracePeriodSeconds: 0,
       automountServiceAccountToken: false,
-      nodeSelector: { 'karpenter.sh/nodepool': p.nodePool },
+      ...(p.nodePool ? { nodeSelector: { 'karpenter.sh/nodepool': p.nodePool } } : {}),
       tolerations,
       affinity: {
         podAntiAffinity: {

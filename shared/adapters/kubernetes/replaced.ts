@@ -11,6 +11,8 @@ export interface Replacement {
   from: unknown;
   /** The value Headroom set last: a revert only undoes a value nobody changed since. */
   to: unknown;
+  /** Replaced by a ceiling (docs/ceilings.md), not by a floor lifting the field with it. */
+  ceiling?: boolean;
 }
 
 export type Replacements = Record<string, Replacement>;

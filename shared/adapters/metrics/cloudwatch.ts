@@ -17,6 +17,16 @@ export interface CloudWatchMetricsClient {
 
 /** CloudWatch keeps 1-minute data for 15 days; a forecast reads at most 14 of them. */
 export const MAX_HISTORY_SECONDS = 14 * 86_400;
+
+/**
+ * How far back CloudWatch answers at a period: 1-minute data for 15 days, 5-minute data for
+ * 63 days, hourly data for 455 days (the capacity review reads 30 days of hourly peaks).
+ */
+export function maxHistorySeconds(periodSeconds: number): number {
+  if (periodSeconds >= 3600) return 455 * 86_400;
+  if (periodSeconds >= 300) return 63 * 86_400;
+  return MAX_HISTORY_SECONDS;
+}
 /** A defensive cap on pages per query (100,800 points per page is the service limit). */
 const MAX_PAGES = 50;
 
@@ -104,7 +114,7 @@ export class CloudWatchMetricSource implements MetricSource {
     const { query, periodSeconds } = CloudWatchMetricSource.queryFor(signal);
     const periodMs = periodSeconds * 1000;
     const to = q.to.getTime();
-    const from = Math.max(q.from.getTime(), to - MAX_HISTORY_SECONDS * 1000);
+    const from = Math.max(q.from.getTime(), to - maxHistorySeconds(periodSeconds) * 1000);
     const input: GetMetricDataCommandInput = {
       MetricDataQueries: [query],
       StartTime: new Date(alignUp(from, periodMs)),

@@ -15,6 +15,7 @@ const EMOJI: Record<Notification['kind'], string> = {
   blocked: ':no_entry:',
   failure: ':x:',
   campaign: ':calendar:',
+  'capacity-review': ':chart_with_upwards_trend:',
 };
 
 /**

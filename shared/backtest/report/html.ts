@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { iso } from '../../domain/time.ts';
+import { uplotInline } from '../../http/uplot-inline.ts';
 import type { PolicyName } from '../policies.ts';
 import type { BacktestReportData } from '../run.ts';
 
@@ -224,14 +224,7 @@ ${rows}
 
 let assets: { js: string; css: string; client: string } | undefined;
 function loadAssets() {
-  if (!assets) {
-    const require = createRequire(import.meta.url);
-    assets = {
-      js: readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
-      css: readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
-      client: readFileSync(path.join(import.meta.dirname, 'client.js'), 'utf8'),
-    };
-  }
+  assets ??= { ...uplotInline(), client: readFileSync(path.join(import.meta.dirname, 'client.js'), 'utf8') };
   return assets;
 }
 

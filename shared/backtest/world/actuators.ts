@@ -4,6 +4,7 @@ import { display, fieldOf } from '../../domain/units.ts';
 import { kindOf } from '../../kinds/index.ts';
 import type { Actuator, ActuatorRegistry, ApplyContext, ApplyResult } from '../../ports/actuator.ts';
 import type { Clock } from '../../ports/clock.ts';
+import type { TargetTrackingGroup } from './autoscaling-group.ts';
 import type { World } from './world.ts';
 
 /**
@@ -11,7 +12,8 @@ import type { World } from './world.ts';
  * changes in a cluster: an HPA's `minReplicas` (and `maxReplicas` when the floor needs it,
  * restored later), a ScaledObject's `minReplicaCount`, a Deployment's `replicas`, the
  * placeholder pods of karpenter-headroom (and the NodePool's disruption budget, `0` while a
- * campaign runs), a node group's `minSize`, and the AWS-managed resources with their real
+ * campaign runs), a node group's `minSize` and its warm pool's, a static NodePool's
+ * `replicas`, and the AWS-managed resources with their real
  * lead times. The autoscalers keep doing their job on top of Headroom's floors.
  */
 export function worldActuators(world: World, clock: Clock): ActuatorRegistry {
@@ -57,6 +59,19 @@ function floorActuator(floor: Field, max: Field, read: () => Omit<Actual, 'value
   };
 }
 
+/** A count Headroom sets and nothing else moves (replicas, a static pool, a warm pool's minSize). */
+function countActuator(field: Field, read: () => Omit<Actual, 'value'>): Actuator {
+  return {
+    read: async () => ({ value: field.get(), ...read() }),
+    apply: async (_t, desired) => {
+      const before = { [field.name]: field.get() };
+      if (desired === field.get()) return result('no-op', before);
+      field.set(desired);
+      return result('applied', before, { [field.name]: desired });
+    },
+  };
+}
+
 function actuatorFor(world: World, clock: Clock, target: Target): Actuator {
   const w = world.workloads.get(target.id);
   if (w?.hpa) {
@@ -89,20 +104,31 @@ function actuatorFor(world: World, clock: Clock, target: Target): Actuator {
   }
   if (w) {
     const wl = w.workload;
-    return {
-      read: async () => ({ value: wl.replicas, ready: wl.ready, podResources: wl.shape }),
-      apply: async (_t, desired) => {
-        const before = { replicas: wl.replicas };
-        if (desired === wl.replicas) return result('no-op', before);
-        wl.replicas = desired;
-        return result('applied', before, { replicas: desired });
-      },
-    };
+    return countActuator({ name: 'replicas', get: () => wl.replicas, set: (n) => (wl.replicas = n) }, () => ({
+      ready: wl.ready,
+      podResources: wl.shape,
+    }));
   }
+  const pool = world.staticPools.get(target.id);
+  if (pool)
+    return countActuator(
+      { name: 'replicas', get: () => pool.replicas, set: (n) => (pool.replicas = n) },
+      () => ({
+        ready: pool.readyCount,
+        details: { nodes: pool.count },
+      }),
+    );
+  const warm = world.warmPools.get(target.id);
+  if (warm)
+    return countActuator(
+      { name: 'warmPoolMinSize', get: () => warm.warmMin, set: (n) => (warm.warmMin = n) },
+      () => ({ ready: warm.warmReady(clock.now().getTime()) }),
+    );
   const ph = world.placeholders.get(target.id);
   if (ph) {
     const wl = ph.workload;
-    const state = () => ({ spareNodes: wl.replicas, disruptionBudget: ph.karpenter?.budget ?? 'default' });
+    const field = fieldOf(target);
+    const state = () => ({ [field]: wl.replicas, disruptionBudget: ph.karpenter?.budget ?? 'default' });
     return {
       read: async () => ({
         value: wl.replicas,
@@ -112,17 +138,19 @@ function actuatorFor(world: World, clock: Clock, target: Target): Actuator {
       apply: async (_t, desired, ctx) => {
         const before = state();
         const out = result('applied', before);
-        // Consolidation would take the warm nodes away mid-campaign: the budget holds them.
-        if (ph.karpenter && ctx.campaignActive && ph.karpenter.budget !== '0') {
+        // Consolidation would take the warm nodes away mid-campaign: the budget holds them
+        // while there are any (none left, as when a buffer was handed to the pods: released).
+        const protect = ctx.campaignActive && desired > 0;
+        if (ph.karpenter && protect && ph.karpenter.budget !== '0') {
           out.remember = { disruptionBudget: ph.karpenter.budget };
           ph.karpenter.budget = '0';
-        } else if (ph.karpenter && !ctx.campaignActive && ctx.remembered.disruptionBudget !== undefined) {
+        } else if (ph.karpenter && !protect && ctx.remembered.disruptionBudget !== undefined) {
           ph.karpenter.budget = ctx.remembered.disruptionBudget as 'default' | '0';
           out.forget = ['disruptionBudget'];
         }
         wl.replicas = desired;
         out.after = state();
-        return desired === before.spareNodes && out.after.disruptionBudget === before.disruptionBudget
+        return desired === before[field] && out.after.disruptionBudget === before.disruptionBudget
           ? result('no-op', before)
           : out;
       },
@@ -136,11 +164,15 @@ function actuatorFor(world: World, clock: Clock, target: Target): Actuator {
       () => ({ ready: group.readyCount, details: { desiredSize: group.desired } }),
     );
   }
+  const asg = world.autoScalingGroups.get(target.id);
+  if (asg) return groupActuator(asg, clock);
   const m = world.managed.get(target.id);
   if (m) {
     const field = fieldOf(target);
     const needs = kindOf(target).needsApproval;
-    const risk = needs && world.settings.singleAz.includes(target.id) ? needs.risk : undefined;
+    const risk =
+      needs?.always?.(target.spec) ??
+      (needs && world.settings.singleAz.includes(target.id) ? needs.risk : undefined);
     const lead = world.settings.leadTimeSeconds(target);
     return {
       read: async () => {
@@ -165,4 +197,45 @@ function actuatorFor(world: World, clock: Clock, target: Target): Actuator {
     };
   }
   throw new Error(`the simulated world has no target ${target.id}`);
+}
+
+/**
+ * An Auto Scaling group's MinSize under its target tracking policy, as the real actuator steers
+ * it: desired follows a raise, MaxSize is never raised (a floor above it is clamped), and the
+ * group is busy while instances launch or warm up.
+ */
+function groupActuator(g: TargetTrackingGroup, clock: Clock): Actuator {
+  const sizes = () => ({ minSize: g.minSize, desiredCapacity: g.desired, maxSize: g.maxSize });
+  return {
+    read: async () => {
+      const now = clock.now().getTime();
+      const launching = g.launching(now);
+      const actual: Actual = { value: g.minSize, ready: Math.min(g.minSize, g.ready(now)), details: sizes() };
+      if (launching)
+        actual.busy = `scaling activity InProgress: ${launching} instance(s) launching or warming up`;
+      return actual;
+    },
+    apply: async (_t, desired, ctx) => {
+      const now = ctx.now.getTime();
+      const before = sizes();
+      const floor = Math.min(desired, g.maxSize);
+      if (floor === g.minSize && desired > floor)
+        return {
+          ...result('blocked', before),
+          message: `MinSize is already the group's MaxSize ${g.maxSize}`,
+        };
+      if (floor === g.minSize) return result('no-op', before);
+      if (g.launching(now))
+        return { ...result('in-progress', before), message: 'a scaling activity is in progress' };
+      // As the real actuator: the first raise remembers desired, a release lowers it only while the floor held it.
+      const found = ctx.remembered.desiredCapacity;
+      const out = result('applied', before);
+      if (floor > g.minSize && found === undefined) out.remember = { desiredCapacity: g.desired };
+      const held = floor < g.minSize && g.desired <= g.minSize;
+      g.setMinSize(now, floor, held ? Math.max(floor, typeof found === 'number' ? found : floor) : undefined);
+      if (held && floor <= (typeof found === 'number' ? found : floor)) out.forget = ['desiredCapacity'];
+      out.after = sizes();
+      return out;
+    },
+  };
 }

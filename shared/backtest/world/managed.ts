@@ -15,13 +15,17 @@ export class ManagedResource {
   private readonly arriving: { at: number; to?: number; units: number }[] = [];
   private readonly exclusive: boolean;
   private readonly ladder: boolean;
+  /** The service refuses a change this soon after the last one (RDS storage: 6 h). */
+  private readonly minIntervalMs: number;
+  private lastSetAt = Number.NEGATIVE_INFINITY;
   changes = 0;
 
-  constructor(initial: number, opts: { exclusive: boolean; ladder: boolean }) {
+  constructor(initial: number, opts: { exclusive: boolean; ladder: boolean; minIntervalSeconds?: number }) {
     this.value = initial;
     this.readyNow = initial;
     this.exclusive = opts.exclusive;
     this.ladder = opts.ladder;
+    this.minIntervalMs = (opts.minIntervalSeconds ?? 0) * 1000;
   }
 
   /** Ready capacity at `now`, settling changes whose lead time has passed. */
@@ -36,7 +40,9 @@ export class ManagedResource {
   /** When the change under way ends, if this kind cannot take another one before. */
   busyUntil(now: number): number | undefined {
     this.ready(now);
-    return this.exclusive && this.arriving.length ? this.arriving.at(-1)!.at : undefined;
+    const arriving = this.exclusive && this.arriving.length ? this.arriving.at(-1)!.at : undefined;
+    const allowed = this.lastSetAt + this.minIntervalMs;
+    return allowed > now ? Math.max(allowed, arriving ?? allowed) : arriving;
   }
 
   set(now: number, to: number, leadSeconds: number): void {
@@ -44,6 +50,7 @@ export class ManagedResource {
     const delta = to - this.value;
     this.value = to;
     this.changes++;
+    this.lastSetAt = now;
     const at = now + leadSeconds * 1000;
     if (this.ladder) {
       this.arriving.push({ at, to, units: 0 });

@@ -11,6 +11,9 @@ type NodeGroupSettings = SimSettings['nodegroup'];
  * for pending pods that no node will take, and removes one node whose requests are below
  * `utilizationThreshold` of allocatable and whose pods fit elsewhere, once it has been
  * unneeded for `scaleDownUnneeded` and no scale-up happened for `scaleDownDelayAfterAdd`.
+ * A warm pool (`warmMin`, the EKS warmPoolConfig.minSize Headroom sets) keeps instances that
+ * have booted once and stopped: a launch takes a prepared one and is ready after `warmStart`,
+ * and the pool refills with a cold launch. Stopped instances are not nodes (not paid as such).
  */
 export class NodeGroup {
   private readonly cluster: Cluster;
@@ -21,6 +24,9 @@ export class NodeGroup {
   private nextScanAt = Number.NEGATIVE_INFINITY;
   private lastScaleUpAt = Number.NEGATIVE_INFINITY;
   private readonly unneededSince = new Map<Node, number>();
+  warmMin = 0;
+  /** The instant each warm-pool instance is (or will be) prepared. */
+  private warm: number[] = [];
   launched = 0;
   removed = 0;
 
@@ -51,11 +57,21 @@ export class NodeGroup {
       this.nextScanAt = now + this.s.scanIntervalSeconds * 1000;
       this.scan(now);
     }
-    // The Auto Scaling group launches instances up to the desired capacity.
+    // The Auto Scaling group launches instances up to the desired capacity, warm ones first.
     for (let missing = this.desired - this.count(); missing > 0; missing--) {
-      this.cluster.launchNode('nodegroup', now, now + this.s.nodeStartupSeconds * 1000);
+      const warm = this.warm.length > 0 && this.warm[0]! <= now;
+      if (warm) this.warm.shift();
+      const startup = warm ? this.s.warmStartSeconds : this.s.nodeStartupSeconds;
+      this.cluster.launchNode('nodegroup', now, now + startup * 1000);
       this.launched++;
     }
+    while (this.warm.length > this.warmMin) this.warm.pop();
+    while (this.warm.length < this.warmMin) this.warm.push(now + this.s.nodeStartupSeconds * 1000);
+  }
+
+  /** Warm-pool instances prepared now (booted once, stopped). */
+  warmReady(now: number): number {
+    return this.warm.filter((t) => t <= now).length;
   }
 
   private scan(now: number): void {

@@ -5,7 +5,8 @@ export interface PodShape {
   memoryBytes: number;
 }
 
-export type NodeOwner = 'karpenter' | 'nodegroup';
+/** Who launched a node: Karpenter (dynamic pools), a node group, or a static Karpenter NodePool. */
+export type NodeOwner = 'karpenter' | 'nodegroup' | 'static';
 
 interface Cohort {
   readyAt: number;

@@ -2,7 +2,8 @@ import type { SimSettings } from '../../config/backtest.ts';
 import type { Config } from '../../config/types.ts';
 import { parseCpuMillis, parseMemoryBytes } from '../../domain/duration.ts';
 import type { CapacityModel, Target } from '../../domain/types.ts';
-import { kindOf } from '../../kinds/index.ts';
+import { kindOf, worldRoleOf } from '../../kinds/index.ts';
+import { TargetTrackingGroup } from './autoscaling-group.ts';
 import { Cluster } from './cluster.ts';
 import { HpaController } from './hpa.ts';
 import { Karpenter } from './karpenter.ts';
@@ -10,6 +11,7 @@ import { KedaScaler } from './keda.ts';
 import { ManagedResource } from './managed.ts';
 import { NodeGroup } from './nodegroup.ts';
 import { type NodeOwner, Workload } from './pods.ts';
+import { StaticPool } from './static-pool.ts';
 
 /** A pod workload target (HPA, KEDA, Deployment, StatefulSet) in the simulated world. */
 export interface SimWorkload {
@@ -66,7 +68,12 @@ export class World {
   readonly workloads = new Map<string, SimWorkload>();
   readonly placeholders = new Map<string, SimPlaceholders>();
   readonly nodegroups = new Map<string, NodeGroup>();
+  /** Warm-pool targets and the node group whose warm pool they size. */
+  readonly warmPools = new Map<string, NodeGroup>();
+  readonly staticPools = new Map<string, StaticPool>();
   readonly managed = new Map<string, ManagedResource>();
+  /** Auto Scaling groups whose target tracking policy follows the replayed signal. */
+  readonly autoScalingGroups = new Map<string, TargetTrackingGroup>();
   private readonly demand: (t: number) => number;
   private readonly tickMs: number;
   private readonly delayTicks: number;
@@ -83,16 +90,40 @@ export class World {
 
     for (const t of config.targets) {
       const kind = kindOf(t);
-      const { world } = kind;
+      const world = worldRoleOf(t);
+      const capacity = t.capacity?.signal === opts.signal ? t.capacity : undefined;
+      if (world.role === 'managed' && world.autoscaler === 'target-tracking' && capacity) {
+        const spec = {
+          minSize: initialValue(t),
+          maxSize: t.bounds.max,
+          perUnit: capacity.perUnit,
+          target: capacity.targetUtilization,
+          leadSeconds: settings.leadTimeSeconds(t),
+        };
+        this.autoScalingGroups.set(
+          t.id,
+          new TargetTrackingGroup(steadyReplicas(t, capacity, d0, spec.minSize), spec),
+        );
+        continue;
+      }
       if (world.role === 'managed') {
         this.managed.set(
           t.id,
-          new ManagedResource(initialValue(t), { exclusive: kind.exclusive, ladder: t.scale === 'ladder' }),
+          new ManagedResource(initialValue(t), {
+            exclusive: kind.exclusive,
+            ladder: t.scale === 'ladder',
+            minIntervalSeconds: kind.minChangeIntervalSeconds,
+          }),
         );
         continue;
       }
       const cluster = this.cluster(t.cluster!, config, settings, owner);
-      if (world.role === 'node-group') continue;
+      if (world.role === 'node-group' || world.role === 'warm-pool') continue;
+      if (world.role === 'static-nodes') {
+        const nodes = settings.karpenter.nodeStartupSeconds;
+        this.staticPools.set(t.id, new StaticPool(cluster, nodes, initialValue(t), opts.start));
+        continue;
+      }
       if (world.role === 'node-headroom') {
         const shape = kind.unitResources!(t.spec).resources;
         // A pause container: it is running a few seconds after it is bound.
@@ -101,7 +132,6 @@ export class World {
         this.placeholders.set(t.id, { target: t, cluster, workload });
         continue;
       }
-      const capacity = t.capacity?.signal === opts.signal ? t.capacity : undefined;
       const floor = initialValue(t);
       const replicas =
         capacity && world.autoscaler
@@ -142,12 +172,25 @@ export class World {
       if (o === 'karpenter') this.karpenters.set(id, new Karpenter(cluster, settings.karpenter));
     }
     for (const t of config.targets) {
-      if (kindOf(t).world.role !== 'node-group') continue;
+      if (worldRoleOf(t).role !== 'node-group') continue;
       const cluster = this.clusters.get(t.cluster!)!;
       this.nodegroups.set(
         t.id,
         new NodeGroup(cluster, settings.nodegroup, { minSize: initialValue(t), maxSize: t.bounds.max }),
       );
+    }
+    for (const t of config.targets) {
+      if (worldRoleOf(t).role !== 'warm-pool') continue;
+      // The warm pool of the cluster's node group (one of its own when none is declared).
+      const cluster = this.clusters.get(t.cluster!)!;
+      const groupTarget = config.targets.find(
+        (g) => g.cluster === t.cluster && worldRoleOf(g).role === 'node-group',
+      );
+      const group =
+        (groupTarget && this.nodegroups.get(groupTarget.id)) ??
+        new NodeGroup(cluster, settings.nodegroup, { minSize: 0, maxSize: Number.MAX_SAFE_INTEGER });
+      group.warmMin = initialValue(t);
+      this.warmPools.set(t.id, group);
     }
     for (const p of this.placeholders.values()) p.karpenter = this.karpenters.get(p.cluster.id);
   }
@@ -160,7 +203,9 @@ export class World {
   ): Cluster {
     let c = this.clusters.get(id);
     if (!c) {
-      const hasGroup = config.targets.some((t) => kindOf(t).world.role === 'node-group' && t.cluster === id);
+      const hasGroup = config.targets.some(
+        (t) => ['node-group', 'warm-pool'].includes(worldRoleOf(t).role) && t.cluster === id,
+      );
       const o = settings.nodes.provisioner ?? (hasGroup ? 'nodegroup' : 'karpenter');
       owner.set(id, o);
       c = new Cluster(
@@ -192,10 +237,17 @@ export class World {
       cluster.step(now);
       this.karpenters.get(id)?.step(now);
     }
-    for (const g of this.nodegroups.values()) g.step(now);
+    for (const g of this.groups()) g.step(now);
+    for (const p of this.staticPools.values()) p.step(now);
+    for (const g of this.autoScalingGroups.values()) g.step(now, this.demand);
     this.tickIndex++;
     for (const w of this.workloads.values())
       w.readyRing[this.tickIndex % w.readyRing.length] = w.workload.ready;
+  }
+
+  /** Every simulated node group: the declared ones and those only a warm pool names. */
+  private groups(): Set<NodeGroup> {
+    return new Set([...this.nodegroups.values(), ...this.warmPools.values()]);
   }
 
   /** What the HPA of a workload sees: the utilisation metrics-server sampled `metricsDelay` ago. */
@@ -221,8 +273,14 @@ export class World {
     if (w) return w.workload.ready;
     const m = this.managed.get(id);
     if (m) return m.ready(now);
+    const asg = this.autoScalingGroups.get(id);
+    if (asg) return asg.ready(now);
     const p = this.placeholders.get(id);
     if (p) return p.workload.ready;
+    const s = this.staticPools.get(id);
+    if (s) return s.readyCount;
+    const warm = this.warmPools.get(id);
+    if (warm) return warm.warmReady(now);
     return this.nodegroups.get(id)?.readyCount ?? 0;
   }
 
@@ -232,8 +290,14 @@ export class World {
     if (w) return w.workload.existing;
     const m = this.managed.get(id);
     if (m) return m.value;
+    const asg = this.autoScalingGroups.get(id);
+    if (asg) return asg.desired;
     const p = this.placeholders.get(id);
     if (p) return p.workload.existing;
+    const s = this.staticPools.get(id);
+    if (s) return s.count;
+    const warm = this.warmPools.get(id);
+    if (warm) return warm.warmMin;
     return this.nodegroups.get(id)?.desired ?? 0;
   }
 
@@ -248,13 +312,14 @@ export class World {
   actions(): { replicas: number; nodesLaunched: number; nodesRemoved: number } {
     let replicas = 0;
     for (const w of this.workloads.values()) replicas += (w.hpa?.changes ?? 0) + (w.keda?.totalChanges ?? 0);
+    for (const g of this.autoScalingGroups.values()) replicas += g.changes;
     let nodesLaunched = 0;
     let nodesRemoved = 0;
     for (const k of this.karpenters.values()) {
       nodesLaunched += k.launched;
       nodesRemoved += k.removed;
     }
-    for (const g of this.nodegroups.values()) {
+    for (const g of [...this.groups(), ...this.staticPools.values()]) {
       nodesLaunched += g.launched;
       nodesRemoved += g.removed;
     }

@@ -95,6 +95,7 @@ function loop(fn, ms) {
 async function start() {
   const actions = [
     'step-executed',
+    'step-started',
     'step-failed',
     'failure-cleared',
     'step-recovered',

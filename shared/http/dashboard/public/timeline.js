@@ -51,7 +51,7 @@ function eventsOf(state, audit, t, lead) {
         kind: i.advisory ? 'intent advisory' : 'intent',
         from: Date.parse(i.from),
         to: Date.parse(i.until),
-        text: `floor ${i.floor}: ${i.reason}`,
+        text: i.ceiling !== undefined ? `ceiling ${i.ceiling}: ${i.reason}` : `floor ${i.floor}: ${i.reason}`,
       });
   for (const s of t.steps)
     out.push({
