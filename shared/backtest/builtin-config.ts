@@ -26,7 +26,8 @@ export function builtinPerUnit(trace: Trace, unit: DemandSignal['unit']): number
  * the quantile its SLO chooses (at most 1 % of minutes short, at most 1.4x the oracle's cost, by a
  * self-backtest on the recent history, forecast/slo-tuning.ts; p80 while the history is too short;
  * the floor must be right one lead time ahead: 90 s + 60 s margin); placeholder pods (`nodes`, one
- * per spare node) for campaigns. Calendars name
+ * per spare node) for campaigns; the surge response (`surge:` defaults) for surges nobody put in
+ * the calendar. Calendars name
  * the targets `api` and `nodes`.
  */
 export function builtinConfigYaml(trace: Trace, unit: DemandSignal['unit']): string {
@@ -57,6 +58,7 @@ targets:
     bounds: { min: 0, max: 100 }
 predictive:
   - { target: api, signal: traffic, horizon: 10m, quantile: 0.8, mode: apply, slo: { maxShortMinutesPercent: 1, maxCostVsOracle: 1.4 } }
+surge: { enabled: true }
 `;
 }
 

@@ -12,7 +12,7 @@ import { nullNotifier } from '../ports/notifier.ts';
 import { MemoryStateStore } from '../sim/memory-store.ts';
 import { Repo } from '../state/repo.ts';
 import { SimAlarm } from './alarms.ts';
-import { type DemandTimeline, TraceMetricSource } from './demand.ts';
+import { type DemandTimeline, ObservedDemandSource, TraceMetricSource } from './demand.ts';
 import {
   capacityOf,
   type PolicyScores,
@@ -204,6 +204,7 @@ export async function runHeadroom(ctx: PolicyContext): Promise<PolicyRun> {
     notifier: nullNotifier,
     demand,
     predictive: ctx.forecasting?.predictive,
+    observed: config.surge?.enabled ? new ObservedDemandSource(ctx.demand, clock, ctx.signal) : undefined,
     owner: 'backtest',
   });
   const alarms = Object.entries(ctx.settings.alarms).map(([name, spec]) => new SimAlarm(name, spec));

@@ -4,6 +4,7 @@ import { DEFAULT_MAX_INTENT_SECONDS } from '../domain/duration.ts';
 import { backtestSchema } from './backtest.ts';
 import { campaignName, common, cron, duration, multiplier, name, raise, region, timeZone } from './fields.ts';
 import { scheduleSchema } from './schedules.ts';
+import { surgeSchema } from './surge.ts';
 
 /**
  * The shape of `headroom.yaml` as users write it. Each target is checked afterwards against
@@ -105,6 +106,8 @@ export const configSchema = z.strictObject({
       maxStepPercent: z.number().positive().default(200),
       dryRun: z.boolean().default(false),
       reconcileInterval: duration.default(60),
+      /** Steps the executor applies at once in one reconcile (each under its own lease). */
+      parallelSteps: z.number().int().min(1).max(64).default(1),
     })
     .prefault({}),
   /** Caps on what triggers may ask for. */
@@ -120,6 +123,8 @@ export const configSchema = z.strictObject({
   rules: z.array(rule).default([]),
   predictive: z.array(predictive).default([]),
   campaigns: z.array(campaign).default([]),
+  /** The response to unannounced surges (shared/config/surge.ts). */
+  surge: surgeSchema.optional(),
   /** Ceilings on a cron (docs/ceilings.md). */
   schedules: z.array(scheduleSchema).default([]),
   access: z

@@ -1,6 +1,7 @@
 import type { CapacitySection } from '../capacity/schema.ts';
 import type { Campaign, DemandSignal, RaiseSpec, Target } from '../domain/types.ts';
 import type { BacktestSection } from './backtest.ts';
+import type { SurgeConfig } from './surge.ts';
 
 export interface ClusterConfig {
   id: string;
@@ -66,6 +67,8 @@ export interface Defaults {
   dryRun: boolean;
   /** How often the periodic reconcile runs. */
   reconcileIntervalSeconds: number;
+  /** Steps applied at once by one reconcile (default 1: one after the other). */
+  parallelSteps?: number;
 }
 
 /** Caps on what triggers may ask for (`limits` in headroom.yaml). */
@@ -109,6 +112,8 @@ export interface Config {
   rules: Rule[];
   predictive: PredictiveConfig[];
   campaigns: Campaign[];
+  /** The response to unannounced surges; absent: none. */
+  surge?: SurgeConfig;
   /** Ceilings on a cron (docs/ceilings.md); absent in configs built before them. */
   schedules?: Schedule[];
   access: { slack?: SlackAccess };

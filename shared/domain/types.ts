@@ -118,7 +118,8 @@ export type SourceKind =
   | 'campaign'
   | 'forecast'
   | 'event'
-  | 'schedule';
+  | 'schedule'
+  | 'surge';
 
 export interface IntentSource {
   kind: SourceKind;
@@ -150,6 +151,8 @@ export interface Intent {
   advisory?: boolean;
   /** An approved campaign carries approval for the steps it causes. */
   approved?: boolean;
+  /** A surge already here (shared/app/surge-intents.ts): one step to the floor, no staging, no cooldown. */
+  urgent?: boolean;
   /** A ceiling (docs/ceilings.md): an upper bound in units over the window; `floor` is then 0. */
   ceiling?: number;
   /** A ceiling that a campaign floor on the target lifts while the campaign holds. */
