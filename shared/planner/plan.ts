@@ -228,7 +228,8 @@ function decideTarget(
   facts.desired = cap.desired;
   const desired = cap.desired;
   if (desired === actual.value && cap.step === undefined)
-    return done(cap.holds ? base : nextChange(base, target, actual, need, desired));
+    return done(cap.holds || actual.blocked ? base : nextChange(base, target, actual, need, desired));
+  if (actual.blocked) return done(base, { decision: 'blocked', reasons: [actual.blocked] });
 
   const direction: Direction = cap.direction ?? (desired > actual.value ? 'up' : 'down');
   const last = direction === 'up' ? ts?.lastUp : ts?.lastDown;
