@@ -17,6 +17,8 @@ for (const [name, file, fn] of [
   ['functions', './functions.ts', 'benchFunctions'],
   ['backtest', './backtest.ts', 'benchBacktest'],
   ['triggers', './triggers.ts', 'benchTriggers'],
+  ['scale', './scale.ts', 'benchScale'],
+  ['surge', './surge.ts', 'benchSurge'],
 ] as const) {
   parts.push({
     name,

@@ -5,6 +5,7 @@ import type { ActuatorRegistry } from '../ports/actuator.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { DemandProvider, PredictiveIntents } from '../ports/demand.ts';
 import type { Logger } from '../ports/logger.ts';
+import type { MetricSource } from '../ports/metrics.ts';
 import type { Notifier } from '../ports/notifier.ts';
 import type { PhaseScheduler } from '../ports/scheduler.ts';
 import type { Repo } from '../state/repo.ts';
@@ -17,6 +18,11 @@ export interface BrainDeps {
   notifier: Notifier;
   demand?: DemandProvider;
   predictive?: PredictiveIntents;
+  /**
+   * Recent observed demand at one-minute steps, for the surge detector (`surge:` in the
+   * config); without it no surge is detected.
+   */
+  observed?: MetricSource;
   scheduler?: PhaseScheduler;
   logger?: Logger;
   /** Lease owner id of this process or invocation. */

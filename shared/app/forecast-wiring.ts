@@ -10,6 +10,8 @@ import type { MetricSource } from '../ports/metrics.ts';
 export interface ForecastWiring {
   demand: DemandProvider;
   predictive: PredictiveIntents;
+  /** Recent one-minute demand for the surge detector, when the config enables `surge`. */
+  observed?: MetricSource;
 }
 
 /**
@@ -23,13 +25,17 @@ export function forecastWiring(
   opts: { sim?: MetricSource; logger?: Logger; baseDir?: string } = {},
 ): ForecastWiring {
   const baseDir = opts.baseDir ?? (config.source ? path.dirname(path.resolve(config.source)) : process.cwd());
+  const metrics = opts.sim
+    ? metricSources({ sim: opts.sim, simulateAll: true, baseDir })
+    : metricSources({ baseDir });
   const demand = opts.sim
     ? new ForecastDemandProvider({
-        metrics: metricSources({ sim: opts.sim, simulateAll: true, baseDir }),
+        metrics,
         historySeconds: 8 * 86_400,
         stepSeconds: 300,
         logger: opts.logger,
       })
-    : new ForecastDemandProvider({ metrics: metricSources({ baseDir }), logger: opts.logger });
-  return { demand, predictive: predictiveIntents };
+    : new ForecastDemandProvider({ metrics, logger: opts.logger });
+  // The surge detector reads the same sources, the last minutes at one-minute steps.
+  return { demand, predictive: predictiveIntents, observed: config.surge?.enabled ? metrics : undefined };
 }

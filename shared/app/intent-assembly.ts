@@ -6,7 +6,9 @@ import { kindOf } from '../kinds/index.ts';
 import { type ActualOrFailure, baselineOf, intentStart, isReadFailure } from '../planner/plan.ts';
 import { cronIntents } from '../rules/rules.ts';
 import { scheduleIntents } from '../rules/schedules.ts';
+import { observeCampaigns } from './campaign-learning.ts';
 import type { BrainContext } from './context.ts';
+import { loadSurges, surgeExclusions, surgeIntents } from './surge-intents.ts';
 
 /** Why a stored campaign's start or end cannot be computed, if it cannot. */
 function campaignTimeProblem(c: Campaign): string | undefined {
@@ -29,10 +31,11 @@ export async function allIntents(
   persist = false,
 ): Promise<Intent[]> {
   const { repo } = ctx.deps;
-  const [stored, calendar, state] = await Promise.all([
+  const [stored, calendar, state, surges] = await Promise.all([
     repo.intents(now),
     ctx.campaigns(now),
     repo.plannerState(now),
+    loadSurges(ctx, now),
   ]);
   // One broken record (a campaign stored before the edges checked it) is reported and left
   // out; it never stops the other campaigns and targets from being planned.
@@ -49,10 +52,14 @@ export async function allIntents(
   );
   // Campaign windows are not baseline demand: the forecast leaves them out (multiplier x the
   // forecast without the campaign, never a surge compounding into its own floor).
-  const exclude = campaigns.map((c) => ({ from: Date.parse(c.start), to: campaignEnd(c) }));
+  const exclude = [
+    ...campaigns.map((c) => ({ from: Date.parse(c.start), to: campaignEnd(c) })),
+    ...surgeExclusions(ctx.config, surges),
+  ];
   const demand = ctx.deps.demand
     ? await ctx.deps.demand.demand(ctx.config, now, new Date(until), { exclude })
     : {};
+  if (persist) await observeCampaigns(ctx, campaigns, demand, actualOf, now);
   const sizing = {
     config: ctx.config,
     baseline,
@@ -76,6 +83,7 @@ export async function allIntents(
     ...scheduleIntents(ctx.config, now),
     ...campaignFloors,
     ...(ctx.deps.predictive ? ctx.deps.predictive(ctx.config, demand, now) : []),
+    ...(await surgeIntents(ctx, surges, sizing, persist)),
   ];
   return [...stored, ...derived];
 }

@@ -13,12 +13,14 @@ import type { ActuatorRegistry } from '../ports/actuator.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
 import type { DemandProvider } from '../ports/demand.ts';
 import type { Logger } from '../ports/logger.ts';
+import type { MetricSource } from '../ports/metrics.ts';
 import { type Notifier, nullNotifier } from '../ports/notifier.ts';
 import type { PhaseScheduler } from '../ports/scheduler.ts';
 import type { StateStore } from '../ports/state.ts';
 import { Repo } from '../state/repo.ts';
 import type { DeferredSlackJob, TriggerDeps } from '../triggers/deps.ts';
 import { Brain } from './brain.ts';
+import type { ForecastWiring } from './forecast-wiring.ts';
 import { invokeAsync } from './lambda-invoke.ts';
 
 /** The linked resources of the stacks, by the names `sst.config.ts` gives them. */
@@ -167,19 +169,26 @@ function schedulerFor(): PhaseScheduler | undefined {
  * the first reconcile that needs it: handlers that never plan do not pay for the CloudWatch
  * client at cold start. The provider (and its cached fits) lives as long as the execution environment.
  */
-function lazyForecastDemand(config: Config): DemandProvider {
-  let provider: Promise<DemandProvider> | undefined;
+function lazyForecastDemand(config: Config): { demand: DemandProvider; observed?: MetricSource } {
+  let wiring: Promise<ForecastWiring> | undefined;
+  const load = () => {
+    wiring ??= import('./forecast-wiring.ts').then(
+      (m) => m.forecastWiring(config, { logger: brainLogger }),
+      (err: unknown) => {
+        wiring = undefined;
+        throw err;
+      },
+    );
+    return wiring;
+  };
   return {
-    demand: async (cfg, now, until, context) => {
-      provider ??= import('./forecast-wiring.ts').then(
-        (m) => m.forecastWiring(config, { logger: brainLogger }).demand,
-        (err: unknown) => {
-          provider = undefined;
-          throw err;
-        },
-      );
-      return (await provider).demand(cfg, now, until, context);
+    demand: {
+      demand: async (cfg, now, until, context) => (await load()).demand.demand(cfg, now, until, context),
     },
+    // The surge detector's recent minutes come from the same sources (`surge:` in the config).
+    observed: config.surge?.enabled
+      ? { history: async (signal, q) => (await load()).observed!.history(signal, q) }
+      : undefined,
   };
 }
 
@@ -212,7 +221,7 @@ export async function buildLambdaRuntime(o: LambdaRuntimeOverrides = {}): Promis
     clock,
     notifier: o.notifier ?? notifierFor(config),
     scheduler: o.scheduler ?? schedulerFor(),
-    demand: o.demand ?? lazyForecastDemand(config),
+    ...(o.demand ? { demand: o.demand } : lazyForecastDemand(config)),
     predictive: predictiveIntents,
     logger: brainLogger,
     owner: `lambda-${process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? randomUUID()}`,

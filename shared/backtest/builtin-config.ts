@@ -22,8 +22,12 @@ export function builtinPerUnit(trace: Trace, unit: DemandSignal['unit']): number
 /**
  * A sensible single service for `backtest` without `--config`: one API Deployment under an
  * HPA at 70 % CPU (2 to 1000 pods of 500m/1Gi) on Karpenter nodes, sized so that the trace's
- * busiest minutes need about 20 pods; Headroom's predictive floors at the p80 forecast over
- * the next 10 minutes (the floor must be right one lead time ahead: 90 s + 60 s margin); placeholder pods (`nodes`, one per spare node) for campaigns. Calendars name
+ * busiest minutes need about 20 pods; Headroom's predictive floors over the next 10 minutes at
+ * the quantile its SLO chooses (at most 1 % of minutes short, at most 1.4x the oracle's cost, by a
+ * self-backtest on the recent history, forecast/slo-tuning.ts; p80 while the history is too short;
+ * the floor must be right one lead time ahead: 90 s + 60 s margin); placeholder pods (`nodes`, one
+ * per spare node) for campaigns; the surge response (`surge:` defaults) for surges nobody put in
+ * the calendar. Calendars name
  * the targets `api` and `nodes`.
  */
 export function builtinConfigYaml(trace: Trace, unit: DemandSignal['unit']): string {
@@ -53,7 +57,8 @@ targets:
     placeholder: { cpu: 3500m, memory: 12Gi }
     bounds: { min: 0, max: 100 }
 predictive:
-  - { target: api, signal: traffic, horizon: 10m, quantile: 0.8, mode: apply }
+  - { target: api, signal: traffic, horizon: 10m, quantile: 0.8, mode: apply, slo: { maxShortMinutesPercent: 1, maxCostVsOracle: 1.4 } }
+surge: { enabled: true }
 `;
 }
 

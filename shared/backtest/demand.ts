@@ -2,7 +2,7 @@ import { parseDuration } from '../domain/duration.ts';
 import { InputError } from '../domain/errors.ts';
 import { MAX_MULTIPLIER, parseMultiplier } from '../domain/input.ts';
 import { parseInstant } from '../domain/time.ts';
-import type { DemandSignal } from '../domain/types.ts';
+import { type DemandSignal, toPerSecond } from '../domain/types.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { MetricQuery, MetricSource, Series } from '../ports/metrics.ts';
 import type { Trace } from './trace.ts';
@@ -167,5 +167,38 @@ export class TraceMetricSource implements MetricSource {
       v.push(x);
     }
     return { t, v, stepSeconds: trace.stepSeconds };
+  }
+}
+
+/**
+ * What a one-minute metric (CloudWatch at period 60, a Prometheus rate over 1m) shows of the
+ * replayed demand, surges included: the mean of each minute that ended by the simulated now,
+ * in the signal's own unit per minute step. The surge detector reads it.
+ */
+export class ObservedDemandSource implements MetricSource {
+  private readonly demand: DemandTimeline;
+  private readonly clock: Clock;
+  private readonly signal: string;
+  constructor(demand: DemandTimeline, clock: Clock, signal: string) {
+    this.demand = demand;
+    this.clock = clock;
+    this.signal = signal;
+  }
+
+  async history(signal: DemandSignal, q: MetricQuery): Promise<Series> {
+    const t: number[] = [];
+    const v: number[] = [];
+    const step = 60_000;
+    if (signal.name !== this.signal) return { t, v, stepSeconds: 60 };
+    const perStep = toPerSecond(signal, 1, 60);
+    const until = Math.min(q.to.getTime(), this.clock.now().getTime());
+    for (let m = Math.ceil(q.from.getTime() / step) * step; m + step <= until; m += step) {
+      if (!this.demand.known(m)) continue;
+      let sum = 0;
+      for (let k = 0; k < 6; k++) sum += this.demand.at(m + (k + 0.5) * 10_000);
+      t.push(m);
+      v.push(sum / 6 / perStep);
+    }
+    return { t, v, stepSeconds: 60 };
   }
 }

@@ -12,7 +12,7 @@ import { nullNotifier } from '../ports/notifier.ts';
 import { MemoryStateStore } from '../sim/memory-store.ts';
 import { Repo } from '../state/repo.ts';
 import { SimAlarm } from './alarms.ts';
-import { type DemandTimeline, TraceMetricSource } from './demand.ts';
+import { type DemandTimeline, ObservedDemandSource, TraceMetricSource } from './demand.ts';
 import {
   capacityOf,
   type PolicyScores,
@@ -55,6 +55,8 @@ export interface HeadroomTrace {
   forecast: { lower: Float32Array; value: Float32Array; upper: Float32Array; aheadSeconds: number };
   /** Every step Headroom executed (the audit log), oldest first. */
   steps: { at: string; target: string; before: unknown; after: unknown; reason: string }[];
+  /** What the brain learnt from each campaign that ended (audit `campaign-outcome`). */
+  outcomes: { at: string; reason: string; outcome: unknown }[];
 }
 
 export interface PolicyRun {
@@ -202,6 +204,7 @@ export async function runHeadroom(ctx: PolicyContext): Promise<PolicyRun> {
     notifier: nullNotifier,
     demand,
     predictive: ctx.forecasting?.predictive,
+    observed: config.surge?.enabled ? new ObservedDemandSource(ctx.demand, clock, ctx.signal) : undefined,
     owner: 'backtest',
   });
   const alarms = Object.entries(ctx.settings.alarms).map(([name, spec]) => new SimAlarm(name, spec));
@@ -247,7 +250,14 @@ export async function runHeadroom(ctx: PolicyContext): Promise<PolicyRun> {
   return {
     scores: scorer.result({ ...a, headroomSteps: executed }, a.replicas + executed),
     series: scorer.series,
-    headroom: { floor, forecast: fc, steps },
+    headroom: {
+      floor,
+      forecast: fc,
+      steps,
+      outcomes: audit
+        .filter((e) => e.action === 'campaign-outcome')
+        .map((e) => ({ at: e.at, reason: e.reason, outcome: e.after })),
+    },
   };
 }
 

@@ -167,6 +167,29 @@ function readyUnits(a: Actual | undefined): number {
 }
 
 /**
+ * Every target's floor for one campaign (pod workloads first: node capacity is sized from
+ * their added pods), clamped to bounds, with the explanation of each.
+ */
+export function campaignFloors(
+  c: Campaign,
+  ctx: CampaignContext,
+): { floors: Map<string, number>; why: Map<string, string> } {
+  const floors = new Map<string, number>();
+  const why = new Map<string, string>();
+  const ordered = [...c.targets].sort((a, b) => Number(isNodes(ctx, a)) - Number(isNodes(ctx, b)));
+  for (const id of ordered) {
+    const target = targetById(ctx.config, id);
+    if (!target) continue;
+    const f = campaignFloor(c, target, ctx, floors);
+    if (!f) continue;
+    const clamped = clampToBounds(target, f.floor);
+    floors.set(id, clamped);
+    why.set(id, f.why + (clamped < f.floor ? `, capped at max ${display(target, clamped)}` : ''));
+  }
+  return { floors, why };
+}
+
+/**
  * The intents of the campaign calendar, derived on every reconcile so they follow the latest
  * demand and a cancellation releases them at once. Each intent holds from the campaign start
  * to its end; the planner starts each target its lead time (plus margin and staging) early
@@ -180,19 +203,7 @@ export function campaignIntents(campaigns: Campaign[], ctx: CampaignContext): In
     if (c.cancelled) continue;
     const end = campaignEnd(c);
     if (end + maxDelay * 1000 < now) continue;
-    const floors = new Map<string, number>();
-    const why = new Map<string, string>();
-    // Pod workloads first: the Karpenter floor is sized from their added pods.
-    const ordered = [...c.targets].sort((a, b) => Number(isNodes(ctx, a)) - Number(isNodes(ctx, b)));
-    for (const id of ordered) {
-      const target = targetById(ctx.config, id);
-      if (!target) continue;
-      const f = campaignFloor(c, target, ctx, floors);
-      if (!f) continue;
-      const clamped = clampToBounds(target, f.floor);
-      floors.set(id, clamped);
-      why.set(id, f.why + (clamped < f.floor ? `, capped at max ${display(target, clamped)}` : ''));
-    }
+    const { floors, why } = campaignFloors(c, ctx);
     const until = iso(end);
     const starts = iso(Date.parse(c.start));
     for (const id of c.targets) {

@@ -196,6 +196,8 @@ export function backtestCommand(): Command {
       if (opts.json) console.log(JSON.stringify(result.json, null, 2));
       else {
         console.log(formatBacktestTable(result.json));
+        // What the brain learnt from each campaign that ended (audit `campaign-outcome`).
+        for (const o of result.report.headroom?.outcomes ?? []) console.log(`learnt  ${o.reason}`);
         if (opts.report) console.log(`report  ${path.resolve(opts.report)}`);
       }
     });

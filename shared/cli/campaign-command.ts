@@ -1,10 +1,13 @@
 import { Command } from 'commander';
+import { campaignOutcomes } from '../app/campaign-learning.ts';
 import { defaultCampaignTargets } from '../campaigns/campaigns.ts';
+import { type CampaignOutcome, learntAbout, learntLines } from '../campaigns/learning.ts';
 import { DURATION_RULE, formatDuration, parseDuration } from '../domain/duration.ts';
 import { InputError } from '../domain/errors.ts';
 import { CAMPAIGN_NAME_RULE, isCampaignName, MULTIPLIER_RULE, parseMultiplier } from '../domain/input.ts';
 import { isRelativeTime } from '../domain/time.ts';
 import type { Campaign } from '../domain/types.ts';
+import { Repo } from '../state/repo.ts';
 import { cliClock, optionTime } from './clock.ts';
 import { loadConfigOption } from './options.ts';
 import { type RemoteOptions, remoteFrom, withRemote } from './remote.ts';
@@ -137,13 +140,23 @@ export function campaignCommand(): Command {
     withCommon(new Command('list'))
       .option('--json', 'JSON output')
       .action(async (opts: CommonOpts) => {
-        const print = (list: Campaign[]) => {
-          if (opts.json) console.log(JSON.stringify(list, null, 2));
+        const print = (list: Campaign[], outcomes: CampaignOutcome[] = []) => {
+          if (opts.json)
+            console.log(
+              JSON.stringify(
+                list.map((c) => ({ ...c, ...learntAbout(c, outcomes) })),
+                null,
+                2,
+              ),
+            );
           else if (list.length === 0) console.log('no campaigns');
           else
             for (const c of list)
               console.log(
-                `${c.name}  x${c.multiplier}  ${c.start}  ${formatDuration(c.durationSeconds)}  ${c.targets.join(',')}${c.cancelled ? '  (cancelled)' : ''}${c.approved ? '  (approved)' : ''}`,
+                [
+                  `${c.name}  x${c.multiplier}  ${c.start}  ${formatDuration(c.durationSeconds)}  ${c.targets.join(',')}${c.series ? `  series ${c.series}` : ''}${c.cancelled ? '  (cancelled)' : ''}${c.approved ? '  (approved)' : ''}`,
+                  ...learntLines(c, outcomes),
+                ].join('\n'),
               );
         };
         const remote = remoteFrom(opts);
@@ -154,7 +167,7 @@ export function campaignCommand(): Command {
         const config = loadConfigOption(opts.config);
         const rt = await openRuntime({ config, cloud: 'sim', stateDir: opts.state });
         try {
-          print(await rt.brain.campaigns());
+          print(await rt.brain.campaigns(), await campaignOutcomes(new Repo(rt.store), cliClock().now()));
         } finally {
           await rt.close();
         }

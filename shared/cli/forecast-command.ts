@@ -9,6 +9,8 @@ import type { DemandSignal } from '../domain/types.ts';
 import { forecastSeries } from '../forecast/forecaster.ts';
 import { forecastJson, formatForecast, summariseHistory } from '../forecast/format.ts';
 import { horizonFor, quantilesFor } from '../forecast/provider.ts';
+import { sloEntries } from '../forecast/slo-decisions.ts';
+import { tuneSeries } from '../forecast/slo-series.ts';
 import { ManualClock } from '../ports/clock.ts';
 import type { Series } from '../ports/metrics.ts';
 import { SimCloud } from '../sim/cloud.ts';
@@ -84,10 +86,17 @@ export function forecastCommand(): Command {
           now,
         });
         const history = summariseHistory(series, now);
+        // The quantile each predictive entry's SLO chooses on this history, and its predicted score.
+        const slo =
+          config && sloEntries(config, name).length > 0 ? sloLines(config, name, series, now) : undefined;
         console.log(
           opts.json
-            ? JSON.stringify(forecastJson(name, history, result), null, 2)
-            : formatForecast(name, history, result),
+            ? JSON.stringify(
+                { ...forecastJson(name, history, result), ...(slo ? { slo: slo.json } : {}) },
+                null,
+                2,
+              )
+            : [formatForecast(name, history, result), ...(slo?.text ?? [])].join('\n'),
         );
       } catch (err) {
         // A source that cannot answer or a history too short to fit: exit 1 with the reason.
@@ -111,7 +120,24 @@ function fromTrace(file: string, until: number | undefined) {
   };
 }
 
-async function fromSignal(
+function sloLines(config: Config, signal: string, series: Series, now: number) {
+  const results = tuneSeries(config, signal, series, now).filter((r) => r.configured);
+  return {
+    json: results.map((r) => ({
+      target: r.target,
+      quantile: r.quantile,
+      fallback: r.fallback,
+      reason: r.reason,
+      ...(r.predicted ? { predicted: r.predicted } : {}),
+    })),
+    text: results.map(
+      (r) => `slo ${r.target}: ${r.reason} (headroom tune --signal ${signal} shows the curve)`,
+    ),
+  };
+}
+
+/** A configured signal's history up to `until` (default now), read as `forecast` and the provider read it. */
+export async function fromSignal(
   config: Config,
   name: string,
   until: number | undefined,

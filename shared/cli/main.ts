@@ -13,6 +13,7 @@ import { rbacCommand } from './rbac-command.ts';
 import { rehearseCommand } from './rehearse-command.ts';
 import { releaseCommand } from './release-command.ts';
 import { statusCommand } from './status-command.ts';
+import { tuneCommand } from './tune-command.ts';
 import { validateCommand } from './validate-command.ts';
 
 export function buildProgram(): Command {
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
     forecastCommand(),
     rehearseCommand(),
     backtestCommand(),
+    tuneCommand(),
     capacityCommand(),
     rbacCommand(),
   ])

@@ -1,6 +1,9 @@
 import { Command, Option } from 'commander';
 import type { Brain } from '../app/brain.ts';
+import { campaignOutcomes } from '../app/campaign-learning.ts';
+import { describeOutcome } from '../campaigns/learning.ts';
 import { InputError } from '../domain/errors.ts';
+import { Repo } from '../state/repo.ts';
 import { loadConfigOption } from './options.ts';
 import { type RemoteOptions, remoteFrom, withRemote } from './remote.ts';
 import { openRuntime } from './runtime.ts';
@@ -28,6 +31,15 @@ export function formatStatus(s: Snapshot): string {
   const paused = s.paused ? [`paused by ${s.paused.by} at ${s.paused.at}`] : [];
   return [`status at ${s.at}`, ...paused, line(head), ...rows.map(line)].join('\n');
 }
+
+/** Campaigns that ended in the last week: what the brain learnt (campaign list shows them all). */
+async function recentOutcomes(repo: Repo, now: Date): Promise<string[]> {
+  const recent = (await campaignOutcomes(repo, now)).filter(
+    (o) => now.getTime() - Date.parse(o.end) < RECENT_MS && Date.parse(o.end) <= now.getTime(),
+  );
+  return recent.map((o) => `campaign ${o.campaign} ended ${o.end}: ${describeOutcome(o)}`);
+}
+const RECENT_MS = 7 * 86_400_000;
 
 /** Only the target asked for; an unknown one is refused with the known ones. */
 function only(s: Snapshot, target: string | undefined): Snapshot {
@@ -65,7 +77,10 @@ export function statusCommand(): Command {
         const rt = await openRuntime({ config, cloud: opts.cloud, stateDir: opts.state });
         try {
           const shown = only(await rt.brain.snapshot(), target);
-          console.log(opts.json ? JSON.stringify(shown, null, 2) : formatStatus(shown));
+          const learnt = opts.json ? [] : await recentOutcomes(new Repo(rt.store), new Date(shown.at));
+          console.log(
+            opts.json ? JSON.stringify(shown, null, 2) : [formatStatus(shown), ...learnt].join('\n'),
+          );
         } finally {
           await rt.close();
         }

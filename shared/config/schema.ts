@@ -5,6 +5,7 @@ import { backtestSchema } from './backtest.ts';
 import { constraintSchema } from './constraints.ts';
 import { campaignName, common, cron, duration, multiplier, name, raise, region, timeZone } from './fields.ts';
 import { scheduleSchema } from './schedules.ts';
+import { surgeSchema } from './surge.ts';
 
 /**
  * The shape of `headroom.yaml` as users write it. Each target is checked afterwards against
@@ -69,12 +70,19 @@ const rule = z.strictObject({
   releaseOnResolve: z.boolean().optional(),
 });
 
+/** An SLO instead of a guessed quantile: Headroom picks the quantile (forecast/slo-tuning.ts). */
+const slo = z.strictObject({
+  maxShortMinutesPercent: z.number().gte(0).lt(100),
+  maxCostVsOracle: z.number().gte(1).optional(),
+});
+
 const predictive = z.strictObject({
   target: z.string(),
   signal: z.string(),
   horizon: duration.default(7200),
   quantile: z.number().gt(0.5).lt(1).default(0.95),
   mode: z.enum(['apply', 'forecast-only']).default('apply'),
+  slo: slo.optional(),
 });
 
 const campaign = z.strictObject({
@@ -85,6 +93,8 @@ const campaign = z.strictObject({
   targets: z.array(z.string()).min(1),
   floors: z.record(z.string(), z.union([z.number().nonnegative(), z.string()])).optional(),
   approved: z.boolean().optional(),
+  /** A recurring campaign's series: its next multiplier can be suggested from the last ones. */
+  series: name.optional(),
 });
 
 export const configSchema = z.strictObject({
@@ -97,6 +107,8 @@ export const configSchema = z.strictObject({
       maxStepPercent: z.number().positive().default(200),
       dryRun: z.boolean().default(false),
       reconcileInterval: duration.default(60),
+      /** Steps the executor applies at once in one reconcile (each under its own lease). */
+      parallelSteps: z.number().int().min(1).max(64).default(1),
     })
     .prefault({}),
   /** Caps on what triggers may ask for. */
@@ -114,6 +126,8 @@ export const configSchema = z.strictObject({
   campaigns: z.array(campaign).default([]),
   /** Limits that couple targets: connection budgets (shared/config/constraints.ts). */
   constraints: z.array(constraintSchema).default([]),
+  /** The response to unannounced surges (shared/config/surge.ts). */
+  surge: surgeSchema.optional(),
   /** Ceilings on a cron (docs/ceilings.md). */
   schedules: z.array(scheduleSchema).default([]),
   access: z

@@ -2,6 +2,7 @@ import type { CapacitySection } from '../capacity/schema.ts';
 import type { Campaign, DemandSignal, RaiseSpec, Target } from '../domain/types.ts';
 import type { BacktestSection } from './backtest.ts';
 import type { ConnectionBudget } from './constraints.ts';
+import type { SurgeConfig } from './surge.ts';
 
 export interface ClusterConfig {
   id: string;
@@ -46,6 +47,18 @@ export interface PredictiveConfig {
   horizonSeconds: number;
   quantile: number;
   mode: 'apply' | 'forecast-only';
+  /**
+   * When set, the quantile is chosen by a self-backtest on the signal's recent history (the
+   * cheapest meeting the SLO); `quantile` is the fallback while the history is too short.
+   */
+  slo?: SloSpec;
+}
+
+export interface SloSpec {
+  /** Share of minutes (percent) the target may be short of capacity. */
+  maxShortMinutesPercent: number;
+  /** Quantiles whose predicted cost exceeds this multiple of the oracle's are not chosen. */
+  maxCostVsOracle?: number;
 }
 
 export interface Defaults {
@@ -55,6 +68,8 @@ export interface Defaults {
   dryRun: boolean;
   /** How often the periodic reconcile runs. */
   reconcileIntervalSeconds: number;
+  /** Steps applied at once by one reconcile (default 1: one after the other). */
+  parallelSteps?: number;
 }
 
 /** Caps on what triggers may ask for (`limits` in headroom.yaml). */
@@ -100,6 +115,8 @@ export interface Config {
   campaigns: Campaign[];
   /** Connection budgets the planner keeps every plan inside (docs/constraints.md). */
   constraints?: ConnectionBudget[];
+  /** The response to unannounced surges; absent: none. */
+  surge?: SurgeConfig;
   /** Ceilings on a cron (docs/ceilings.md); absent in configs built before them. */
   schedules?: Schedule[];
   access: { slack?: SlackAccess };

@@ -28,6 +28,7 @@ import { type Path, Problems } from './problems.ts';
 import { normaliseSchedules } from './schedules.ts';
 import { configSchema, type RawCampaign } from './schema.ts';
 import { checkBacktestSection } from './sim-settings.ts';
+import { normaliseSurge } from './surge.ts';
 import { findCycles, normaliseTarget, unitsOf } from './targets.ts';
 import type { Config, PredictiveConfig, Rule } from './types.ts';
 
@@ -179,6 +180,7 @@ export function validateConfig(document: unknown, source?: string): Config {
       horizonSeconds: p.horizon,
       quantile: p.quantile,
       mode: p.mode,
+      ...(p.slo ? { slo: p.slo } : {}),
     });
   });
 
@@ -202,6 +204,7 @@ export function validateConfig(document: unknown, source?: string): Config {
     problems.add(p, m),
   );
 
+  const surge = normaliseSurge(raw.surge, { signals, targets, declared }, (p, m) => problems.add(p, m));
   checkCapacitySection(
     raw.capacity,
     {
@@ -222,6 +225,7 @@ export function validateConfig(document: unknown, source?: string): Config {
       maxStepPercent: raw.defaults.maxStepPercent,
       dryRun: raw.defaults.dryRun,
       reconcileIntervalSeconds: raw.defaults.reconcileInterval,
+      ...(raw.defaults.parallelSteps > 1 ? { parallelSteps: raw.defaults.parallelSteps } : {}),
     },
     limits: { maxIntentSeconds },
     clusters: Object.fromEntries(Object.entries(raw.clusters).map(([id, c]) => [id, { id, ...c }])),
@@ -231,6 +235,7 @@ export function validateConfig(document: unknown, source?: string): Config {
     predictive,
     campaigns,
     ...(constraints.length > 0 ? { constraints } : {}),
+    ...(surge ? { surge } : {}),
     ...(schedules.length ? { schedules } : {}),
     access: raw.access,
     notifications: raw.notifications,
@@ -292,6 +297,7 @@ export function normaliseCampaign(
     targets: c.targets,
     floors: Object.keys(floors).length ? floors : undefined,
     approved: c.approved,
+    ...(c.series ? { series: c.series } : {}),
   };
 }
 

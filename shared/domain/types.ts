@@ -126,7 +126,8 @@ export type SourceKind =
   | 'campaign'
   | 'forecast'
   | 'event'
-  | 'schedule';
+  | 'schedule'
+  | 'surge';
 
 export interface IntentSource {
   kind: SourceKind;
@@ -158,6 +159,8 @@ export interface Intent {
   advisory?: boolean;
   /** An approved campaign carries approval for the steps it causes. */
   approved?: boolean;
+  /** A surge already here (shared/app/surge-intents.ts): one step to the floor, no staging, no cooldown. */
+  urgent?: boolean;
   /** A ceiling (docs/ceilings.md): an upper bound in units over the window; `floor` is then 0. */
   ceiling?: number;
   /** A ceiling that a campaign floor on the target lifts while the campaign holds. */
@@ -177,6 +180,8 @@ export interface Campaign {
   approved?: boolean;
   createdBy?: string;
   cancelled?: boolean;
+  /** A recurring campaign's series (learning: its next multiplier from the last ones). */
+  series?: string;
 }
 
 /** What an actuator reports about a target right now. */
@@ -327,7 +332,8 @@ export interface AuditEntry {
     | 'campaign-added'
     | 'campaign-cancelled'
     | 'paused'
-    | 'resumed';
+    | 'resumed'
+    | 'campaign-outcome';
   target?: string;
   stepId?: string;
   before?: unknown;
@@ -351,23 +357,4 @@ export function toPerSecond(signal: Pick<DemandSignal, 'unit'>, value: number, s
   }
 }
 
-/**
- * Expected demand per second for one signal over the coming hours, as the planner and the
- * campaign logic consume it. Built by the app layer from metric history and the forecaster.
- */
-export interface DemandView {
-  signal: string;
-  /** Forecast points (epoch ms), demand per second; `upper` is the bound `quantile` picks. */
-  points: { t: number; value: number; lower: number; upper: number }[];
-  stepSeconds: number;
-  quantile: number;
-  model: string;
-  /** The last observed demand per second, if any. */
-  observedPerSecond?: number;
-  /**
-   * Upper bounds at the other quantiles configured for this signal, aligned with `points`,
-   * keyed by the quantile as a string (`"0.9"`): two predictive targets on one signal may ask
-   * for different quantiles.
-   */
-  upperByQuantile?: Record<string, number[]>;
-}
+export type { DemandView, SloDecision } from './demand-view.ts';

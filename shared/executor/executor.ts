@@ -10,6 +10,7 @@ import type { ActuatorRegistry } from '../ports/actuator.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Notifier } from '../ports/notifier.ts';
 import type { Repo } from '../state/repo.ts';
+import { runOrdered } from './concurrency.ts';
 import { heldBack, recordFailure } from './failures.ts';
 import { completed, recoverPending, withoutPending, writeAhead } from './write-ahead.ts';
 
@@ -72,10 +73,14 @@ export async function execute(config: Config, plan: FullPlan, deps: ExecutorDeps
   // Scale-ups in plan order (dependencies first), scale-downs in reverse (dependents first).
   const ups = plan.targets.filter((e) => e.decision === 'scale-up' && due(e));
   const downs = plan.targets.filter((e) => e.decision === 'scale-down' && due(e)).reverse();
-  for (const e of [...ups, ...downs]) {
-    const target = byId.get(e.id)!;
-    results.push(await executeStep(target, e, e.steps[0]!, run));
-  }
+  // `defaults.parallelSteps` at a time (each under its own lease); related targets keep their order.
+  const related = (a: PlannedTarget, b: PlannedTarget) =>
+    byId.get(a.id)!.dependsOn.includes(b.id) || byId.get(b.id)!.dependsOn.includes(a.id);
+  const limit = config.defaults.parallelSteps ?? 1;
+  for (const wave of [ups, downs])
+    results.push(
+      ...(await runOrdered(wave, limit, related, (e) => executeStep(byId.get(e.id)!, e, e.steps[0]!, run))),
+    );
   return results;
 }
 

@@ -7,6 +7,7 @@ import {
   type ProfileModel,
   type ProfilePoint,
   predictProfile,
+  predictProfileUppers,
 } from './profile-model.ts';
 
 /**
@@ -94,6 +95,17 @@ export function predict(
   quantile: number,
 ): ProfilePoint[] {
   return predictProfile(fitted.model, history, originMs, originMs + horizonSeconds * 1000, quantile);
+}
+
+/** The upper bounds at several quantiles from `originMs` for `horizonSeconds` (one projection). */
+export function predictUppers(
+  fitted: FittedForecaster,
+  history: HistoryReader,
+  originMs: number,
+  horizonSeconds: number,
+  quantiles: number[],
+): { t: number; upper: number[] }[] {
+  return predictProfileUppers(fitted.model, history, originMs, originMs + horizonSeconds * 1000, quantiles);
 }
 
 /**

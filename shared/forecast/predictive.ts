@@ -19,14 +19,47 @@ export function unitsFor(target: Target, perSecond: number): number {
   return Math.max(0, Math.ceil(perSecond / (c.perUnit * c.targetUtilization) - 1e-9));
 }
 
-/** The upper bounds a predictive entry uses: its own quantile when the view carries it. */
+/**
+ * The upper bounds a predictive entry uses: the quantile its SLO chose (none: the SLO needs no
+ * floors), else its own quantile when the view carries it, else the view's.
+ */
 function boundsFor(
   view: DemandView,
   p: PredictiveConfig,
-): { upper: (i: number) => number; quantile: number } {
-  const own = view.upperByQuantile?.[String(p.quantile)];
-  if (own) return { upper: (i) => own[i]!, quantile: p.quantile };
-  return { upper: (i) => view.points[i]!.upper, quantile: view.quantile };
+): { upper: (i: number) => number; quantile: number; why: string } | undefined {
+  const decision = p.slo ? view.slo?.[p.target] : undefined;
+  if (decision?.quantile === null) return undefined;
+  const q = decision?.quantile ?? p.quantile;
+  const why = !decision
+    ? ''
+    : decision.predicted
+      ? `, chosen for the SLO (predicted ${Number(decision.predicted.shortMinutesPercent.toFixed(2))}% short at ${decision.predicted.costVsOracle.toFixed(2)}x the oracle)`
+      : ', the SLO fallback (history too short)';
+  const own = q === view.quantile ? undefined : view.upperByQuantile?.[String(q)];
+  if (own) return { upper: (i) => own[i]!, quantile: q, why };
+  return { upper: (i) => view.points[i]!.upper, quantile: view.quantile, why };
+}
+
+/**
+ * The SLO is met without floors: one intent at 0 over the horizon (it changes nothing), so the
+ * plan says why the forecast sets no floor.
+ */
+function noFloorsIntent(p: PredictiveConfig, view: DemandView, now: Date): Intent {
+  const d = view.slo![p.target]!;
+  const score = d.predicted
+    ? ` (predicted ${Number(d.predicted.shortMinutesPercent.toFixed(2))}% short at ${d.predicted.costVsOracle.toFixed(2)}x the oracle)`
+    : '';
+  return {
+    id: `forecast:${p.target}:slo`,
+    target: p.target,
+    floor: 0,
+    from: iso(now),
+    until: iso(now.getTime() + p.horizonSeconds * 1000),
+    reason: `forecast ${p.signal}: the SLO (${p.slo!.maxShortMinutesPercent}% of minutes short) is met without floors${score}`,
+    source: { kind: 'forecast', ref: p.signal },
+    advisory: p.mode === 'forecast-only' ? true : undefined,
+    createdAt: iso(now),
+  };
 }
 
 /**
@@ -45,7 +78,12 @@ export const predictiveIntents: PredictiveIntents = (config: Config, demand, now
     const target = config.targets.find((t) => t.id === p.target);
     const view = demand[p.signal];
     if (!target?.capacity || !view || view.points.length === 0) continue;
-    const { upper, quantile } = boundsFor(view, p);
+    const bounds = boundsFor(view, p);
+    if (!bounds) {
+      out.push(noFloorsIntent(p, view, now));
+      continue;
+    }
+    const { upper, quantile, why } = bounds;
     const step = view.stepSeconds * 1000;
     const end = t0 + p.horizonSeconds * 1000;
     let run: { from: number; until: number; floor: number; peak: number; peakAt: number } | undefined;
@@ -58,7 +96,7 @@ export const predictiveIntents: PredictiveIntents = (config: Config, demand, now
         floor: run.floor,
         from: iso(run.from),
         until: iso(run.until),
-        reason: `forecast ${p.signal} ${quantileLabel(quantile)} ${formatRate(run.peak)} at ${iso(run.peakAt)} (${view.model}) needs ${run.floor} at ${c.perUnit}/s per unit and ${Number((c.targetUtilization * 100).toFixed(1))}% utilisation`,
+        reason: `forecast ${p.signal} ${quantileLabel(quantile)} ${formatRate(run.peak)} at ${iso(run.peakAt)} (${view.model}) needs ${run.floor} at ${c.perUnit}/s per unit and ${Number((c.targetUtilization * 100).toFixed(1))}% utilisation${why}`,
         source: { kind: 'forecast', ref: p.signal },
         advisory: p.mode === 'forecast-only' ? true : undefined,
         createdAt: iso(now),

@@ -184,10 +184,50 @@ export function predictProfile(
   quantile: number,
 ): ProfilePoint[] {
   const tr = model.transform;
+  const out: ProfilePoint[] = [];
+  project(model, history, originMs, untilMs, (t, at) => {
+    out.push({
+      t,
+      value: tr.from(at(0.5, true)),
+      lower: tr.from(at(1 - quantile)),
+      upper: tr.from(at(quantile)),
+    });
+  });
+  return out;
+}
+
+/** The upper bounds at several quantiles at once (one projection for all): `upper[k]` for `quantiles[k]`. */
+export function predictProfileUppers(
+  model: ProfileModel,
+  history: HistoryReader,
+  originMs: number,
+  untilMs: number,
+  quantiles: number[],
+): { t: number; upper: number[] }[] {
+  const tr = model.transform;
+  const out: { t: number; upper: number[] }[] = [];
+  project(model, history, originMs, untilMs, (t, at) => {
+    out.push({ t, upper: quantiles.map((q) => tr.from(at(q))) });
+  });
+  return out;
+}
+
+/**
+ * The forecast slots after `originMs` up to `untilMs`: for each, `at(q)` is the q-quantile on
+ * the transformed scale (`median`: the point forecast, centred on the recent bias).
+ */
+function project(
+  model: ProfileModel,
+  history: HistoryReader,
+  originMs: number,
+  untilMs: number,
+  visit: (t: number, at: (q: number, median?: boolean) => number) => void,
+): void {
+  const tr = model.transform;
   if (history.transform.name !== tr.name)
     throw new Error(`history on the ${history.transform.name} scale, model on ${tr.name}`);
   const last = history.last;
-  if (last < history.first) return [];
+  if (last < history.first) return;
   const step = history.stepSeconds * 1000;
   const members = model.members.map((choice) => {
     const m = { dayLag: model.dayLag, weekLag: model.weekLag, choice };
@@ -201,7 +241,6 @@ export function predictProfile(
   // From the interval that holds the origin (not yet observed) on.
   const first = Math.max(last + 1, Math.floor((originMs - history.anchor) / step));
   const end = Math.floor((untilMs - history.anchor) / step);
-  const out: ProfilePoint[] = [];
   for (let i = first; i <= end; i++) {
     const ahead = i - last;
     let sum = 0;
@@ -219,18 +258,36 @@ export function predictProfile(
     const scale = model.scales[b] ?? UNIT_SCALE;
     const sigma = sigmaAt(scale, z0);
     const zhat = z0 + offsetAt(scale, z0);
-    const w = widening(quantile, model.effectiveCounts[b] ?? 0);
     // The interval keeps its shape around the median of all errors, centred on the recent bias.
     const mid = quantileOf(r, 0.5);
     const centre = model.centres[b] ?? mid;
-    out.push({
-      t: history.anchor + i * step,
-      value: tr.from(zhat + sigma * centre),
-      lower: tr.from(zhat + sigma * (centre + w * (quantileOf(r, 1 - quantile) - mid))),
-      upper: tr.from(zhat + sigma * (centre + w * (quantileOf(r, quantile) - mid))),
+    const effective = model.effectiveCounts[b] ?? 0;
+    // One widening per quantile pair (q and 1 - q widen alike).
+    let wq = Number.NaN;
+    let w = 1;
+    visit(history.anchor + i * step, (q, median) => {
+      if (median) return zhat + sigma * centre;
+      const pair = Math.max(q, 1 - q);
+      if (pair !== wq) {
+        wq = pair;
+        w = wideningOf(pair, effective);
+      }
+      return zhat + sigma * (centre + w * (quantileOf(r, q) - mid));
     });
   }
-  return out;
+}
+
+/** widening() is pure and costly (Student-t quantiles): remembered per quantile and count. */
+const widenings = new Map<string, number>();
+function wideningOf(q: number, count: number): number {
+  const key = `${q}|${count}`;
+  let w = widenings.get(key);
+  if (w === undefined) {
+    if (widenings.size > 4096) widenings.clear();
+    w = widening(q, count);
+    widenings.set(key, w);
+  }
+  return w;
 }
 
 /** A short description of the fitted variant, for `model` in forecasts and reasons. */

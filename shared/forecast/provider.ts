@@ -1,11 +1,13 @@
 import type { Config } from '../config/types.ts';
-import type { DemandSignal, DemandView } from '../domain/types.ts';
+import type { DemandSignal, DemandView, SloDecision } from '../domain/types.ts';
 import { toPerSecond } from '../domain/types.ts';
 import type { DemandContext, DemandProvider } from '../ports/demand.ts';
 import { type Logger, silentLogger } from '../ports/logger.ts';
 import { type MetricSource, stepOf } from '../ports/metrics.ts';
 import { type FittedForecaster, fitForecaster, predict } from './forecaster.ts';
 import { ForecastHistory } from './history.ts';
+import { SLO_RETUNE_SECONDS, sloChoices, sloDecision, sloEntries } from './slo-decisions.ts';
+import type { SloChoice } from './slo-tuning.ts';
 
 export interface ForecastDemandProviderOptions {
   metrics: MetricSource;
@@ -40,6 +42,13 @@ interface SignalState {
   view?: DemandView;
   /** The view covers forecasts up to here (epoch ms). */
   coveredUntil: number;
+  /** The SLO choices of the signal's predictive targets, when made and for which config. */
+  slo?: {
+    at: number;
+    key: string;
+    decisions: Record<string, SloDecision>;
+    choices: Record<string, SloChoice>;
+  };
 }
 
 const DEFAULT_QUANTILE = 0.95;
@@ -170,6 +179,7 @@ export class ForecastDemandProvider implements DemandProvider {
     const points = predict(s.fitted, history, now, coverSeconds, q);
     const step = history.stepSeconds;
     const perSecond = (x: number) => toPerSecond(signal, x, step);
+    const slo = this.sloFor(config, signal.name, s, history, now, perSecond);
     const view: DemandView = {
       signal: signal.name,
       points: points.map((p) => ({
@@ -182,20 +192,68 @@ export class ForecastDemandProvider implements DemandProvider {
       quantile: q,
       model: s.fitted.description,
     };
-    if (quantiles.length > 1) {
+    const chosen = Object.values(slo ?? {}).flatMap((d) => (d.quantile === null ? [] : [d.quantile]));
+    const others = [...new Set([...quantiles.slice(1), ...chosen])].filter((x) => x !== q);
+    if (slo) view.slo = slo;
+    if (others.length > 0) {
       view.upperByQuantile = {};
-      for (const other of quantiles.slice(1))
+      for (const other of others)
         view.upperByQuantile[String(other)] = predict(s.fitted, history, now, coverSeconds, other).map((p) =>
           perSecond(p.upper),
         );
     }
     if (history.last >= history.first) view.observedPerSecond = perSecond(history.rawAt(history.last));
+    const newest = history.lastRowTime;
+    if (newest !== undefined)
+      view.latest = { t: newest, perSecond: perSecond(history.rawAt(history.slotOf(newest))) };
     s.view = view;
     this.stats.refreshes++;
     s.refreshedAt = now;
     s.excludeKey = excludeKey;
     s.coveredUntil = now + coverSeconds * 1000;
     return view;
+  }
+
+  /**
+   * The SLO choices of the signal's predictive targets: made again once a day (a self-backtest
+   * forecasts every slot of the last week as its reconcile did: ~130 ms for a week of 1-minute
+   * data, then 10-20 ms a day, the earlier days' scores being kept), or when their config
+   * changes; undefined without an SLO.
+   */
+  private sloFor(
+    config: Config,
+    signal: string,
+    s: SignalState,
+    history: ForecastHistory,
+    now: number,
+    perSecond: (x: number) => number,
+  ): Record<string, SloDecision> | undefined {
+    const entries = sloEntries(config, signal);
+    if (entries.length === 0 || !s.fitted) return undefined;
+    const key = JSON.stringify([
+      entries,
+      config.targets.filter((t) => entries.some((p) => p.target === t.id)),
+    ]);
+    const kept = s.slo;
+    if (kept && kept.key === key && now - kept.at < SLO_RETUNE_SECONDS * 1000 && now >= kept.at)
+      return kept.decisions;
+    // The days scored by earlier choices are kept: only the rows since are scored.
+    const previous = kept && kept.key === key && now >= kept.at ? kept.choices : {};
+    const choices = sloChoices(config, signal, history.grid(), s.fitted, perSecond, previous);
+    const decisions: Record<string, SloDecision> = {};
+    for (const [target, choice] of Object.entries(choices)) {
+      decisions[target] = sloDecision(choice, now);
+      this.log.info(`SLO for ${target} on ${signal}: ${choice.reason}`, { signal, target });
+    }
+    // A fallback is tried again at the next model choice, not a day later.
+    const retry = Object.values(decisions).some((d) => d.fallback);
+    s.slo = {
+      at: retry ? now - SLO_RETUNE_SECONDS * 1000 + this.reselectSeconds * 1000 : now,
+      key,
+      decisions,
+      choices,
+    };
+    return decisions;
   }
 
   /**

@@ -45,7 +45,7 @@ function leadTimeFor(warmupSeconds: number, from: string): LeadTime {
 
 /**
  * An EC2 Auto Scaling group: Headroom raises its MinSize (DesiredCapacity follows when below it)
- * and never its MaxSize; optionally sizes its warm pool for events. Scaling activities and
+ * and never its MaxSize (a ceiling lowers it over a window); optionally sizes its warm pool for events. Scaling activities and
  * instance refreshes make it busy, suspended Launch / AlterDesiredCapacity processes block it.
  */
 export const ec2AutoScalingGroup: KindDefinition<Ec2AutoScalingGroupSpec> = {
@@ -54,6 +54,8 @@ export const ec2AutoScalingGroup: KindDefinition<Ec2AutoScalingGroupSpec> = {
   schema,
   field: 'minSize',
   granularity: 1,
+  // A ceiling lowers MaxSize (a group may be 0), MinSize and DesiredCapacity down with it.
+  ceiling: { field: () => 'maxSize', minimum: () => 0, lowersFloor: () => true },
   leadTime: leadTimeFor(DEFAULT_WARMUP_SECONDS, 'the warmup (the console default grace period, 300 s)'),
   leadTimeOf: (spec) =>
     spec.instanceWarmup === undefined
@@ -84,6 +86,9 @@ export const ec2AutoScalingGroup: KindDefinition<Ec2AutoScalingGroupSpec> = {
         purpose: 'Group',
         actions: [
           'autoscaling:UpdateAutoScalingGroup',
+          // The `headroom:replaced` tag: what a ceiling replaced, restored when it lifts.
+          'autoscaling:CreateOrUpdateTags',
+          'autoscaling:DeleteTags',
           ...(t.spec.warmPool ? ['autoscaling:PutWarmPool', 'autoscaling:DeleteWarmPool'] : []),
         ],
         resources: [group],

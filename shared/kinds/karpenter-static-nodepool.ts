@@ -17,6 +17,8 @@ export const karpenterStaticNodePool: KindDefinition<KarpenterStaticNodePoolSpec
   schema,
   field: 'replicas',
   granularity: 1,
+  // A ceiling lowers the count itself (a pool at 0 nodes at night), restored from `original`.
+  ceiling: { field: () => 'replicas', minimum: () => 0, lowersFloor: () => true },
   leadTime: {
     seconds: minutes(2),
     source:

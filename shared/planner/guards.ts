@@ -54,13 +54,12 @@ export const paused: Guard<TargetFacts> = ({ ts, state, desired, actual }) => {
     : { decision: 'blocked', reasons: [`paused by ${p.by} at ${p.at}`] };
 };
 
-/** The resource says it cannot be changed now (its actuator reports why). */
-export const resourceBlocked: Guard<TargetFacts> = ({ actual, desired }) => {
-  if (!actual.blocked) return undefined;
-  return desired === actual.value
-    ? { decision: 'no-op', reasons: [] }
-    : { decision: 'blocked', reasons: [actual.blocked] };
-};
+/**
+ * The resource says it cannot be changed now (its actuator reports why). At the value asked
+ * for, the plan goes on: a ceiling may still change it (then the plan says blocked, plan.ts).
+ */
+export const resourceBlocked: Guard<TargetFacts> = ({ actual, desired }) =>
+  actual.blocked && desired !== actual.value ? { decision: 'blocked', reasons: [actual.blocked] } : undefined;
 
 /** A value the service cannot lower (RDS storage) stays where it is: a release changes nothing. */
 export const neverLowered: Guard<TargetFacts> = ({ target, actual, desired }) => {

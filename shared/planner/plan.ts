@@ -26,7 +26,7 @@ import {
   type TargetFacts,
   type Verdict,
 } from './guards.ts';
-import { baselineOf, intentEnd, intentStart, stagedSteps } from './windows.ts';
+import { baselineOf, intentEnd, intentStart, stagedSteps, stepTo } from './windows.ts';
 
 export type { ForecastAdvice } from './forecast-advice.ts';
 export { APPROVAL_TTL_SECONDS } from './guards.ts';
@@ -239,16 +239,21 @@ function decideTarget(
   facts.desired = cap.desired;
   const desired = cap.desired;
   if (desired === actual.value && cap.step === undefined)
-    return done(cap.holds ? base : nextChange(base, target, actual, need, desired));
+    return done(cap.holds || actual.blocked ? base : nextChange(base, target, actual, need, desired));
+  if (actual.blocked) return done(base, { decision: 'blocked', reasons: [actual.blocked] });
 
   const direction: Direction = cap.direction ?? (desired > actual.value ? 'up' : 'down');
   const last = direction === 'up' ? ts?.lastUp : ts?.lastDown;
-  const cooldownEnds = last ? Date.parse(last) + target.cooldownSeconds * 1000 : 0;
+  // A surge that is already here (an urgent intent) is one step now: no staging, no cooldown.
+  const urgent = direction === 'up' && need.holder?.urgent === true;
+  const cooldownEnds = last && !urgent ? Date.parse(last) + target.cooldownSeconds * 1000 : 0;
   const at = Math.max(t, cooldownEnds);
   base.steps =
-    cap.step === undefined
-      ? stagedSteps(target, actual.value, desired, at, direction)
-      : [ceilingStep(target, actual.value, desired, at, direction, cap.step)];
+    cap.step !== undefined
+      ? [ceilingStep(target, actual.value, desired, at, direction, cap.step)]
+      : urgent
+        ? [stepTo(target, actual.value, desired, t, direction)]
+        : stagedSteps(target, actual.value, desired, at, direction);
   const step: StepFacts = { ...facts, direction, first: base.steps[0]!, last, cooldownEnds };
   for (const guard of STEP_GUARDS) {
     const v = guard(step);

@@ -61,17 +61,22 @@ export function stagedSteps(
   let when = at;
   while (stillToGo(from, to, v) && steps.length < 50) {
     const next = nextStep(target, v, to);
-    steps.push({
-      id: stepId(target, direction, v, next),
-      target: target.id,
-      at: iso(when),
-      direction,
-      from: v,
-      to: next,
-      set: { [fieldOf(target)]: display(target, next) },
-    });
+    steps.push(stepTo(target, v, next, when, direction));
     v = next;
     when += stageIntervalSeconds(target) * 1000;
   }
   return steps;
+}
+
+/** One change from `from` to `to` at `at`. */
+export function stepTo(target: Target, from: number, to: number, at: number, direction: Direction): Step {
+  return {
+    id: stepId(target, direction, from, to),
+    target: target.id,
+    at: iso(at),
+    direction,
+    from,
+    to,
+    set: { [fieldOf(target)]: display(target, to) },
+  };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { iso } from '../domain/time.ts';
 import type { Approval, AuditEntry, Campaign, Intent, PlannerState, TargetState } from '../domain/types.ts';
+import type { SurgeState } from '../forecast/surge.ts';
 import type { StateStore } from '../ports/state.ts';
 
 /** Record namespaces of the state store. */
@@ -12,6 +13,7 @@ export const NS = {
   settings: 'settings',
   idempotency: 'idem',
   campaignFloor: 'campaign-floor',
+  surge: 'surge',
 } as const;
 
 const DAY = 86400;
@@ -84,6 +86,18 @@ export class Repo {
   ): Promise<void> {
     const expiresAt = Math.floor(Date.parse(until) / 1000) + 2 * DAY;
     await this.store.put(NS.campaignFloor, `${campaign}:${target}`, { floor }, now, { expiresAt });
+  }
+
+  // Surges ---------------------------------------------------------------------------------
+  /** Every surge recorded in the last 30 days (each signal's latest may still hold). */
+  async surges(now: Date): Promise<SurgeState[]> {
+    return (await this.store.list<SurgeState>(NS.surge, now)).map((i) => i.value);
+  }
+
+  /** Records a surge's state, kept 30 days past its end: forecasts leave its window out. */
+  async putSurge(s: SurgeState, now: Date): Promise<void> {
+    const expiresAt = Math.floor(Date.parse(s.until) / 1000) + 30 * DAY;
+    await this.store.put(NS.surge, `${s.signal}:${s.since}`, s, now, { expiresAt });
   }
 
   // Target state --------------------------------------------------------------------------

@@ -38,6 +38,8 @@ export interface FakeGroupState {
   warmPool?: { MinSize?: number; MaxGroupPreparedCapacity?: number; PoolState: string };
   activities: FakeActivity[];
   refreshes: { InstanceRefreshId: string; Status: string; PercentageComplete: number; StartTime: Date }[];
+  /** The group's tags (CreateOrUpdateTags, DeleteTags), by key. */
+  tags: Map<string, { Value: string; PropagateAtLaunch: boolean }>;
 }
 
 /** An Auto Scaling error as the Query protocol answers it: `<ErrorResponse><Error><Code>`. */
@@ -60,8 +62,8 @@ const validation = (message: string) => new QueryError('ValidationError', messag
  * activity whose instances are Pending for LAUNCH_MS, then InService while the activity waits
  * for the instance warmup (DefaultInstanceWarmup, else HealthCheckGracePeriod) before it is
  * Successful; UpdateAutoScalingGroup refuses while an activity runs (ScalingActivityInProgress)
- * and validates sizes as AWS does (MinSize > MaxSize, desired outside the bounds); warm pools,
- * instance refreshes, suspended processes, throttling and injected failures.
+ * and validates sizes as AWS does (MinSize > MaxSize, desired outside the bounds); tags
+ * (CreateOrUpdateTags, DeleteTags, shown by DescribeAutoScalingGroups), warm pools, instance refreshes, suspended processes, throttling and injected failures.
  */
 export class FakeAutoScaling extends FakeApi {
   readonly groups = new Map<string, FakeGroupState>();
@@ -99,6 +101,7 @@ export class FakeAutoScaling extends FakeApi {
       suspended: [],
       activities: [],
       refreshes: [],
+      tags: new Map(),
       ...over,
     };
     for (let i = 0; i < sizes.desired; i++) g.instances.push(instance('InService'));
@@ -250,6 +253,18 @@ export class FakeAutoScaling extends FakeApi {
         g.warmPool = undefined;
         return undefined;
       }
+      case 'CreateOrUpdateTags':
+        for (const t of tagsOf(f)) {
+          if ((t.Value ?? '').length > 256) throw validation('Tag value exceeds the maximum length of 256');
+          this.find(t.ResourceId).tags.set(t.Key!, {
+            Value: t.Value ?? '',
+            PropagateAtLaunch: t.PropagateAtLaunch === 'true',
+          });
+        }
+        return undefined;
+      case 'DeleteTags':
+        for (const t of tagsOf(f)) this.find(t.ResourceId).tags.delete(t.Key!);
+        return undefined;
       default:
         throw new QueryError('InvalidAction', `Could not find operation ${action}`);
     }
@@ -287,6 +302,23 @@ function instance(state: FakeInstance['LifecycleState']): FakeInstance {
   };
 }
 
+/** `Tags.member.N.Field` form fields as one record per tag. */
+function tagsOf(f: Record<string, string>): Record<string, string | undefined>[] {
+  const tags = new Map<string, Record<string, string>>();
+  for (const [k, v] of Object.entries(f)) {
+    const m = /^Tags\.member\.(\d+)\.(\w+)$/.exec(k);
+    if (!m) continue;
+    const t = tags.get(m[1]!) ?? {};
+    t[m[2]!] = v;
+    tags.set(m[1]!, t);
+  }
+  const list = [...tags.values()];
+  for (const t of list)
+    if (t.ResourceType !== 'auto-scaling-group' || !t.Key)
+      throw validation('Tags need ResourceType auto-scaling-group, a ResourceId and a Key');
+  return list;
+}
+
 function groupXml(g: FakeGroupState): Record<string, unknown> {
   return {
     AutoScalingGroupName: g.name,
@@ -305,6 +337,12 @@ function groupXml(g: FakeGroupState): Record<string, unknown> {
       ProtectedFromScaleIn: false,
     })),
     SuspendedProcesses: g.suspended,
+    Tags: [...g.tags].map(([Key, t]) => ({
+      ResourceId: g.name,
+      ResourceType: 'auto-scaling-group',
+      Key,
+      ...t,
+    })),
     ...(g.warmPool ? { WarmPoolConfiguration: g.warmPool, WarmPoolSize: g.warmPool.MinSize ?? 0 } : {}),
     CreatedTime: new Date('2026-01-01T00:00:00Z'),
   };

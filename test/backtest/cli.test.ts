@@ -109,6 +109,15 @@ describe('Command: headroom backtest', () => {
     expect(j.surges).toEqual([
       { start: '1995-07-11T15:00:00Z', end: '1995-07-11T16:00:00Z', multiplier: 4, rampSeconds: 60 },
     ]);
+    // The table ends with what the brain learnt from the campaign: about the 4x the surge brought.
+    const table = headroom([...SHORT, '--calendar', cal, '--surge', '1995-07-11T15:00:00Z,1h,x4,1m']);
+    const learnt = table.out.trimEnd().split('\n').at(-1)!;
+    expect(learnt).toMatch(
+      /^learnt {2}campaign launch ended: observed x(\d+(\.\d+)?) \(planned x4\); ready: api /,
+    );
+    const uplift = Number(/observed x([\d.]+)/.exec(learnt)![1]);
+    expect(uplift).toBeGreaterThan(2.5);
+    expect(uplift).toBeLessThan(6);
   });
 
   it("sweeps reactive's target utilisation and compares Headroom with it at equal cost", () => {

@@ -62,3 +62,82 @@ describe('Acceptance: a 15x TV-ad surge over the NYC taxi trace, with the campai
     expect(floorBefore).toBeGreaterThan(10 * report.demand[first - 1]!);
   });
 });
+
+describe('Acceptance: the same 15x surge with nothing in the calendar (the surge response)', () => {
+  const trace = loadTrace(path.join(TRACES, 'nab_realKnownCause_nyc_taxi.csv'));
+  const config = builtinConfig(cutTrace(trace, FROM, TO), 'perStep');
+  const shortMinutes = (u: Float32Array, first: number) => {
+    let short = 0;
+    for (let m = first; m < first + 120; m++) if (u[m]! > 0) short++;
+    return short;
+  };
+
+  it('raises pods and spare nodes one minute in: fewer short minutes than reactive, and says what it cost', async () => {
+    const r = await runBacktest({
+      trace,
+      config,
+      from: FROM,
+      to: TO,
+      warmupSeconds: 14 * 86_400,
+      surges: [parseSurge(`${START},2h,x15,2m`)],
+    });
+    const { report, json } = r;
+    const first = (Date.parse(START) - report.minuteStart) / 60_000;
+    const reactive = shortMinutes(report.series.reactive!.unserved, first);
+    const headroom = shortMinutes(report.series.headroom!.unserved, first);
+    expect(reactive).toBeGreaterThanOrEqual(4);
+    expect(headroom).toBeLessThan(reactive);
+    // What it cost is in the scores: capacity paid for against the oracle's.
+    expect(json.policies.headroom!.capacityUnitHours).toBeGreaterThan(0);
+    expect(json.policies.headroom!.costVsOracle).toBeLessThan(1.2);
+
+    // One step per layer a minute after the ad began, to the projected demand, not doubling.
+    const steps = report.headroom!.steps.filter((s) => s.reason.startsWith('surge: observed'));
+    const api = steps.filter((s) => s.target === 'api');
+    expect(Date.parse(api[0]!.at)).toBe(Date.parse(START) + 60_000);
+    const floorOf = (x: unknown) => (x as { minReplicas: number }).minReplicas;
+    expect(floorOf(api[0]!.after)).toBeGreaterThan(10 * floorOf(api[0]!.before));
+    expect(steps.some((s) => s.target === 'nodes' && /spare nodes for the growth/.test(s.reason))).toBe(true);
+    // Released once the surge is over: the floor comes back down within the hour after.
+    const end = Date.parse(START) + 2 * 3600_000;
+    const after = report.headroom!.steps.filter(
+      (s) => s.target === 'api' && Date.parse(s.at) > end && Date.parse(s.at) < end + 3600_000,
+    );
+    expect(floorOf(after[0]!.before)).toBeGreaterThan(200);
+    expect(floorOf(after[after.length - 1]!.after)).toBeLessThan(30);
+  });
+
+  it('normal days do not trigger it: no surge step and no added cost without a surge', async () => {
+    const run = (surge: boolean) =>
+      runBacktest({
+        trace,
+        config: surge ? config : { ...config, surge: undefined },
+        from: FROM,
+        to: TO,
+        warmupSeconds: 14 * 86_400,
+        policies: ['headroom'],
+      });
+    const [on, off] = await Promise.all([run(true), run(false)]);
+    expect(on.report.headroom!.steps.filter((s) => s.reason.startsWith('surge'))).toEqual([]);
+    expect(on.json.policies.headroom!.capacityUnitHours).toBe(off.json.policies.headroom!.capacityUnitHours);
+  });
+
+  it('on the bursty NASA minutes it adds well under 2 % of cost and no short minute', async () => {
+    const nasa = loadTrace(path.join(TRACES, 'nasa_kennedy_http_1995_per_minute.csv'));
+    const from = Date.parse('1995-07-01T00:00:00Z');
+    const to = Date.parse('1995-07-08T00:00:00Z');
+    const nasaConfig = builtinConfig(cutTrace(nasa, from, to), 'perStep');
+    const run = (surge: boolean) =>
+      runBacktest({
+        trace: nasa,
+        config: surge ? nasaConfig : { ...nasaConfig, surge: undefined },
+        from,
+        to,
+        policies: ['headroom'],
+      });
+    const on = (await run(true)).json.policies.headroom!;
+    const off = (await run(false)).json.policies.headroom!;
+    expect(on.capacityUnitHours / off.capacityUnitHours).toBeLessThan(1.02);
+    expect(on.underProvisionedMinutes).toBeLessThanOrEqual(off.underProvisionedMinutes);
+  });
+});

@@ -29,6 +29,9 @@ describe('Function: headroomPolicy for ec2-autoscaling-group', () => {
       { action: 'autoscaling:DescribeScalingActivities', resource: '*' },
       { action: 'autoscaling:DescribeInstanceRefreshes', resource: '*' },
       { action: 'autoscaling:UpdateAutoScalingGroup', resource: group('image-workers') },
+      // The headroom:replaced tag of a ceiling (docs/ceilings.md).
+      { action: 'autoscaling:CreateOrUpdateTags', resource: group('image-workers') },
+      { action: 'autoscaling:DeleteTags', resource: group('image-workers') },
       { action: 'autoscaling:PutWarmPool', resource: group('image-workers') },
       { action: 'autoscaling:DeleteWarmPool', resource: group('image-workers') },
     ];
@@ -43,9 +46,8 @@ describe('Function: headroomPolicy for ec2-autoscaling-group', () => {
       group('image-workers', 'us-east-1'),
       group('image-workers', REGION, '210987654321'),
     ])
-      expect(await decide(statements, { action: 'autoscaling:UpdateAutoScalingGroup', resource })).toBe(
-        'ImplicitlyDenied',
-      );
+      for (const action of ['autoscaling:UpdateAutoScalingGroup', 'autoscaling:CreateOrUpdateTags'])
+        expect(await decide(statements, { action, resource })).toBe('ImplicitlyDenied');
     for (const action of [
       'autoscaling:DeleteAutoScalingGroup',
       'autoscaling:SuspendProcesses',

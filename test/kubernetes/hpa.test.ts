@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { KubeConnection } from '../../shared/adapters/kubernetes/connection.ts';
 import { HpaActuator } from '../../shared/adapters/kubernetes/hpa.ts';
+import { KubeconfigSource } from '../../shared/adapters/kubernetes/sources.ts';
 import { ActuatorError } from '../../shared/domain/errors.ts';
+import { ManualClock } from '../../shared/ports/clock.ts';
 import type { FakeKubeApi } from './fake-api-server.ts';
 import { ctx, deployment, fakeCluster, hpa, target } from './helpers.ts';
 
@@ -36,6 +39,34 @@ describe('Actuator: k8s-hpa', () => {
       scalingLimited: { status: 'True', reason: 'TooFewReplicas' },
     });
     expect(a.podResources).toEqual({ cpuMillis: 750, memoryBytes: 1536 * 1024 ** 2 });
+  });
+
+  it('reads the pod requests of the scale target once per 10 minutes, not on every reconcile', async () => {
+    const clock = new ManualClock('2026-11-27T12:00:00Z');
+    const conn = new KubeConnection(
+      'test',
+      new KubeconfigSource({ context: 'fake', path: cluster.kubeconfig }),
+      {
+        clock,
+      },
+    );
+    const hpaActuator = new HpaActuator(conn);
+    const gets = () => api().calls('GET', '/deployments/kaireon-api').length;
+    await Promise.all([hpaActuator.read(subject), hpaActuator.read(subject)]);
+    clock.advance(9 * 60_000);
+    expect((await hpaActuator.read(subject)).podResources).toEqual({
+      cpuMillis: 750,
+      memoryBytes: 1536 * 1024 ** 2,
+    });
+    expect(gets()).toBe(1);
+    // A deploy changed the requests: seen once the ten minutes are over.
+    api().put(deployment('kaireon', 'kaireon-api', 3, { cpu: '1', memory: '2Gi' }));
+    clock.advance(2 * 60_000);
+    expect((await hpaActuator.read(subject)).podResources).toEqual({
+      cpuMillis: 1000,
+      memoryBytes: 2 * 1024 ** 3,
+    });
+    expect(gets()).toBe(2);
   });
 
   it('raises minReplicas with one merge patch carrying the resourceVersion read', async () => {

@@ -3,6 +3,13 @@ import {
   StaticNodePoolActuator,
   type StaticNodePoolNeeds,
 } from '../../shared/adapters/kubernetes/static-nodepool.ts';
+import { awsActuators } from '../../shared/app/actuators.ts';
+import { Brain } from '../../shared/app/brain.ts';
+import { parseConfig } from '../../shared/config/load.ts';
+import { ManualClock } from '../../shared/ports/clock.ts';
+import { MemoryNotifier } from '../../shared/ports/notifier.ts';
+import { MemoryStateStore } from '../../shared/sim/memory-store.ts';
+import { Repo } from '../../shared/state/repo.ts';
 import { ctx, fakeCluster, nodePool, target } from './helpers.ts';
 
 let cluster: Awaited<ReturnType<typeof fakeCluster>>;
@@ -85,5 +92,43 @@ describe('Actuator: karpenter-static-nodepool', () => {
     await actuator().apply(subject, 12, ctx());
     expect(pool().spec.replicas).toBe(12);
     expect(pool().spec.limits.nodes).toBe('50');
+  });
+});
+
+describe('Ceilings: a static NodePool at night', () => {
+  it('takes the pool to 0 nodes at 20:00 Berlin and back to its 4 by 08:00 (Monday 7 December 2026)', async () => {
+    const config = parseConfig(`
+version: 1
+timezone: Europe/Berlin
+clusters:
+  staging: { kubeconfig: { context: fake, path: ${JSON.stringify(cluster.kubeconfig)} } }
+targets:
+  reserved-nodes: { kind: karpenter-static-nodepool, cluster: staging, nodePool: reserved, bounds: { min: 2, max: 30 } }
+schedules:
+  - { name: nodes-night, targets: [reserved-nodes], ceiling: 0, cron: "0 20 * * 1-5", duration: 12h }
+`);
+    const clock = new ManualClock('2026-12-07T19:00:00Z');
+    const store = new MemoryStateStore();
+    const brain = new Brain({
+      config,
+      repo: new Repo(store),
+      actuators: awsActuators(config, clock),
+      clock,
+      notifier: new MemoryNotifier(),
+      owner: 'test',
+    });
+    await brain.reconcile();
+    expect(pool().spec.replicas).toBe(0);
+    expect(pool().spec.limits).toEqual({ nodes: '6' });
+    // Back by 08:00: a lead time (2 min) and the margin (1 min) early.
+    clock.set('2026-12-08T06:56:00Z');
+    await brain.reconcile();
+    expect(pool().spec.replicas).toBe(0);
+    clock.set('2026-12-08T06:57:00Z');
+    await brain.reconcile();
+    expect(pool().spec.replicas).toBe(4);
+    const state = await new Repo(store).plannerState(clock.now());
+    expect(state.targets['reserved-nodes']?.original).toBeUndefined();
+    expect(state.targets['reserved-nodes']?.ceiling).toBeUndefined();
   });
 });

@@ -3,10 +3,18 @@ import {
   DeleteWarmPoolCommand,
   PutWarmPoolCommand,
   UpdateAutoScalingGroupCommand,
+  type UpdateAutoScalingGroupCommandInput,
   type WarmPoolConfiguration,
 } from '@aws-sdk/client-auto-scaling';
 import type { Actual, Target } from '../../domain/types.ts';
 import type { Actuator, ApplyContext, ApplyResult } from '../../ports/actuator.ts';
+import {
+  ceilingInForce,
+  ceilingRecordOf,
+  ceilingSizes,
+  REPLACED_TAG,
+  writeCeilingRecord,
+} from './autoscaling-group-ceiling.ts';
 import {
   busyOf,
   describeGroup,
@@ -25,6 +33,8 @@ export type AutoScalingGroupNeeds = {
   warmPool?: { minSize?: number; maxGroupPreparedCapacity?: number };
 };
 
+type Unchanged = (status: ApplyResult['status'], message?: string) => ApplyResult;
+
 /** A warm pool as found before a raise (`none`: the group had none), restored by the revert. */
 type FoundPool = { MinSize?: number; MaxGroupPreparedCapacity?: number } | 'none';
 
@@ -35,7 +45,8 @@ type FoundPool = { MinSize?: number; MaxGroupPreparedCapacity?: number } | 'none
  * once MinSize is there. A release lowers DesiredCapacity only while the floor was holding it,
  * back to what it was before the raise; above the floor it is left to the scaling policies. With
  * `warmPool`, the first raise sizes the warm pool for the event and the revert restores (or
- * deletes) the pool found. Suspended Launch or AlterDesiredCapacity processes block the target,
+ * deletes) the pool found. A ceiling (docs/ceilings.md) lowers MaxSize over its window, MinSize and
+ * DesiredCapacity with it, and its lift puts them back (autoscaling-group-ceiling.ts). Suspended Launch or AlterDesiredCapacity processes block the target,
  * an instance refresh or a scaling activity under way makes it busy.
  */
 export class Ec2AutoScalingGroupActuator implements Actuator<AutoScalingGroupNeeds> {
@@ -65,6 +76,8 @@ export class Ec2AutoScalingGroupActuator implements Actuator<AutoScalingGroupNee
           : {}),
       },
     };
+    const ceiling = ceilingInForce(g);
+    if (ceiling !== undefined) actual.ceiling = ceiling;
     const held = holdOf(g);
     if (held) actual.blocked = held;
     const busy = await busyOf(this.api, name);
@@ -81,17 +94,16 @@ export class Ec2AutoScalingGroupActuator implements Actuator<AutoScalingGroupNee
     const g = await describeGroup(this.api, name);
     const cur = sizesOf(g);
     const before: Record<string, unknown> = { ...cur };
-    const unchanged = (status: ApplyResult['status'], message?: string): ApplyResult => ({
+    const unchanged: Unchanged = (status, message) => ({
       status,
       before,
       after: before,
       ...(message ? { message } : {}),
     });
+    if (ctx.ceiling !== undefined) return this.applyCeiling(g, desired, ctx.ceiling, unchanged);
     if (desired === cur.minSize) return unchanged('no-op');
-    const held = holdOf(g);
-    if (held) return unchanged('blocked', held);
-    const busy = await busyOf(this.api, name);
-    if (busy) return unchanged('in-progress', `${busy}: not changed while it runs`);
+    const stop = await this.stopped(g, unchanged);
+    if (stop) return stop;
 
     const up = desired > cur.minSize;
     let clamp: string | undefined;
@@ -125,19 +137,12 @@ export class Ec2AutoScalingGroupActuator implements Actuator<AutoScalingGroupNee
       restored = await this.restorePool(g, ctx.remembered.warmPool as FoundPool);
       forget.push('warmPool');
     }
-    try {
-      await this.api.send(
-        new UpdateAutoScalingGroupCommand({
-          AutoScalingGroupName: name,
-          MinSize: next.minSize,
-          ...(next.desiredCapacity !== cur.desiredCapacity ? { DesiredCapacity: next.desiredCapacity } : {}),
-        }),
-      );
-    } catch (err) {
-      const e = toActuatorError(`UpdateAutoScalingGroup ${name}`, err, 'autoscaling:UpdateAutoScalingGroup');
-      if (e.code === 'invalid-state') return unchanged('in-progress', e.message);
-      throw e;
-    }
+    const refused = await this.update({
+      AutoScalingGroupName: name,
+      MinSize: next.minSize,
+      ...(next.desiredCapacity !== cur.desiredCapacity ? { DesiredCapacity: next.desiredCapacity } : {}),
+    });
+    if (refused) return unchanged('in-progress', refused);
     const after: Record<string, unknown> = { ...next };
     const notes = [clamp, restored];
     const pool = target.spec.warmPool;
@@ -163,6 +168,72 @@ export class Ec2AutoScalingGroupActuator implements Actuator<AutoScalingGroupNee
       ...(forget.length ? { forget } : {}),
       ...(message ? { message } : {}),
     };
+  }
+
+  /**
+   * A ceiling (docs/ceilings.md): MaxSize at `ceiling`, MinSize (`desired`, the planner lowered it)
+   * and DesiredCapacity down to it; the values replaced go in the `headroom:replaced` tag first.
+   * A lift (null) puts back MaxSize and DesiredCapacity from the tag, then deletes it.
+   */
+  private async applyCeiling(
+    g: AutoScalingGroup,
+    desired: number,
+    ceiling: number | null,
+    unchanged: Unchanged,
+  ): Promise<ApplyResult> {
+    const name = g.AutoScalingGroupName!;
+    const cur = sizesOf(g);
+    const { next, record } = ceilingSizes(cur, desired, ceiling, g);
+    const tagged = ceilingRecordOf(g) !== undefined;
+    const same =
+      next.minSize === cur.minSize &&
+      next.maxSize === cur.maxSize &&
+      next.desiredCapacity === cur.desiredCapacity;
+    if (same && (ceiling === null ? !tagged : ceilingInForce(g) === ceiling)) return unchanged('no-op');
+    const stop = await this.stopped(g, unchanged);
+    if (stop) return stop;
+    if (record) await writeCeilingRecord(this.api, name, record);
+    if (!same) {
+      const refused = await this.update({
+        AutoScalingGroupName: name,
+        MinSize: next.minSize,
+        MaxSize: next.maxSize,
+        DesiredCapacity: next.desiredCapacity,
+      });
+      if (refused) return unchanged('in-progress', refused);
+    }
+    if (ceiling === null && tagged) await writeCeilingRecord(this.api, name, undefined);
+    return {
+      status: 'applied',
+      before: { ...cur },
+      after: { ...next },
+      message:
+        ceiling === null
+          ? `ceiling lifted: MaxSize ${next.maxSize}, DesiredCapacity ${next.desiredCapacity} as before it`
+          : `ceiling ${ceiling} on MaxSize; the values it replaced are in the tag ${REPLACED_TAG}`,
+    };
+  }
+
+  /** Suspended processes block the group; an instance refresh or scaling activity makes it busy. */
+  private async stopped(g: AutoScalingGroup, unchanged: Unchanged): Promise<ApplyResult | undefined> {
+    const held = holdOf(g);
+    if (held) return unchanged('blocked', held);
+    const busy = await busyOf(this.api, g.AutoScalingGroupName!);
+    if (busy) return unchanged('in-progress', `${busy}: not changed while it runs`);
+    return undefined;
+  }
+
+  /** UpdateAutoScalingGroup; the message when Auto Scaling refuses it for now (a scaling activity). */
+  private async update(input: UpdateAutoScalingGroupCommandInput): Promise<string | undefined> {
+    const name = input.AutoScalingGroupName;
+    try {
+      await this.api.send(new UpdateAutoScalingGroupCommand(input));
+      return undefined;
+    } catch (err) {
+      const e = toActuatorError(`UpdateAutoScalingGroup ${name}`, err, 'autoscaling:UpdateAutoScalingGroup');
+      if (e.code === 'invalid-state') return e.message;
+      throw e;
+    }
   }
 
   private async putPool(g: AutoScalingGroup, sizes: { MinSize?: number; MaxGroupPreparedCapacity?: number }) {

@@ -10,6 +10,7 @@ import type {
   SchedulingV1Api,
 } from '@kubernetes/client-node';
 import { ActuatorError } from '../../domain/errors.ts';
+import { type Clock, systemClock } from '../../ports/clock.ts';
 import { kubernetesClient } from './client.ts';
 import { type Access, httpStatus, kubeError } from './errors.ts';
 
@@ -44,6 +45,8 @@ export interface CallOptions {
 export interface ConnectionOptions {
   /** Per request; an API server that does not answer is `unreachable` and retried next reconcile. */
   timeoutMs?: number;
+  /** What `remember` measures its time-to-live with (the brain's clock; default the system's). */
+  clock?: Clock;
 }
 
 /**
@@ -56,11 +59,31 @@ export class KubeConnection {
   private readonly source: ClusterSource;
   private readonly timeoutMs: number;
   private apis?: Promise<Apis & { options: CallOptions }>;
+  private readonly clock: Clock;
+  private readonly remembered = new Map<string, { until: number; value: Promise<unknown> }>();
 
   constructor(cluster: string, source: ClusterSource, opts: ConnectionOptions = {}) {
     this.cluster = cluster;
     this.source = source;
     this.timeoutMs = opts.timeoutMs ?? 10_000;
+    this.clock = opts.clock ?? systemClock;
+  }
+
+  /**
+   * The answer of `fn` kept `ttlSeconds` under `key` (facts that rarely change, like the pod
+   * requests of a workload's template): concurrent and later callers share one API call.
+   * A failure is not kept.
+   */
+  remember<T>(key: string, ttlSeconds: number, fn: () => Promise<T>): Promise<T> {
+    const now = this.clock.now().getTime();
+    const kept = this.remembered.get(key);
+    if (kept && kept.until > now) return kept.value as Promise<T>;
+    const value = fn();
+    this.remembered.set(key, { until: now + ttlSeconds * 1000, value });
+    value.catch(() => {
+      if (this.remembered.get(key)?.value === value) this.remembered.delete(key);
+    });
+    return value;
   }
 
   get description(): string {

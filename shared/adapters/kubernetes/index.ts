@@ -62,6 +62,7 @@ export function connectionFor(ctx: ActuatorContext, target: Pick<Target, 'cluste
     return new KubeConnection(
       id,
       c ? sourceFor(c, ctx) : new MisconfiguredSource(`cluster ${id}`, `unknown cluster "${id}"`),
+      { clock: ctx.clock },
     );
   });
 }

@@ -41,16 +41,24 @@ export async function scaleTargetRequests(
   const apps = !ref.apiVersion || ref.apiVersion === 'apps/v1';
   if (!apps || (kind !== 'Deployment' && kind !== 'StatefulSet'))
     return { note: `pod requests unknown: scale target is ${ref.apiVersion ?? ''} ${kind}` };
-  const spec =
-    kind === 'Deployment'
-      ? await conn.call(
-          { verb: 'get', group: 'apps', resource: 'deployments', namespace, name: ref.name },
-          (a, o) => a.apps.readNamespacedDeployment({ name: ref.name, namespace }, o.read),
-        )
-      : await conn.call(
-          { verb: 'get', group: 'apps', resource: 'statefulsets', namespace, name: ref.name },
-          (a, o) => a.apps.readNamespacedStatefulSet({ name: ref.name, namespace }, o.read),
-        );
-  const podResources = podRequests(spec.spec?.template?.spec);
+  // Pod templates change with deploys, not between reconciles: read once per POD_REQUESTS_TTL_SECONDS.
+  const podResources = await conn.remember(
+    `pod-requests|${namespace}|${kind}|${ref.name}`,
+    POD_REQUESTS_TTL_SECONDS,
+    async () => podRequests((await readTemplate(conn, namespace, kind, ref.name)).spec?.template?.spec),
+  );
   return podResources ? { podResources } : { note: `pod requests unknown: ${kind} ${ref.name} sets none` };
+}
+
+/** How long the pod requests of a scale target are kept (a deploy that changes them shows within this). */
+export const POD_REQUESTS_TTL_SECONDS = 600;
+
+function readTemplate(conn: KubeConnection, namespace: string, kind: string, name: string) {
+  return kind === 'Deployment'
+    ? conn.call({ verb: 'get', group: 'apps', resource: 'deployments', namespace, name }, (a, o) =>
+        a.apps.readNamespacedDeployment({ name, namespace }, o.read),
+      )
+    : conn.call({ verb: 'get', group: 'apps', resource: 'statefulsets', namespace, name }, (a, o) =>
+        a.apps.readNamespacedStatefulSet({ name, namespace }, o.read),
+      );
 }

@@ -5,6 +5,7 @@ import { kindOf } from '../../kinds/index.ts';
 import type { Actuator, ActuatorRegistry, ApplyContext, ApplyResult } from '../../ports/actuator.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { TargetTrackingGroup } from './autoscaling-group.ts';
+import { type CeilingField, type WorldCeiling, worldCeiling } from './ceilings.ts';
 import type { World } from './world.ts';
 
 /**
@@ -34,15 +35,33 @@ function result(status: ApplyResult['status'], before: Record<string, unknown>, 
   return { status, before, after };
 }
 
-/** A floor under an autoscaler whose maximum is raised (and later restored) when the floor needs it. */
-function floorActuator(floor: Field, max: Field, read: () => Omit<Actual, 'value'>): Actuator {
+/** Actual.ceiling when a Headroom ceiling is in force. */
+function withCeiling(a: Actual, c: WorldCeiling | undefined): Actual {
+  const n = c?.inForce();
+  return n === undefined ? a : { ...a, ceiling: n };
+}
+
+/**
+ * A floor under an autoscaler whose maximum is raised (and later restored) when the floor needs
+ * it; a ceiling caps the maximum (or `ceilingOn`, KEDA's paused-replicas) until it lifts.
+ */
+function floorActuator(
+  floor: Field,
+  max: Field,
+  read: () => Omit<Actual, 'value'>,
+  ceilingOn: CeilingField = { get: max.get, set: (n) => max.set(n!) },
+): Actuator {
+  const ceiling = worldCeiling(ceilingOn);
   return {
-    read: async () => ({ value: floor.get(), ...read() }),
+    read: async () => withCeiling({ value: floor.get(), ...read() }, ceiling),
     apply: async (_t, desired, ctx: ApplyContext) => {
       const before = { [floor.name]: floor.get(), [max.name]: max.get() };
-      if (desired === floor.get()) return result('no-op', before);
+      const capped = ceiling.apply(ctx.ceiling);
+      if (desired === floor.get() && !capped) return result('no-op', before);
       const out: ApplyResult = result('applied', before);
-      if (desired > max.get()) {
+      if (ceiling.inForce() !== undefined) {
+        // A ceiling holds the maximum: the floor stays within it (the planner lowered it).
+      } else if (desired > max.get()) {
         out.remember = { [max.name]: max.get() };
         max.set(desired);
       } else {
@@ -92,14 +111,21 @@ function actuatorFor(world: World, clock: Clock, target: Target): Actuator {
   }
   if (w?.keda) {
     const keda = w.keda;
+    const max: Field = {
+      name: 'maxReplicaCount',
+      get: () => keda.hpa.maxReplicas,
+      set: (n) => (keda.hpa.maxReplicas = n),
+    };
+    const paused = kindOf(target).ceiling?.field(target.spec) !== max.name;
     return floorActuator(
       { name: 'minReplicaCount', get: () => keda.minReplicaCount, set: (n) => (keda.minReplicaCount = n) },
-      { name: 'maxReplicaCount', get: () => keda.hpa.maxReplicas, set: (n) => (keda.hpa.maxReplicas = n) },
+      max,
       () => ({
         ready: w.workload.ready,
         podResources: w.workload.shape,
         details: { currentReplicas: w.workload.existing, readyReplicas: w.workload.ready },
       }),
+      paused ? { get: () => keda.pausedReplicas, set: (n) => (keda.pausedReplicas = n) } : undefined,
     );
   }
   if (w) {
@@ -206,6 +232,9 @@ function actuatorFor(world: World, clock: Clock, target: Target): Actuator {
  */
 function groupActuator(g: TargetTrackingGroup, clock: Clock): Actuator {
   const sizes = () => ({ minSize: g.minSize, desiredCapacity: g.desired, maxSize: g.maxSize });
+  // A ceiling on MaxSize (MinSize and desired down with it); its lift restores MaxSize and desired.
+  let desiredBefore: number | undefined;
+  const ceiling = worldCeiling({ get: () => g.maxSize, set: (n) => g.setMaxSize(clock.now().getTime(), n!) });
   return {
     read: async () => {
       const now = clock.now().getTime();
@@ -213,11 +242,21 @@ function groupActuator(g: TargetTrackingGroup, clock: Clock): Actuator {
       const actual: Actual = { value: g.minSize, ready: Math.min(g.minSize, g.ready(now)), details: sizes() };
       if (launching)
         actual.busy = `scaling activity InProgress: ${launching} instance(s) launching or warming up`;
-      return actual;
+      return withCeiling(actual, ceiling);
     },
     apply: async (_t, desired, ctx) => {
       const now = ctx.now.getTime();
       const before = sizes();
+      if (ctx.ceiling !== undefined) {
+        if (g.launching(now))
+          return { ...result('in-progress', before), message: 'a scaling activity is in progress' };
+        if (ctx.ceiling !== null && ceiling.inForce() === undefined) desiredBefore = g.desired;
+        const restore = ctx.ceiling === null ? desiredBefore : undefined;
+        if (!ceiling.apply(ctx.ceiling) && desired === g.minSize) return result('no-op', before);
+        g.setMinSize(now, Math.min(desired, g.maxSize), restore);
+        if (ctx.ceiling === null) desiredBefore = undefined;
+        return result('applied', before, sizes());
+      }
       const floor = Math.min(desired, g.maxSize);
       if (floor === g.minSize && desired > floor)
         return {

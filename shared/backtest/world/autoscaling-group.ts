@@ -28,7 +28,7 @@ const METRIC_DELAY_MS = MINUTE;
 
 export class TargetTrackingGroup {
   minSize: number;
-  readonly maxSize: number;
+  maxSize: number;
   desired: number;
   private readonly s: TargetTrackingSpec;
   private readyNow: number;
@@ -100,6 +100,13 @@ export class TargetTrackingGroup {
     this.minSize = minSize;
     const to = Math.max(minSize, desired ?? this.desired);
     if (to !== this.desired) this.resize(now, Math.min(this.maxSize, to));
+  }
+
+  /** A ceiling (or its lift): MaxSize set, MinSize and desired down to it when above. */
+  setMaxSize(now: number, maxSize: number): void {
+    this.maxSize = maxSize;
+    this.minSize = Math.min(this.minSize, maxSize);
+    if (this.desired > maxSize) this.resize(now, maxSize);
   }
 
   private resize(now: number, to: number): void {

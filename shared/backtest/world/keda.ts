@@ -45,8 +45,15 @@ export class KedaScaler {
     this.hpa.minReplicas = Math.max(1, n);
   }
 
+  /** The `autoscaling.keda.sh/paused-replicas` annotation: KEDA holds the workload there and stops scaling. */
+  pausedReplicas: number | undefined;
+
   /** One tick: KEDA's activation poll when due, then the HPA's sync when due. */
   step(now: number, current: number, value: number | undefined): number {
+    if (this.pausedReplicas !== undefined) {
+      if (current !== this.pausedReplicas) this.changes++;
+      return this.pausedReplicas;
+    }
     if (now >= this.nextPollAt) {
       this.nextPollAt = now + this.pollMs;
       if (value !== undefined && value > 0) this.lastActiveAt = now;
