@@ -1,5 +1,5 @@
 import type { Config } from '../config/types.ts';
-import type { Actual, PlannerState, Target, TargetPlan } from '../domain/types.ts';
+import type { Actual, Intent, PlannerState, Target, TargetPlan } from '../domain/types.ts';
 import { display } from '../domain/units.ts';
 
 /** What this module reads of a plan entry (planner/plan.ts `PlannedTarget`). */
@@ -54,7 +54,8 @@ export function readinessOf(
 }
 
 /**
- * Holds every scale-up whose dependencies are not ready: the dependent waits with the reason.
+ * Holds every scale-up whose dependencies are not ready: the dependent waits with the reason
+ * (not for an urgent surge, which is raised with its dependencies, saying so).
  * Over a soft edge a blocked or unapproved dependency does not hold it (said in the reasons).
  * Walks the plan in dependency order, so a dependent held here holds its own dependents too.
  */
@@ -64,8 +65,18 @@ export function holdForDependencies(
   entries: Map<string, PlannedTarget>,
   actuals: Record<string, ActualOrFailure | undefined>,
   state: PlannerState,
+  intents: Intent[],
+  now: Date,
 ): void {
   const byId = new Map(config.targets.map((t) => [t.id, t]));
+  // A surge that is already here (an urgent intent) does not wait: its dependencies are raised
+  // first in the same reconcile, as before dependencies held over time.
+  const t = now.getTime();
+  const urgent = new Set(
+    intents
+      .filter((i) => i.urgent && Date.parse(i.from) <= t && t < Date.parse(i.until))
+      .map((i) => i.target),
+  );
   for (const target of order) {
     const e = entries.get(target.id)!;
     // A raise of the value, also one that comes with a ceiling (a floor raised and maxReplicas
@@ -90,7 +101,9 @@ export function holdForDependencies(
         ids.push(id);
       }
     }
-    if (waits.length > 0) {
+    if (waits.length > 0 && urgent.has(target.id)) {
+      e.reasons.push(`raised with its dependencies, not after them (an urgent surge): ${waits.join('; ')}`);
+    } else if (waits.length > 0) {
       e.decision = 'wait';
       e.waitsFor = ids;
       e.reasons.push(`waits for its dependencies to be ready: ${waits.join('; ')}`);

@@ -95,7 +95,7 @@ export function plan(
     );
   }
   annotate(entries, constrained);
-  holdForDependencies(config, order, entries, actuals, state);
+  holdForDependencies(config, order, entries, actuals, state, constrained.intents, now);
 
   // Scale-down runs dependents before dependencies: a dependency waits while any of its
   // dependents still has to come down (or is still changing).
