@@ -108,7 +108,7 @@ svg{background:#fafbfc;border:1px solid #d0d7de;border-radius:6px}
 .window{fill:#fff4d6}.start{stroke:#b35900;stroke-width:2}.tick{stroke:#e3e6ea}
 .axis,.label{font-size:11px;fill:#57606a}.layer{font-size:13px;fill:#1b1f24}
 .lead.ready{fill:#8ec5ff}.lead.late,.lead.not-ready{fill:#ffb3ad}.held{fill:#2da44e;opacity:.55}
-.ev{fill:#0550ae}.ev.reverted{fill:#6e7781}.ev.approval-pending,.ev.blocked,.ev.failed{fill:#cf222e}
+.ev{fill:#0550ae}.ev.reverted{fill:#6e7781}.ev.approval-pending,.ev.waiting,.ev.blocked,.ev.failed{fill:#cf222e}
 table{border-collapse:collapse;margin:12px 0;width:100%}th,td{border-bottom:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}
 tr.late td:last-child,tr.not-ready td:last-child{color:#a40e26;font-weight:600}tr.ready td:last-child{color:#116329}
 ol{font:12px ui-monospace,monospace;padding-left:20px}

@@ -16,6 +16,7 @@ export interface RehearsalEvent {
     | 'failed'
     | 'ready'
     | 'approval-pending'
+    | 'waiting'
     | 'blocked'
     | 'reverted'
     | 'rehearsal-end';

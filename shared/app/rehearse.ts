@@ -257,18 +257,20 @@ function observe(
     }
   }
   if (tr.readyAt !== undefined || !campaignHolds) return;
-  if (p.decision === 'needs-approval' || p.decision === 'blocked') {
+  if (p.decision === 'needs-approval' || p.decision === 'blocked' || p.waitsFor) {
     const stepId = p.steps[0]?.id;
     const why =
       p.decision === 'needs-approval'
         ? `approval pending for step ${stepId} (${p.reasons.at(-1) ?? 'approval required'})`
-        : `blocked: ${p.reasons.at(-1) ?? 'unknown'}`;
+        : p.waitsFor
+          ? `raised only once ${p.waitsFor.join(', ')} ${p.waitsFor.length > 1 ? 'are' : 'is'} ready (dependsOn)`
+          : `blocked: ${p.reasons.at(-1) ?? 'unknown'}`;
     if (!tr.held.includes(why)) {
       tr.held.push(why);
       timeline.push({
         at: iso(now),
         target: target.id,
-        kind: p.decision === 'needs-approval' ? 'approval-pending' : 'blocked',
+        kind: p.decision === 'needs-approval' ? 'approval-pending' : p.waitsFor ? 'waiting' : 'blocked',
         text: `${target.id}: ${why}`,
       });
     }

@@ -265,7 +265,10 @@ export function campaignPhases(config: Config, c: Campaign): { name: string; at:
   for (const id of c.targets) {
     const t = config.targets.find((x) => x.id === id);
     if (!t) continue;
-    out.set(start - (t.leadTimeSeconds + t.marginSeconds) * 1000, `raise-${id}`);
+    out.set(
+      start - (t.leadTimeSeconds + t.marginSeconds + (t.aheadOfDependentsSeconds ?? 0)) * 1000,
+      `raise-${id}`,
+    );
     out.set(end + t.scaleDownDelaySeconds * 1000, `release-${id}`);
   }
   out.set(start, 'start');

@@ -27,8 +27,9 @@ export function speedClock(start: Clock, speed: number, realNow: () => number = 
 }
 
 /**
- * `dev --demo`: a campaign starting just after the longest lead time (and margin) of its
- * targets, so its staged steps begin at once and the last ones run before it starts. It copies
+ * `dev --demo`: a campaign starting just after the longest lead time (with margin, and the time a
+ * dependency starts ahead of its dependents) of its targets, so its staged steps begin at once and
+ * the last ones run before it starts. It copies
  * the first configured campaign's targets and multiplier (else every target, x5) and lasts 30 min.
  */
 export function demoCampaign(config: Config, now: Date): RawCampaign {
@@ -36,10 +37,13 @@ export function demoCampaign(config: Config, now: Date): RawCampaign {
   const targets = model?.targets ?? config.targets.map((t) => t.id);
   const lead = Math.max(
     0,
-    ...config.targets.filter((t) => targets.includes(t.id)).map((t) => t.leadTimeSeconds + t.marginSeconds),
+    ...config.targets
+      .filter((t) => targets.includes(t.id))
+      .map((t) => t.leadTimeSeconds + t.marginSeconds + (t.aheadOfDependentsSeconds ?? 0)),
   );
-  // Steps are staged a few minutes before their lead time; 5 minutes more keeps them all ahead.
-  const start = new Date(Math.ceil((now.getTime() + (lead + 300) * 1000) / 60_000) * 60_000);
+  // Steps are staged a few minutes before their lead time (dependencies before their dependents);
+  // 3 minutes more keeps them all ahead and the start within the first hour of `--speed 60`.
+  const start = new Date(Math.ceil((now.getTime() + (lead + 180) * 1000) / 60_000) * 60_000);
   return {
     name: `demo-${iso(now).slice(11, 16).replace(':', '')}`,
     start: iso(start),

@@ -116,6 +116,16 @@ const capacity = z.strictObject({
   targetUtilization: z.number().gt(0).lte(1),
 });
 
+/**
+ * A dependency: a target id, or `{ target, soft }`. A dependent is raised only once its
+ * dependencies are ready; a soft edge lets it go ahead when the dependency is blocked or waits
+ * for approval (planner/dependencies.ts).
+ */
+export const dependency = z.union([
+  z.string(),
+  z.strictObject({ target: z.string(), soft: z.boolean().optional() }),
+]);
+
 /** Fields every target may carry. */
 export const common = {
   kind: z.string(),
@@ -126,7 +136,7 @@ export const common = {
   maxStepPercent: z.number().positive().optional(),
   dryRun: z.boolean().optional(),
   approval: z.enum(['none', 'required']).optional(),
-  dependsOn: z.array(z.string()).optional(),
+  dependsOn: z.array(dependency).optional(),
   capacity: capacity.optional(),
   baseline: z.union([z.number().nonnegative(), z.string()]).optional(),
   region: region.optional(),

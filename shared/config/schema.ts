@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { capacitySchema } from '../capacity/schema.ts';
 import { DEFAULT_MAX_INTENT_SECONDS } from '../domain/duration.ts';
 import { backtestSchema } from './backtest.ts';
+import { constraintSchema } from './constraints.ts';
 import { campaignName, common, cron, duration, multiplier, name, raise, region, timeZone } from './fields.ts';
 import { scheduleSchema } from './schedules.ts';
 import { surgeSchema } from './surge.ts';
@@ -123,6 +124,8 @@ export const configSchema = z.strictObject({
   rules: z.array(rule).default([]),
   predictive: z.array(predictive).default([]),
   campaigns: z.array(campaign).default([]),
+  /** Limits that couple targets: connection budgets (shared/config/constraints.ts). */
+  constraints: z.array(constraintSchema).default([]),
   /** The response to unannounced surges (shared/config/surge.ts). */
   surge: surgeSchema.optional(),
   /** Ceilings on a cron (docs/ceilings.md). */

@@ -54,7 +54,7 @@ export function normaliseTarget(
     maxStepPercent: (t.maxStepPercent as number | undefined) ?? raw.defaults.maxStepPercent,
     dryRun: (t.dryRun as boolean | undefined) ?? raw.defaults.dryRun,
     approval: (t.approval as 'none' | 'required' | undefined) ?? 'none',
-    dependsOn: (t.dependsOn as string[] | undefined) ?? [],
+    ...dependencies(t.dependsOn as DependsOnEntry[] | undefined),
     capacity: t.capacity as Target['capacity'],
     cluster,
     region: (t.region as string | undefined) ?? (cluster ? raw.clusters[cluster]?.region : undefined),
@@ -71,6 +71,16 @@ export function normaliseTarget(
   )
     problems.add([...path, 'baseline'], 'must lie within bounds');
   return problems.list.length === before ? target : undefined;
+}
+
+type DependsOnEntry = string | { target: string; soft?: boolean };
+
+/** `dependsOn` as written (ids or `{ target, soft }`): the ids, and those of soft edges. */
+function dependencies(list: DependsOnEntry[] | undefined): Pick<Target, 'dependsOn' | 'softDependsOn'> {
+  const entries = list ?? [];
+  const dependsOn = entries.map((d) => (typeof d === 'string' ? d : d.target));
+  const soft = entries.flatMap((d) => (typeof d !== 'string' && d.soft ? [d.target] : []));
+  return soft.length > 0 ? { dependsOn, softDependsOn: soft } : { dependsOn };
 }
 
 /** A floor as written (a count, or a tier name for ladder targets) in units. */

@@ -1,6 +1,7 @@
 import type { CapacitySection } from '../capacity/schema.ts';
 import type { Campaign, DemandSignal, RaiseSpec, Target } from '../domain/types.ts';
 import type { BacktestSection } from './backtest.ts';
+import type { ConnectionBudget } from './constraints.ts';
 import type { SurgeConfig } from './surge.ts';
 
 export interface ClusterConfig {
@@ -112,6 +113,8 @@ export interface Config {
   rules: Rule[];
   predictive: PredictiveConfig[];
   campaigns: Campaign[];
+  /** Connection budgets the planner keeps every plan inside (docs/constraints.md). */
+  constraints?: ConnectionBudget[];
   /** The response to unannounced surges; absent: none. */
   surge?: SurgeConfig;
   /** Ceilings on a cron (docs/ceilings.md); absent in configs built before them. */

@@ -22,6 +22,8 @@ import {
 import { parseInstant } from '../domain/time.ts';
 import type { Campaign, DemandSignal, Target } from '../domain/types.ts';
 import { defaultLeadTimeSeconds, KINDS, type KindDefinition } from '../kinds/index.ts';
+import { normaliseConstraints } from './constraints.ts';
+import { setAheadOfDependents } from './dependencies.ts';
 import { type Path, Problems } from './problems.ts';
 import { normaliseSchedules } from './schedules.ts';
 import { configSchema, type RawCampaign } from './schema.ts';
@@ -115,9 +117,13 @@ export function validateConfig(document: unknown, source?: string): Config {
       if (d === t.id) problems.add(['targets', t.id, 'dependsOn', i], 'a target cannot depend on itself');
     });
   }
-  for (const cycle of findCycles(targets)) {
+  // Constraints: they check their targets and add the dependencies they imply.
+  const constraints = normaliseConstraints(raw.constraints, byId, problems);
+  const cycles = findCycles(targets);
+  for (const cycle of cycles) {
     problems.add(['targets', cycle[0]!, 'dependsOn'], `dependency cycle ${cycle.join(' -> ')}`);
   }
+  if (cycles.length === 0) setAheadOfDependents(targets);
 
   // Rules.
   const rules: Rule[] = [];
@@ -228,6 +234,7 @@ export function validateConfig(document: unknown, source?: string): Config {
     rules,
     predictive,
     campaigns,
+    ...(constraints.length > 0 ? { constraints } : {}),
     ...(surge ? { surge } : {}),
     ...(schedules.length ? { schedules } : {}),
     access: raw.access,

@@ -52,12 +52,20 @@ export interface Target<S = Record<string, unknown>> {
   leadTimeSeconds: number;
   /** Extra time before the lead time so capacity is ready with room to spare. */
   marginSeconds: number;
+  /**
+   * A dependency starts this much earlier than its own lead time, so that it is ready before its
+   * dependents' first steps (config/dependencies.ts). Absent: nothing depends on it.
+   */
+  aheadOfDependentsSeconds?: number;
   cooldownSeconds: number;
   scaleDownDelaySeconds: number;
   maxStepPercent: number;
   dryRun: boolean;
   approval: 'none' | 'required';
+  /** Ids of the targets this one is raised after (planner/dependencies.ts). */
   dependsOn: string[];
+  /** Ids among `dependsOn` whose edge is soft: a blocked or unapproved dependency does not hold this target. */
+  softDependsOn?: string[];
   capacity?: CapacityModel;
   /** Optional configured baseline (units) when Headroom has not recorded one. */
   baseline?: number;

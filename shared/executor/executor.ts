@@ -152,6 +152,7 @@ async function executeStep(
       remembered: ts.remembered ?? {},
       campaignActive: e.campaigns.length > 0,
       approved: e.approved,
+      ...(e.connections ? { connections: { pool: e.connections.pool, budget: e.connections.budget } } : {}),
       ...(step.ceiling !== undefined ? { ceiling: step.ceiling } : {}),
     });
     if (result.status !== 'applied') await repo.updateTargetState(target.id, now, withoutPending);

@@ -13,6 +13,7 @@ import { karpenterHeadroom } from './karpenter-headroom.ts';
 import { karpenterStaticNodePool } from './karpenter-static-nodepool.ts';
 import { kedaScaledObject } from './keda-scaledobject.ts';
 import type { KindDefinition, WorldRole } from './kind.ts';
+import { pgbouncer } from './pgbouncer.ts';
 import { rdsInstance } from './rds-instance.ts';
 import { rdsReadReplicas } from './rds-read-replicas.ts';
 import { rdsStorage } from './rds-storage.ts';
@@ -37,6 +38,7 @@ const TABLE: readonly AnyKind[] = [
   karpenterHeadroom,
   karpenterStaticNodePool,
   kedaScaledObject,
+  pgbouncer,
   rdsInstance,
   rdsReadReplicas,
   rdsStorage,

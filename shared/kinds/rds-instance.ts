@@ -69,6 +69,13 @@ export const rdsInstance: KindDefinition<RdsInstanceSpec> = {
         ],
         resources: [rdsArn(t.scope, 'db', id)],
       },
+      // max_connections of its parameter group, for connection budgets (docs/constraints.md);
+      // the group's name is only known from DescribeDBInstances.
+      {
+        purpose: 'Parameters',
+        actions: ['rds:DescribeDBParameters'],
+        resources: [rdsArn(t.scope, 'pg', '*')],
+      },
       ...(t.spec.method === 'blue-green' ? blueGreenGrants(t.scope, id) : []),
     ];
   },

@@ -4,7 +4,9 @@ import type { FullPlan } from './plan.ts';
 export function planJson(p: FullPlan) {
   return {
     at: p.at,
-    targets: p.targets.map(({ campaigns: _c, approved: _a, advice: _f, ...t }) => t),
+    targets: p.targets.map(
+      ({ campaigns: _c, approved: _a, advice: _f, dueLater: _l, connections: _n, waitsFor: _w, ...t }) => t,
+    ),
   };
 }
 

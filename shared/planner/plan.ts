@@ -13,6 +13,8 @@ import type {
 } from '../domain/types.ts';
 import { clampToBounds, display } from '../domain/units.ts';
 import { applyCeilings, ceilingStep, isCeiling } from './ceilings.ts';
+import { annotate, applyConstraints, type ConnectionPlan } from './constraints.ts';
+import { holdForDependencies } from './dependencies.ts';
 import { type ForecastAdvice, forecastNotes } from './forecast-advice.ts';
 import { dependentsOf, topologicalOrder } from './graph.ts';
 import {
@@ -51,6 +53,12 @@ export interface PlannedTarget extends TargetPlan {
   advice?: ForecastAdvice;
   /** Someone raised the target by hand above what Headroom set: it is left where they put it. */
   manual?: { value: number; headroomSet: number; by?: string };
+  /** `wait` for an intent still to start: the target holds what it needs now. */
+  dueLater?: boolean;
+  /** The scale-up waits for these dependencies to be ready (planner/dependencies.ts). */
+  waitsFor?: string[];
+  /** A PgBouncer target of a connection budget: its instances and pool (planner/constraints.ts). */
+  connections?: ConnectionPlan;
 }
 
 export interface FullPlan extends Plan {
@@ -71,8 +79,9 @@ export function plan(
   now: Date,
 ): FullPlan {
   const order = topologicalOrder(config.targets);
+  const constrained = applyConstraints(config, intents, actuals, state, now);
   const byTarget = new Map<string, Intent[]>();
-  for (const i of intents) {
+  for (const i of constrained.intents) {
     const list = byTarget.get(i.target);
     if (list) list.push(i);
     else byTarget.set(i.target, [i]);
@@ -85,6 +94,8 @@ export function plan(
       decideTarget(target, byTarget.get(target.id) ?? [], actuals[target.id], state, now),
     );
   }
+  annotate(entries, constrained);
+  holdForDependencies(config, order, entries, actuals, state, constrained.intents, now);
 
   // Scale-down runs dependents before dependencies: a dependency waits while any of its
   // dependents still has to come down (or is still changing).
@@ -282,6 +293,7 @@ function nextChange(
   if (!first) return base;
   const to = clampToBounds(target, first.intent.floor);
   base.decision = 'wait';
+  base.dueLater = true;
   base.desired = display(target, to);
   base.reasons.push(first.intent.reason, `first step due ${iso(first.start)}`);
   base.steps = stagedSteps(target, actual.value, to, first.start, 'up');

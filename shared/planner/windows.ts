@@ -18,11 +18,18 @@ export function stageIntervalSeconds(target: Target): number {
     : target.cooldownSeconds;
 }
 
-/** When an intent starts to count for a target: its `from` minus lead time, margin and staging. */
+/**
+ * When an intent starts to count for a target: its `from` minus lead time, margin and staging,
+ * and for a dependency the time its dependents need after it is ready.
+ */
 export function intentStart(target: Target, intent: Intent, baseline: number): number {
   const floor = clampToBounds(target, intent.floor);
   const stages = floor > baseline ? Math.max(0, stepsBetween(target, baseline, floor) - 1) : 0;
-  const lead = target.leadTimeSeconds + target.marginSeconds + stages * stageIntervalSeconds(target);
+  const lead =
+    target.leadTimeSeconds +
+    target.marginSeconds +
+    stages * stageIntervalSeconds(target) +
+    (target.aheadOfDependentsSeconds ?? 0);
   return Date.parse(intent.from) - lead * 1000;
 }
 

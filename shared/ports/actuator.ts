@@ -13,6 +13,8 @@ export interface ApplyContext {
   approved: boolean;
   /** True while a campaign that includes this target is running (Karpenter disruption budgets...). */
   campaignActive: boolean;
+  /** A PgBouncer target of a connection budget: the pool of each instance (planner/constraints.ts). */
+  connections?: { pool: number; budget: string };
   /**
    * Kinds with a ceiling on a separate field (docs/ceilings.md): cap it at this value, or lift
    * Headroom's ceiling (null) restoring what it replaced; absent: leave the ceiling as it is.

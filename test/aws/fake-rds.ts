@@ -27,6 +27,8 @@ import {
   type DescribeDBClustersCommandInput,
   DescribeDBInstancesCommand,
   type DescribeDBInstancesCommandInput,
+  DescribeDBParametersCommand,
+  type DescribeDBParametersCommandInput,
   InstanceQuotaExceededFault,
   InvalidDBClusterStateFault,
   InvalidDBInstanceStateFault,
@@ -115,6 +117,8 @@ export class FakeRds extends FakeApi {
   readonly clusters = new Map<string, FakeCluster>();
   /** Total DB instances the account may have (InstanceQuotaExceeded beyond). */
   instanceQuota = 40;
+  /** Parameters of custom DB parameter groups; `default.*` groups hold the engine defaults. */
+  readonly parameterGroups = new Map<string, Record<string, string>>();
   /** Blue/Green deployments of this account's instances. */
   readonly blueGreen = new FakeBlueGreen({
     instances: this.instances,
@@ -208,6 +212,9 @@ export class FakeRds extends FakeApi {
     );
     on(ModifyDBClusterCommand, 'ModifyDBCluster', (i: ModifyDBClusterCommandInput) => this.modifyCluster(i));
     on(AddTagsToResourceCommand, 'AddTagsToResource', (i: AddTagsToResourceCommandInput) => this.addTags(i));
+    on(DescribeDBParametersCommand, 'DescribeDBParameters', (i: DescribeDBParametersCommandInput) =>
+      describeParameters(this.parameterGroups, i),
+    );
     const bg = this.blueGreen;
     on(
       CreateBlueGreenDeploymentCommand,
@@ -545,4 +552,34 @@ export class FakeRds extends FakeApi {
       $metadata: metadata(),
     };
   }
+}
+
+/**
+ * DescribeDBParameters, 100 a page as RDS answers: a default group lists its ~400 parameters with
+ * `max_connections` as the RDS for PostgreSQL formula somewhere in the middle; a custom group
+ * lists what it sets. An unknown group is DBParameterGroupNotFound.
+ */
+function describeParameters(
+  groups: Map<string, Record<string, string>>,
+  input: DescribeDBParametersCommandInput,
+) {
+  const name = need(input.DBParameterGroupName, 'DBParameterGroupName');
+  let params = groups.get(name);
+  if (!params && name.startsWith('default.')) {
+    params = {};
+    for (let k = 0; k < 400; k++)
+      params[`${k < 200 ? 'autovacuum' : 'work'}_${String(k).padStart(3, '0')}`] = String(k);
+    params.max_connections = 'LEAST({DBInstanceClassMemory/9531392},5000)';
+  }
+  if (!params) throw rdsError('DBParameterGroupNotFound', `DBParameterGroup not found: ${name}`, 404);
+  const all = Object.entries(params)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([ParameterName, ParameterValue]) => ({ ParameterName, ParameterValue, Source: 'system' }));
+  const from = Number(input.Marker ?? 0);
+  const page = all.slice(from, from + 100);
+  return {
+    Parameters: page,
+    ...(from + 100 < all.length ? { Marker: String(from + 100) } : {}),
+    $metadata: metadata(),
+  };
 }

@@ -35,14 +35,19 @@ describe('Command: headroom rehearse --html, opened in headless Chromium', () =>
     await page.goto(`file://${file}`);
     const layers = await page.$$eval('svg text.layer', (els) => els.map((e) => e.textContent));
     expect(layers).toEqual(['api', 'workers', 'nodes', 'pgbouncer', 'db-readers', 'cache']);
-    // A lead-time bar per layer that moved: red for the late readers and cache, blue for the others.
+    // A lead-time bar per layer that moved: red for the late readers and cache, and the API that
+    // is raised only once the readers it depends on are ready; blue for the others.
     const late = await page.$$eval('rect.lead.late title', (els) => els.map((e) => e.textContent));
-    expect(late).toHaveLength(2);
-    expect(late[0]).toMatch(/^db-readers: first step 2026-11-27T19:20:00Z, ready 2026-11-27T20:00:00Z/);
-    expect(late[1]).toMatch(/^cache: first step 2026-11-27T19:20:00Z, ready 2026-11-27T20:00:00Z/);
-    expect(await page.$$eval('rect.lead.ready', (els) => els.length)).toBe(4);
-    const verdict = await page.$eval('tr.late td:last-child', (e) => e.textContent);
-    expect(verdict).toMatch(
+    expect(late).toHaveLength(3);
+    expect(late[0]).toMatch(/^api: first step 2026-11-27T20:0\d:\d\dZ/);
+    expect(late[1]).toMatch(/^db-readers: first step 2026-11-27T19:20:00Z, ready 2026-11-27T20:00:00Z/);
+    expect(late[2]).toMatch(/^cache: first step 2026-11-27T19:20:00Z, ready 2026-11-27T20:00:00Z/);
+    expect(await page.$$eval('rect.lead.ready', (els) => els.length)).toBe(3);
+    const verdicts = await page.$$eval('tr.late td:last-child', (els) => els.map((e) => e.textContent));
+    expect(verdicts[0]).toMatch(
+      /^late by \d+m \(3 -> \d+\): raised only once db-readers is ready \(dependsOn\)$/,
+    );
+    expect(verdicts[1]).toMatch(
       /^late by 5m \(1 -> \d\): lead time 40m \+ margin 4m = 44m is longer than the 35m left/,
     );
     const shot = path.join(dir, 'rehearsal.png');

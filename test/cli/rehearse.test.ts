@@ -53,9 +53,10 @@ describe('Command: headroom rehearse', () => {
       /\(2 -> 4\); capped at max 4: the campaign needs more than the bounds allow$/,
     );
     expect(layerLine(r.out, 'cache')).toMatch(/\(1 -> 5\); capped at max 5: the campaign needs more/);
-    // The database readers need their 40 minute lead time: their first step is that early.
+    // The database readers need their 40 minute lead time, and are ready before the first step of
+    // the API that depends on them (its staging from 3 pods): their first step is that early.
     expect(r.out).toMatch(
-      /2026-11-27T19:1\d:\d\dZ {2}db-readers 1 -> 2 \(ready at 2026-11-27T19:5\d:\d\dZ\)/,
+      /2026-11-27T18:5\d:\d\dZ {2}db-readers 1 -> 2 \(ready at 2026-11-27T19:3\d:\d\dZ\)/,
     );
     expect(r.out).toContain('2026-11-27T22:55:00Z  black-friday-tv ends');
     expect(r.out).toContain('db-readers back to 1');

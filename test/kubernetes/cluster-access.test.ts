@@ -186,6 +186,9 @@ describe('Manifests: deploy/kubernetes', () => {
     const set = new Set(grants.map((g) => `${g.group}/${g.resource}:${g.verb}`));
     expect([...set].sort()).toEqual(
       [
+        // The PgBouncer pool size (pgbouncer targets), in the core group.
+        '/configmaps:get',
+        '/configmaps:patch',
         '/podtemplates:create',
         '/podtemplates:get',
         '/podtemplates:patch',

@@ -61,6 +61,7 @@ export const TYPES: ResourceType[] = [
     namespaced: false,
   },
   { group: '', version: 'v1', resource: 'podtemplates', kind: 'PodTemplate', namespaced: true },
+  { group: '', version: 'v1', resource: 'configmaps', kind: 'ConfigMap', namespaced: true },
 ];
 
 /** The CapacityBuffer CRD, served only by clusters that install it (FakeKubeOptions.capacityBuffers). */

@@ -113,9 +113,15 @@ describe('Planner: ceilings', () => {
     )!;
     expect(capOnly.steps[0]).toMatchObject({ from: 1, to: 1, set: { maxReplicas: 1 }, ceiling: 1 });
     const morning = new Date('2026-12-08T07:00:00Z');
-    const lift = plan(config, ceilings, { api: { value: 1, ceiling: 1 } }, state, morning).targets.find(
-      (t) => t.id === 'api',
-    )!;
+    // The API's dependencies are read and ready: the raise back to 3 is not held for them.
+    const ready = { 'db-readers': { value: 1 }, pgbouncer: { value: 2 } };
+    const lift = plan(
+      config,
+      ceilings,
+      { api: { value: 1, ceiling: 1 }, ...ready },
+      state,
+      morning,
+    ).targets.find((t) => t.id === 'api')!;
     expect(lift.decision).toBe('scale-up');
     expect(lift.steps[0]).toMatchObject({ set: { maxReplicas: 'restored' }, ceiling: null });
   });

@@ -110,7 +110,8 @@ describe('planner guards', () => {
 });
 
 describe('plan() composes the guards in order', () => {
-  const actuals = { api: { value: 3 } };
+  // The API's dependencies are read and ready: they do not hold it (test/planner/dependencies.test.ts).
+  const actuals = { api: { value: 3 }, 'db-readers': { value: 1 }, pgbouncer: { value: 2 } };
 
   it('a pause wins over a cooldown, a cooldown over an approval', () => {
     const intents = [intent('api', 12)];

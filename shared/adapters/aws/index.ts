@@ -1,4 +1,5 @@
 import type { ActuatorFactory } from '../../ports/actuator.ts';
+import { clientCache } from '../aws-clients.ts';
 import { AuroraReadersActuator, type AuroraReadersNeeds } from './aurora-readers.ts';
 import { AuroraServerlessV2Actuator, type ServerlessV2Needs } from './aurora-serverless-v2.ts';
 import { autoScalingClient, cloudWatchClient, elastiCacheClient, rdsClient } from './clients.ts';
@@ -9,6 +10,7 @@ import {
 } from './elasticache-replication-group.ts';
 import { ElastiCacheServerlessActuator, type ServerlessCacheNeeds } from './elasticache-serverless.ts';
 import { RdsInstanceActuator, type RdsInstanceNeeds } from './rds-instance.ts';
+import { ParameterReader } from './rds-parameters.ts';
 import { RdsReadReplicasActuator, type ReadReplicasNeeds } from './rds-read-replicas.ts';
 import { RdsStorageActuator, type RdsStorageNeeds } from './rds-storage-actuator.ts';
 
@@ -40,6 +42,10 @@ export const rdsInstanceActuators: ActuatorFactory<RdsInstanceNeeds> = (ctx) => 
   new RdsInstanceActuator({
     rds: rdsClient(ctx, t),
     cloudwatch: t.spec.storage ? cloudWatchClient(ctx, t) : undefined,
+    parameters: clientCache(ctx).get(
+      `rds-parameters|${t.region ?? ''}|${t.roleArn ?? ''}`,
+      () => new ParameterReader(ctx.clock),
+    ),
   });
 export const rdsReadReplicasActuators: ActuatorFactory<ReadReplicasNeeds> = (ctx) => (t) =>
   new RdsReadReplicasActuator({ rds: rdsClient(ctx, t) });

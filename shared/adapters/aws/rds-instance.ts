@@ -6,6 +6,7 @@ import type { CloudWatchApi, RdsApi } from './clients.ts';
 import { call, codeOf } from './errors.ts';
 import { applyBlueGreen, blueGreenView, findDeployment } from './rds-blue-green.ts';
 import { capacityState, describeInstance } from './rds-common.ts';
+import type { ParameterReader } from './rds-parameters.ts';
 import {
   freeStorageBytes,
   planStorage,
@@ -75,6 +76,8 @@ export interface RdsInstanceDeps {
   rds: RdsApi;
   /** For storage growth: FreeStorageSpace. */
   cloudwatch?: CloudWatchApi;
+  /** max_connections of the parameter group, for connection budgets (planner/constraints.ts). */
+  parameters?: ParameterReader;
 }
 
 /**
@@ -92,6 +95,9 @@ export class RdsInstanceActuator implements Actuator<RdsInstanceNeeds> {
   async read(target: Target<RdsInstanceNeeds>): Promise<Actual> {
     const inst = await describeInstance(this.deps.rds, identifierOf(target));
     const { actual } = view(target, inst);
+    const maxConnections = await this.deps.parameters?.maxConnections(this.deps.rds, inst);
+    if (maxConnections !== undefined)
+      actual.details = { ...actual.details, maxConnectionsParameter: maxConnections };
     if (target.spec.method !== 'blue-green') return actual;
     return blueGreenView(
       actual,

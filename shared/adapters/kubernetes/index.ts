@@ -12,6 +12,7 @@ import { DeploymentActuator } from './deployment.ts';
 import { HpaActuator } from './hpa.ts';
 import { KarpenterHeadroomActuator } from './karpenter-headroom.ts';
 import { KedaScaledObjectActuator } from './keda-scaledobject.ts';
+import { PgBouncerActuator } from './pgbouncer.ts';
 import { EksSource, KubeconfigSource } from './sources.ts';
 import { StatefulSetActuator } from './statefulset.ts';
 import { StaticNodePoolActuator } from './static-nodepool.ts';
@@ -79,6 +80,7 @@ export const nodegroupActuators: ActuatorFactory<NodegroupNeeds> = (ctx) => (tar
   });
 };
 export const deploymentActuators = kube((conn) => new DeploymentActuator(conn));
+export const pgBouncerActuators = kube((conn) => new PgBouncerActuator(conn));
 export const hpaActuators = kube((conn) => new HpaActuator(conn));
 export const statefulSetActuators = kube((conn) => new StatefulSetActuator(conn));
 export const karpenterHeadroomActuators = kube((conn) => new KarpenterHeadroomActuator(conn));
