@@ -62,3 +62,10 @@ export class ActuatorError extends HeadroomError {
       );
   }
 }
+
+/** One line for an error in a message or the audit: the actuator code when there is one. */
+export function describeError(err: unknown): string {
+  if (err instanceof ActuatorError) return `${err.code}: ${err.message}`;
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/types.ts';
-import { ActuatorError } from '../domain/errors.ts';
+import { ActuatorError, describeError } from '../domain/errors.ts';
 import { iso } from '../domain/time.ts';
 import type { Step, Target, TargetFailure, TargetState } from '../domain/types.ts';
 import { display, shortHash } from '../domain/units.ts';
@@ -12,40 +12,11 @@ import type { Notifier } from '../ports/notifier.ts';
 import type { Repo } from '../state/repo.ts';
 import { runOrdered } from './concurrency.ts';
 import { heldBack, recordFailure } from './failures.ts';
+import { auditBlocked, clearFailure, reportBlocked, requestApproval } from './notices.ts';
+import type { ExecutorDeps, StepResult } from './types.ts';
 import { completed, recoverPending, withoutPending, writeAhead } from './write-ahead.ts';
 
-export interface ExecutorDeps {
-  repo: Repo;
-  actuators: ActuatorRegistry;
-  clock: Clock;
-  notifier: Notifier;
-  /** The process or invocation; each `execute` call holds its leases as `<owner>:<random>`. */
-  owner: string;
-  /** Lease time: longer than any single actuator call. */
-  leaseSeconds?: number;
-  /** The jitter of retry backoff (default Math.random); tests inject a fixed one. */
-  random?: () => number;
-}
-
-export type StepOutcome =
-  | 'executed'
-  | 'dry-run'
-  | 'already-done'
-  | 'stale'
-  | 'leased-elsewhere'
-  | 'in-progress'
-  | 'cooldown'
-  | 'backoff'
-  | 'blocked'
-  | 'failed'
-  | 'approval-requested';
-
-export interface StepResult {
-  target: string;
-  stepId: string;
-  outcome: StepOutcome;
-  message?: string;
-}
+export type { ExecutorDeps, StepOutcome, StepResult } from './types.ts';
 
 /**
  * The only code that changes infrastructure. For each step due now: take the target's lease,
@@ -53,6 +24,8 @@ export interface StepResult {
  * and record before/after/reason in the audit log. Failures are audited and left for the next
  * reconcile: nothing is marked done that was not done.
  */
+export { describeError };
+
 export async function execute(config: Config, plan: FullPlan, deps: ExecutorDeps): Promise<StepResult[]> {
   const now = deps.clock.now();
   const byId = new Map(config.targets.map((t) => [t.id, t]));
@@ -272,80 +245,4 @@ async function recoverAll(byId: Map<string, Target>, deps: ExecutorDeps): Promis
       await deps.repo.store.releaseLease(lease, deps.owner);
     }
   }
-}
-
-/** A failure recorded on the target is over: audited and notified once. */
-async function clearFailure(target: Target, failure: TargetFailure, step: Step, deps: ExecutorDeps) {
-  const now = deps.clock.now();
-  const reason = `${target.id}: ${failure.code} since ${failure.since} cleared after ${failure.attempts} failed attempt(s)`;
-  await deps.repo.audit(
-    { action: 'failure-cleared', target: target.id, stepId: step.id, before: { failure }, reason },
-    now,
-  );
-  await deps.notifier.notify({
-    kind: 'failure',
-    target: target.id,
-    stepId: step.id,
-    text: reason,
-    details: { cleared: true },
-  });
-}
-
-async function requestApproval(
-  target: Target,
-  e: PlannedTarget,
-  step: Step,
-  deps: ExecutorDeps,
-): Promise<StepResult> {
-  const now = deps.clock.now();
-  const reason = e.reasons.join('; ');
-  if (await deps.repo.claim(`approval-requested:${step.id}`, now)) {
-    await deps.repo.audit(
-      {
-        action: 'approval-requested',
-        target: target.id,
-        stepId: step.id,
-        before: { value: e.actual },
-        after: step.set,
-        reason,
-      },
-      now,
-    );
-    await deps.notifier.notify({
-      kind: 'approval-requested',
-      target: target.id,
-      stepId: step.id,
-      text: `${target.id}: ${e.actual} -> ${Object.values(step.set)[0]} needs approval (${reason})`,
-      details: { step, reason, actual: e.actual, desired: e.desired },
-    });
-  }
-  return { target: target.id, stepId: step.id, outcome: 'approval-requested' };
-}
-
-async function reportBlocked(target: Target, e: PlannedTarget, deps: ExecutorDeps): Promise<void> {
-  await auditBlocked(target, e.reasons.join('; '), deps);
-}
-
-/** A guardrail or the actuator stopped a change: audited and notified once per reason and hour, not per tick. */
-async function auditBlocked(
-  target: Target,
-  reason: string,
-  deps: ExecutorDeps,
-  stepId?: string,
-): Promise<void> {
-  const now = deps.clock.now();
-  if (await deps.repo.claim(`blocked:${target.id}:${shortHash(reason)}`, now, 3600)) {
-    await deps.repo.audit({ action: 'blocked', target: target.id, stepId, reason }, now);
-    await deps.notifier.notify({
-      kind: 'blocked',
-      target: target.id,
-      text: `${target.id}: blocked: ${reason}`,
-    });
-  }
-}
-
-export function describeError(err: unknown): string {
-  if (err instanceof ActuatorError) return `${err.code}: ${err.message}`;
-  if (err instanceof Error) return err.message;
-  return String(err);
 }
