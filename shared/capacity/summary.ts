@@ -26,13 +26,15 @@ export function measureLine(m: MeasureReport): string {
   return `${name}: ${now}, ${when}${act}`;
 }
 
-/** "; current: db.r6g.xlarge (aws)": what the action starts from and where that came from. */
-function currentText(m: MeasureReport): string {
+/** "db.r6g.xlarge (aws)", "2 replicas (assumed, not read)": what a measure's action starts from. */
+export function formatCurrent(m: MeasureReport): string {
   const c = m.current;
   if (!c) return '';
   const value = typeof c.value === 'number' ? `${c.value} ${c.unit}` : c.value;
-  return `; current: ${value} (${c.source}${c.error ? ', not read' : ''})`;
+  return `${value} (${c.source}${c.error ? ', not read' : ''})`;
 }
+
+const currentText = (m: MeasureReport) => (m.current ? `; current: ${formatCurrent(m)}` : '');
 
 export function formatCapacity(r: CapacityReport): string {
   const head = `capacity review at ${r.at}: ${r.windowDays}-day trend, ${r.horizonDays}-day projection (${Math.round(r.interval * 100)} % interval)`;

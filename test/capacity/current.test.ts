@@ -183,7 +183,7 @@ describe('Command: headroom capacity --state DIR', () => {
     expect(text.stdout).toMatch(/start by 2026-12-2\d; current: db\.r6g\.xlarge \(sim\)\n/);
   });
 
-  it('refuses a directory without a simulated cloud, and --state with --cloud aws', () => {
+  it('refuses a directory without a simulated cloud, --state with --cloud aws, and a missing --trace file', () => {
     const empty = mkdtempSync(path.join(tmpdir(), 'headroom-capacity-empty-'));
     const r = run('--state', empty);
     expect(r.status).toBe(1);
@@ -191,5 +191,10 @@ describe('Command: headroom capacity --state DIR', () => {
       `error: --state ${empty}: no simulated cloud there (${path.join(empty, SIM_FILE)}); run headroom dev --state ${empty}`,
     );
     expect(run('--state', empty, '--cloud', 'aws').status).toBe(2);
+    // A --trace file that is not there is bad input, found before anything is read.
+    const missing = path.join(empty, 'nope.csv');
+    const t = run('--trace', `db.cpu=${missing}`);
+    expect(t.status).toBe(1);
+    expect(t.stderr.trim()).toBe(`error: --trace db.cpu=${missing}: no such file`);
   });
 });
