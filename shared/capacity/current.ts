@@ -129,15 +129,3 @@ async function storageOf(
     ? { storageGiB: r.fields.storageGiB, storageSource: reader!.cloud }
     : undefined;
 }
-
-/** "db.r6g.xlarge (aws)", "2 replicas (assumed: bounds.min)". */
-export function describeCurrent(t: Target, c: TargetCurrent, what: 'tier' | 'replicas' | 'shards'): string {
-  const v = what === 'tier' ? c.tier : what === 'replicas' ? `${c.replicas} replicas` : `${c.shards} shards`;
-  const why =
-    c.source === 'assumed'
-      ? `assumed: ${t.baseline !== undefined && what !== 'tier' ? 'baseline' : 'bounds.min'}${c.error ? `; not read: ${c.error}` : ''}`
-      : c.source === 'config'
-        ? `capacity.current.${t.id}`
-        : c.source;
-  return `${v} (${why})`;
-}

@@ -101,6 +101,22 @@ describe('Capacity review from what runs now (AWS through the actuators, the sim
     expect(m.current).toMatchObject({ value: 'db.r6g.2xlarge', source: 'config' });
   });
 
+  it('says so when AWS reports a class that is not on the ladder, rather than guessing a step', async () => {
+    rds.instances.get('kaireon-prod')!.instanceClass = 'db.m5.large';
+    const config = exampleConfig();
+    const r = await capacityReview({
+      config,
+      now: NOW,
+      metrics: metricSources(),
+      remote: false,
+      files: { 'db.cpu': cpu },
+      current: { cloud: 'aws', actuators: awsActuators(config, clock) },
+    });
+    expect(find(r.measures, 'db', 'cpu').action!.text).toBe(
+      'db runs on db.m5.large, which is not on its ladder (db.r6g.large, db.r6g.xlarge, db.r6g.2xlarge, db.r6g.4xlarge): add it to tiers to get a recommendation',
+    );
+  });
+
   it('reports a target it cannot read, and a metric that fails, with the reason; the rest stands', async () => {
     ec.failNext(
       'DescribeReplicationGroups',
