@@ -1,3 +1,4 @@
+import type { CurrentReader } from '../capacity/current.ts';
 import type { CapacityReport } from '../capacity/review.ts';
 import { postCapacityReview } from '../capacity/summary.ts';
 import type { Config } from '../config/types.ts';
@@ -26,6 +27,8 @@ export interface CapacityReportDeps {
   notifier: Notifier;
   /** A Slack notifier for `capacity.report.slack.channel`, when the section names one. */
   slackFor?: (channel: string) => Notifier;
+  /** Reads each target's current class, replicas, shards and storage (the brain's actuators). */
+  current?: CurrentReader;
 }
 
 /** Runs the review as of now and posts its summary; returns the report. */
@@ -33,21 +36,26 @@ export async function runCapacityReport(d: CapacityReportDeps): Promise<Capacity
   const channel = d.config.capacity?.report?.slack?.channel;
   const notifier = channel && d.slackFor ? d.slackFor(channel) : d.notifier;
   return postCapacityReview(
-    { config: d.config, now: d.clock.now().getTime(), metrics: d.metrics, remote: true },
+    { config: d.config, now: d.clock.now().getTime(), metrics: d.metrics, remote: true, current: d.current },
     notifier,
   );
 }
 
-/** The Lambda wiring: CloudWatch through the metric adapters, Slack with the linked bot token. */
+/**
+ * The Lambda wiring: CloudWatch through the metric adapters, the current state through the AWS
+ * actuators (the registry the brain uses), Slack with the linked bot token.
+ */
 export async function lambdaCapacityReport(
-  d: Omit<CapacityReportDeps, 'metrics' | 'slackFor'> & { slackToken?: string },
+  d: Omit<CapacityReportDeps, 'metrics' | 'slackFor' | 'current'> & { slackToken?: string },
 ): Promise<CapacityReport> {
   const { metricSources } = await import('../adapters/metrics/index.ts');
+  const { awsActuators } = await import('./actuators.ts');
   const token = d.slackToken;
   const slack = token ? await import('../adapters/slack/notifier.ts') : undefined;
   return runCapacityReport({
     ...d,
     metrics: metricSources(),
+    current: { cloud: 'aws', actuators: awsActuators(d.config, d.clock) },
     slackFor:
       slack && token
         ? (channel) => new slack.SlackNotifier(slack.slackClient(token), { channel })

@@ -1,6 +1,7 @@
 import { formatDuration } from '../domain/duration.ts';
 import { uplotInline } from '../http/uplot-inline.ts';
 import type { CapacityReport, MeasureReport } from './review.ts';
+import { formatCurrent } from './summary.ts';
 
 /**
  * The capacity report as one self-contained HTML file: a table of every measure (latest peak,
@@ -45,6 +46,7 @@ function row(m: MeasureReport, i: number): string {
     a ? formatDuration(a.leadTimeSeconds) : '',
     cost,
     day(a?.actBy),
+    formatCurrent(m),
   ];
   return `<tr class="${m.status}" data-measure="${esc(`${m.target}.${m.measure}`)}" data-chart="${i}">${cells
     .map((c) => `<td>${esc(c)}</td>`)
@@ -101,6 +103,7 @@ export function renderCapacityHtml(report: CapacityReport, config: string): stri
     'lead time',
     'price',
     'act by',
+    'current (source)',
   ];
   const crossing = report.measures.filter((m) => m.status === 'over' || m.status === 'crosses');
   return `<!doctype html>
@@ -114,6 +117,7 @@ export function renderCapacityHtml(report: CapacityReport, config: string): stri
 <table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>
 ${report.measures.map(row).join('\n')}
 </tbody></table>
+${report.warnings.map((w) => `<p class="meta warning">${esc(w)}</p>`).join('\n')}
 <p class="meta">Prices: ${esc(report.prices.source)} (${esc(report.prices.sourceDate)}).</p>
 <div id="charts"></div>
 <script id="capacity-data" type="application/json">${payload}</script>

@@ -33,8 +33,8 @@ export interface MeasureDef {
   metrics?(t: Target): CloudWatchMetric[];
   /** A raw sample (per period of `stepSeconds`) in measure units, given the limit. */
   convert?(raw: number, stepSeconds: number, limit: number): number;
-  /** The measure's 100 % for the target at `tier`, when it can be derived. */
-  limit?(t: Target, tier: string | undefined): number | undefined;
+  /** The measure's 100 % for the target as it runs now, when it can be derived. */
+  limit?(t: Target, current: { tier?: string; storageGiB?: number }): number | undefined;
   /** What `limit` means, for the message when it must be configured. */
   limitHelp: string;
 }
@@ -73,7 +73,7 @@ const BY_KIND: Record<string, MeasureDef[]> = {
       threshold: 70,
       action: 'next-tier',
       metrics: (t) => rds(t, 'DatabaseConnections', 'Maximum'),
-      limit: (_t, tier) => (tier ? defaultMaxConnections(tier) : undefined),
+      limit: (_t, c) => (c.tier ? defaultMaxConnections(c.tier) : undefined),
       limitHelp: 'max_connections of the instance',
     },
     {
@@ -85,6 +85,8 @@ const BY_KIND: Record<string, MeasureDef[]> = {
       model: 'linear',
       metrics: (t) => rds(t, 'FreeStorageSpace', 'Minimum'),
       convert: (freeBytes, _step, allocated) => allocated - freeBytes / GiB,
+      // The allocated storage as read (the instance, or an rds-storage target of it).
+      limit: (_t, c) => c.storageGiB,
       limitHelp: 'allocated storage in GiB',
     },
   ],

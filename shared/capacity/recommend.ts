@@ -1,6 +1,7 @@
 import { formatDuration } from '../domain/duration.ts';
 import type { Target } from '../domain/types.ts';
 import { kindOf } from '../kinds/index.ts';
+import type { TargetCurrent } from './current.ts';
 import type { ActionKind, MeasureDef } from './measures.ts';
 import { HOURS_PER_MONTH, hourlyPrice, storagePricePerGiBMonth } from './prices.ts';
 
@@ -26,6 +27,8 @@ export interface RecommendInput {
   measure: MeasureDef;
   /** The tier a ladder target runs on now. */
   tier?: string;
+  /** What the target runs on now (read, configured or assumed): replicas and shards. */
+  current?: TargetCurrent;
   /** The measure's limit (its 100 %) and the projection at the horizon's end, in measure units. */
   limit: number;
   projectedAtHorizon: number;
@@ -51,6 +54,13 @@ function nextTier(i: RecommendInput): Recommendation {
     // Not a ladder (a replicas or shards dimension): more memory means more shards.
     return clusterMode(i);
   }
+  if (at < 0)
+    return {
+      kind: 'next-tier',
+      text: `${t.id} runs on ${i.tier}, which is not on its ladder (${tiers.join(', ')}): add it to tiers to get a recommendation`,
+      leadTimeSeconds: lt.seconds,
+      leadTimeSource: lt.source,
+    };
   if (!next || at + 1 > t.bounds.max)
     return {
       kind: 'next-tier',
@@ -76,7 +86,7 @@ function moreReplicas(i: RecommendInput): Recommendation {
   const dim = kindOf(t).leadTimeByDimension?.replicas ? 'replicas' : undefined;
   if (dim && (spec.replicas === undefined || spec.shards !== undefined)) return clusterMode(i);
   const lt = leadTime(t, dim);
-  const now = t.baseline ?? t.bounds.min;
+  const now = i.current?.replicas ?? t.baseline ?? t.bounds.min;
   // Enough replicas that the horizon's projection is back under the threshold, at least one more.
   const needed = Math.max(now + 1, Math.ceil((now * i.projectedAtHorizon) / ((i.threshold / 100) * i.limit)));
   const to = Math.min(needed, t.bounds.max);
@@ -121,11 +131,13 @@ function clusterMode(i: RecommendInput): Recommendation {
   const spec = t.spec as Record<string, unknown>;
   const lt = leadTime(t, 'shards');
   const shards = spec.shards as { max: number } | undefined;
+  const now = i.current?.shards;
+  const larger = i.current?.tier ? `a node type larger than ${i.current.tier}` : 'a larger node type';
   return {
     kind: 'cluster-mode',
     text: shards
-      ? `add a shard to ${t.id} (online resharding, up to shards.max ${shards.max})`
-      : `enable cluster mode on ${t.id} and add shards (online resharding), or a larger node type`,
+      ? `add a shard to ${t.id} (${now !== undefined ? `from ${now} to ${now + 1}, ` : ''}online resharding, up to shards.max ${shards.max})`
+      : `enable cluster mode on ${t.id} and add shards (online resharding), or ${larger}`,
     leadTimeSeconds: lt.seconds,
     leadTimeSource: lt.source,
   };

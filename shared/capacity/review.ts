@@ -1,6 +1,8 @@
 import type { Config } from '../config/types.ts';
 import type { DemandSignal, Target } from '../domain/types.ts';
+import { describeError } from '../executor/executor.ts';
 import type { MetricSource, Series } from '../ports/metrics.ts';
+import { type CurrentReader, type CurrentSource, readCurrent, type TargetCurrent } from './current.ts';
 import { customMeasure, type MeasureDef, measuresOf } from './measures.ts';
 import { PRICE_SOURCE } from './prices.ts';
 import { type Recommendation, recommend } from './recommend.ts';
@@ -40,6 +42,10 @@ export interface MeasureReport {
   projection: { t: string; percent: number; lower: number; upper: number }[];
   crossing?: { at?: string; earliest?: string; latest?: string };
   action?: Recommendation & { actBy?: string };
+  /** What the target runs on now, the base of the action, and where that came from. */
+  current?: { value: string | number; unit: string; source: CurrentSource; error?: string };
+  /** The metric could not be read (the mapped error): the measure is not assessed. */
+  error?: string;
 }
 
 export interface CapacityReport {
@@ -49,6 +55,8 @@ export interface CapacityReport {
   interval: number;
   measures: MeasureReport[];
   prices: typeof PRICE_SOURCE;
+  /** Targets whose state or metrics could not be read; the rest of the review stands. */
+  warnings: string[];
 }
 
 export interface ReviewInputs {
@@ -59,6 +67,8 @@ export interface ReviewInputs {
   remote: boolean;
   /** `target.measure` -> CSV file with what CloudWatch would return for the measure's metric. */
   files?: Record<string, string>;
+  /** Reads what each target runs on now (AWS, or `--state`'s simulated cloud); else the config's. */
+  current?: CurrentReader;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -129,10 +139,11 @@ async function reviewMeasure(
   o: MeasureOverride | undefined,
   inputs: ReviewInputs,
   section: CapacitySection,
+  current: TargetCurrent,
 ): Promise<MeasureReport> {
   const threshold = o?.threshold ?? section.thresholds[def.name] ?? def.threshold;
-  const tier = section.current[t.id] ?? (t.tiers ? t.tiers[t.bounds.min] : undefined);
-  const limit = o?.limit ?? def.limit?.(t, tier);
+  const tier = current.tier;
+  const limit = o?.limit ?? def.limit?.(t, current);
   const base: MeasureReport = {
     target: t.id,
     kind: t.kind,
@@ -144,6 +155,7 @@ async function reviewMeasure(
     status: 'not-measured',
     history: [],
     projection: [],
+    current: currentOf(t, def, current, o?.limit),
   };
   const key = `capacity.targets.${t.id}.${def.name}`;
   if (limit === undefined) return { ...base, note: `needs ${key}.limit (${def.limitHelp})` };
@@ -157,7 +169,13 @@ async function reviewMeasure(
     };
   const { now } = inputs;
   const q = { from: new Date(now - section.window * 1000), to: new Date(now), stepSeconds: PERIOD_SECONDS };
-  const series = sumSeries(await Promise.all(src.signals.map((s) => inputs.metrics.history(s, q))));
+  let series: Series;
+  try {
+    series = sumSeries(await Promise.all(src.signals.map((s) => inputs.metrics.history(s, q))));
+  } catch (err) {
+    const error = describeError(err);
+    return { ...base, source: src.label, error, note: `${src.label} could not be read: ${error}` };
+  }
   const step = series.stepSeconds || PERIOD_SECONDS;
   const values = series.v.map((v) => (def.convert ? def.convert(v, step, limit) : v));
   const daily = dailyAggregates(series.t, values).filter((p) => p.day <= now);
@@ -191,10 +209,7 @@ async function reviewMeasure(
       : crossing.at !== undefined || crossing.earliest !== undefined
         ? 'crosses'
         : 'ok',
-    note:
-      tier && t.tiers
-        ? `tier ${tier}${section.current[t.id] ? '' : ' (bounds.min; set capacity.current.' + t.id + ' if it runs on another)'}`
-        : undefined,
+    note: tier && t.tiers ? `tier ${tier} (${tierNote(t, current)})` : undefined,
     latest: { value: round(latest), percent: pct(latest) },
     trend: { model: fit.model, perDay: fit.slopePerDay, perDayText, days: fit.days },
     projection: proj.map((p) => ({
@@ -214,6 +229,7 @@ async function reviewMeasure(
     target: t,
     measure: def,
     tier,
+    current,
     limit,
     projectedAtHorizon: Math.max(end.value, latest),
     threshold,
@@ -225,13 +241,57 @@ async function reviewMeasure(
   };
 }
 
+function tierNote(t: Target, c: TargetCurrent): string {
+  if (c.source === 'config') return `capacity.current.${t.id}`;
+  if (c.source !== 'assumed') return `read from ${c.source === 'aws' ? 'AWS' : 'the simulated cloud'}`;
+  return `bounds.min; ${c.error ? `not read: ${c.error}` : `set capacity.current.${t.id} if it runs on another`}`;
+}
+
+/** The current value a measure's action starts from: the tier, the replicas, the shards, the GiB. */
+function currentOf(
+  t: Target,
+  def: MeasureDef,
+  c: TargetCurrent,
+  configuredLimit: number | undefined,
+): MeasureReport['current'] {
+  const src = { source: c.source, ...(c.error ? { error: c.error } : {}) };
+  if (def.action === 'more-storage') {
+    if (configuredLimit !== undefined) return { value: configuredLimit, unit: 'GiB', source: 'config' };
+    return c.storageGiB !== undefined
+      ? { value: c.storageGiB, unit: 'GiB', source: c.storageSource ?? c.source }
+      : undefined;
+  }
+  const counted = def.action === 'more-replicas' && t.scale !== 'ladder';
+  if (counted && c.replicas !== undefined) return { value: c.replicas, unit: 'replicas', ...src };
+  if (def.action === 'cluster-mode' && c.shards !== undefined)
+    return { value: c.shards, unit: 'shards', ...src };
+  if (c.tier !== undefined)
+    return { value: c.tier, unit: t.kind.startsWith('elasticache') ? 'node type' : 'class', ...src };
+  if (c.replicas !== undefined) return { value: c.replicas, unit: 'replicas', ...src };
+  return undefined;
+}
+
 /** The review of every target the config declares (measures of kinds it knows, and the config's own). */
 export async function capacityReview(inputs: ReviewInputs): Promise<CapacityReport> {
   const section = inputs.config.capacity ?? DEFAULT_CAPACITY;
+  const all = inputs.config.targets;
+  const reviewed = all.filter((t) => measuresFor(t, section).length > 0);
+  const current = await readCurrent(reviewed, all, section, inputs.current);
   const measures: MeasureReport[] = [];
-  for (const t of inputs.config.targets)
+  for (const t of reviewed)
     for (const { def, o } of measuresFor(t, section))
-      measures.push(await reviewMeasure(t, def, o, inputs, section));
+      measures.push(await reviewMeasure(t, def, o, inputs, section, current.get(t.id)!));
+  const warnings = [
+    ...reviewed.flatMap((t) => {
+      const c = current.get(t.id)!;
+      return c.error
+        ? [
+            `${t.id}: current state not read from ${inputs.current?.cloud} (${c.error}); its actions assume the config`,
+          ]
+        : [];
+    }),
+    ...measures.filter((m) => m.error).map((m) => `${m.target} ${m.label}: ${m.note}`),
+  ];
   const order: Record<MeasureStatus, number> = {
     over: 0,
     crosses: 1,
@@ -250,5 +310,6 @@ export async function capacityReview(inputs: ReviewInputs): Promise<CapacityRepo
     interval: section.interval,
     measures,
     prices: PRICE_SOURCE,
+    warnings,
   };
 }

@@ -20,9 +20,21 @@ export function measureLine(m: MeasureReport): string {
       : c.at
         ? `crosses ${m.threshold} % on ${day(c.at)} (${day(c.earliest)} to ${c.latest ? day(c.latest) : 'after the horizon'})`
         : `may cross ${m.threshold} % from ${day(c.earliest)}`;
-  const act = m.action ? ` → ${describeAction(m.action)}, start by ${day(m.action.actBy)}` : '';
+  const act = m.action
+    ? ` → ${describeAction(m.action)}, start by ${day(m.action.actBy)}${currentText(m)}`
+    : '';
   return `${name}: ${now}, ${when}${act}`;
 }
+
+/** "db.r6g.xlarge (aws)", "2 replicas (assumed, not read)": what a measure's action starts from. */
+export function formatCurrent(m: MeasureReport): string {
+  const c = m.current;
+  if (!c) return '';
+  const value = typeof c.value === 'number' ? `${c.value} ${c.unit}` : c.value;
+  return `${value} (${c.source}${c.error ? ', not read' : ''})`;
+}
+
+const currentText = (m: MeasureReport) => (m.current ? `; current: ${formatCurrent(m)}` : '');
 
 export function formatCapacity(r: CapacityReport): string {
   const head = `capacity review at ${r.at}: ${r.windowDays}-day trend, ${r.horizonDays}-day projection (${Math.round(r.interval * 100)} % interval)`;
@@ -38,6 +50,7 @@ export function capacitySummary(r: CapacityReport): string {
     `Monthly capacity review (${day(r.at)}): ${due.length ? `${due.length} measure${due.length > 1 ? 's cross their thresholds' : ' crosses its threshold'} within ${r.horizonDays} days` : `nothing crosses its threshold within ${r.horizonDays} days`}.`,
     ...due.map((m) => `• ${measureLine(m)}`),
     `${ok} within limits${unassessed ? `, ${unassessed} not assessed (see headroom capacity)` : ''}.`,
+    ...r.warnings.map((w) => `⚠ ${w}`),
   ];
   return lines.join('\n');
 }

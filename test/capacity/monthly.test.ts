@@ -5,9 +5,14 @@ import type { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { afterEach, describe, expect, it } from 'vitest';
 import { metricSources } from '../../shared/adapters/metrics/index.ts';
 import { SlackNotifier, slackClient } from '../../shared/adapters/slack/notifier.ts';
-import { isCapacityReviewEvent, runCapacityReport } from '../../shared/app/capacity-report.ts';
+import {
+  isCapacityReviewEvent,
+  lambdaCapacityReport,
+  runCapacityReport,
+} from '../../shared/app/capacity-report.ts';
 import { ManualClock } from '../../shared/ports/clock.ts';
 import { MemoryNotifier } from '../../shared/ports/notifier.ts';
+import { FakeRds } from '../aws/fake-rds.ts';
 import { FakeCloudWatch } from '../metrics/fake-cloudwatch.ts';
 import { fakeSlackApi } from '../triggers/fakes.ts';
 import { exampleWith } from './config.ts';
@@ -69,7 +74,7 @@ describe('Monthly capacity review posted to Slack', () => {
       'Monthly capacity review (2026-12-01): 1 measure crosses its threshold within 90 days.',
     );
     expect(lines[1]).toMatch(
-      /^• db CPU: 54\.\d % now, \+1\.0\d %\/day, crosses 70 % on 2026-12-2[45] \(2026-12-2\d to 2026-12-2\d\) → move db from db\.r6g\.large to db\.r6g\.xlarge \(lead time 30m, \+\$190\.53\/month on demand\), start by 2026-12-2\d$/,
+      /^• db CPU: 54\.\d % now, \+1\.0\d %\/day, crosses 70 % on 2026-12-2[45] \(2026-12-2\d to 2026-12-2\d\) → move db from db\.r6g\.large to db\.r6g\.xlarge \(lead time 30m, \+\$190\.53\/month on demand\), start by 2026-12-2\d; current: db\.r6g\.large \(assumed\)$/,
     );
     // Connections (600 of 1802) and Redis memory (40 %) are flat; the readers have no CPU source.
     expect(lines[2]).toBe('2 within limits, 1 not assessed (see headroom capacity).');
@@ -86,6 +91,34 @@ describe('Monthly capacity review posted to Slack', () => {
       '2026-11-01T00:00:00.000Z',
       '2026-11-01T00:00:00.000Z',
     ]);
+  });
+
+  it('in the Lambda, recommends from the instance class RDS reports, through the AWS actuators', async () => {
+    const clock = new ManualClock(NOW);
+    const rds = new FakeRds(clock).install();
+    close = async () => rds.restore();
+    rds.addInstance({ id: 'kaireon-prod', instanceClass: 'db.r6g.xlarge' });
+    const cpu = writeSeries(dir, 'db-cpu-xl.csv', growingSeries({ level: 50, growth: 0.01 }));
+    const off = { enabled: false };
+    const config = exampleWith(
+      {
+        targets: {
+          db: { cpu: { signal: 'db-cpu' }, connections: off, storage: off },
+          cache: { memory: off, ops: off },
+        },
+      },
+      { 'db-cpu': { source: 'csv', file: cpu, unit: 'perStep' } },
+    );
+    const notifier = new MemoryNotifier();
+    await lambdaCapacityReport({ config, clock, notifier });
+    const lines = notifier.sent[0]!.text.split('\n');
+    expect(lines[1]).toMatch(
+      /→ move db from db\.r6g\.xlarge to db\.r6g\.2xlarge \(lead time 30m, \+\$381\.06\/month on demand\), start by 2026-12-2\d; current: db\.r6g\.xlarge \(aws\)$/,
+    );
+    expect(rds.callsOf('DescribeDBInstances').map((c) => c.input.DBInstanceIdentifier)).toContain(
+      'kaireon-prod',
+    );
+    expect(rds.changes()).toEqual([]);
   });
 
   it('is the event the monthly schedule sends to the schedule function', () => {
