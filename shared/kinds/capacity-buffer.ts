@@ -1,8 +1,8 @@
 import * as z from 'zod';
 import { common, countBounds, namespace, objectName, podResources } from '../config/fields.ts';
-import { parseCpuMillis, parseMemoryBytes } from '../domain/duration.ts';
 import { clusterAccess } from '../iam/grants.ts';
 import { countShape, type KindDefinition, minutes } from './kind.ts';
+import { placeholderUnit, priorityClassRule } from './placeholder.ts';
 
 const schema = z.strictObject({
   ...common,
@@ -42,13 +42,7 @@ export const capacityBuffer: KindDefinition<CapacityBufferSpec> = {
   isWorkload: false,
   isNodeCapacity: true,
   releasedByPods: true,
-  unitResources: (spec) => ({
-    resources: {
-      cpuMillis: parseCpuMillis(spec.placeholder.cpu)!,
-      memoryBytes: parseMemoryBytes(spec.placeholder.memory)!,
-    },
-    written: `buffer chunk ${spec.placeholder.cpu}/${spec.placeholder.memory}`,
-  }),
+  unitResources: (spec) => placeholderUnit(spec, 'buffer chunk'),
   cluster: 'any',
   exclusive: false,
   iam: clusterAccess,
@@ -60,12 +54,7 @@ export const capacityBuffer: KindDefinition<CapacityBufferSpec> = {
         verbs: ['get', 'patch'],
         why: "the NodePool's taints for the chunks' tolerations, its budgets in a campaign (fallback)",
       },
-      {
-        apiGroups: ['scheduling.k8s.io'],
-        resources: ['priorityclasses'],
-        verbs: ['get', 'create'],
-        why: "the fallback placeholders' PriorityClass, created if missing",
-      },
+      priorityClassRule("the fallback placeholders' PriorityClass, created if missing"),
     ],
     own: [
       {

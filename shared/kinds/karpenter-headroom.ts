@@ -1,8 +1,8 @@
 import * as z from 'zod';
 import { common, countBounds, namespace, objectName, podResources } from '../config/fields.ts';
-import { parseCpuMillis, parseMemoryBytes } from '../domain/duration.ts';
 import { clusterAccess } from '../iam/grants.ts';
 import { countShape, type KindDefinition, minutes } from './kind.ts';
+import { placeholderUnit, priorityClassRule } from './placeholder.ts';
 
 const schema = z.strictObject({
   ...common,
@@ -34,13 +34,7 @@ export const karpenterHeadroom: KindDefinition<KarpenterHeadroomSpec> = {
   shape: countShape,
   isWorkload: false,
   isNodeCapacity: true,
-  unitResources: (spec) => ({
-    resources: {
-      cpuMillis: parseCpuMillis(spec.placeholder.cpu)!,
-      memoryBytes: parseMemoryBytes(spec.placeholder.memory)!,
-    },
-    written: `placeholder ${spec.placeholder.cpu}/${spec.placeholder.memory}`,
-  }),
+  unitResources: (spec) => placeholderUnit(spec, 'placeholder'),
   cluster: 'any',
   exclusive: false,
   iam: clusterAccess,
@@ -52,12 +46,7 @@ export const karpenterHeadroom: KindDefinition<KarpenterHeadroomSpec> = {
         verbs: ['get', 'patch'],
         why: "the NodePool's limits, and its disruption budgets during a campaign",
       },
-      {
-        apiGroups: ['scheduling.k8s.io'],
-        resources: ['priorityclasses'],
-        verbs: ['get', 'create'],
-        why: "the placeholders' PriorityClass, created if missing",
-      },
+      priorityClassRule("the placeholders' PriorityClass, created if missing"),
     ],
     own: [
       {
