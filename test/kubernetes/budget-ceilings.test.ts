@@ -35,9 +35,8 @@ afterEach(() => cluster.api.close());
 
 const apiHpa = () => cluster.api.get('horizontalpodautoscalers', NS, 'api-hpa')!;
 
-describe('Connection budgets: the reactive autoscaler is capped always', () => {
-  it('caps maxReplicas 100 at 40 with the reason, raises it to what fits and restores 100 as the class grows', async () => {
-    const config = parseConfig(`
+function budgetConfig() {
+  return parseConfig(`
 version: 1
 timezone: UTC
 clusters:
@@ -66,27 +65,37 @@ constraints:
       pgbouncer: { target: pgbouncer, maxClientConnections: 40, pool: { min: 25, step: 5 } }
       clients: [{ target: api, poolPerPod: 4 }]
 `);
-    const clock = new ManualClock('2026-12-07T10:00:00Z');
-    // The database class as a person changes it (the RDS actuator has its own tests).
+}
+
+/** A brain on the fake cluster; the database class is what `dbClass()` says (the RDS actuator has its own tests). */
+function brainOn(dbClass: () => number) {
+  const config = budgetConfig();
+  const clock = new ManualClock('2026-12-07T10:00:00Z');
+  const real = awsActuators(config, clock);
+  const actuators: ActuatorRegistry = (t) =>
+    t.id === 'db'
+      ? {
+          read: async () => ({ value: dbClass(), ready: dbClass() }),
+          apply: async () => {
+            throw new Error('not in this test');
+          },
+        }
+      : real(t);
+  const brain = new Brain({
+    config,
+    repo: new Repo(new MemoryStateStore()),
+    actuators,
+    clock,
+    notifier: new MemoryNotifier(),
+    owner: 'test-budget',
+  });
+  return { brain, clock };
+}
+
+describe('Connection budgets: the reactive autoscaler is capped always', () => {
+  it('caps maxReplicas 100 at 40 with the reason, raises it to what fits and restores 100 as the class grows', async () => {
     let dbClass = 0;
-    const real = awsActuators(config, clock);
-    const actuators: ActuatorRegistry = (t) =>
-      t.id === 'db'
-        ? {
-            read: async () => ({ value: dbClass, ready: dbClass }),
-            apply: async () => {
-              throw new Error('not in this test');
-            },
-          }
-        : real(t);
-    const brain = new Brain({
-      config,
-      repo: new Repo(new MemoryStateStore()),
-      actuators,
-      clock,
-      notifier: new MemoryNotifier(),
-      owner: 'test-budget',
-    });
+    const { brain, clock } = brainOn(() => dbClass);
 
     await brain.reconcile();
     expect(apiHpa().spec).toMatchObject({ minReplicas: 3, maxReplicas: 40 });
@@ -108,5 +117,19 @@ constraints:
     await brain.reconcile();
     expect(apiHpa().spec).toMatchObject({ minReplicas: 3, maxReplicas: 100 });
     expect(apiHpa().metadata.annotations?.['headroom.dev/replaced']).toBeUndefined();
+  });
+
+  it('writes a pool change without a replica change as a step of its own', async () => {
+    // 10 API pods x 4 = 40 clients: still one PgBouncer, whose pool should be 40, not 25.
+    cluster.api.put(hpa(NS, 'api-hpa', 10, 40, 'api'));
+    const { brain } = brainOn(() => 0);
+    const before = (await brain.plan()).targets.find((t) => t.id === 'pgbouncer')!;
+    expect(before.steps).toMatchObject([{ from: 1, to: 1, pool: 40, set: { replicas: 1, pool: 40 } }]);
+    await brain.reconcile();
+    const cm = cluster.api.get('configmaps', NS, 'kaireon-pgbouncer-pool')!;
+    expect(cm.data['headroom.ini']).toContain('max_db_connections = 40');
+    expect(cluster.api.get('deployments', NS, 'kaireon-pgbouncer')!.spec.replicas).toBe(1);
+    const after = (await brain.plan()).targets.find((t) => t.id === 'pgbouncer')!;
+    expect(after).toMatchObject({ decision: 'no-op', steps: [] });
   });
 });
