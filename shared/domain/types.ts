@@ -224,6 +224,8 @@ export interface Step {
   dryRun?: boolean;
   /** The step sets a ceiling (a number) or lifts Headroom's ceiling (null): docs/ceilings.md. */
   ceiling?: number | null;
+  /** A PgBouncer pool-only step (the replicas stay): the pool each instance is to have. */
+  pool?: number;
 }
 
 export interface TargetPlan {

@@ -97,7 +97,11 @@ async function executeStep(
     ts = await recoverPending(repo, actuator, target, now);
     const fresh = await actuator.read(target);
     actualValue = fresh.value;
-    if (fresh.value === step.to && ceilingMatches(target, fresh, step.ceiling)) {
+    if (
+      fresh.value === step.to &&
+      ceilingMatches(target, fresh, step.ceiling) &&
+      (step.pool === undefined || fresh.details?.pool === step.pool)
+    ) {
       if (ts.failure) {
         await clearFailure(target, ts.failure, step, deps);
         await repo.updateTargetState(target.id, now, (s) => ({
@@ -111,7 +115,8 @@ async function executeStep(
     if (fresh.value !== step.from)
       return { ...base, outcome: 'stale', message: `actual moved to ${display(target, fresh.value)}` };
     if (fresh.busy) return { ...base, outcome: 'in-progress', message: fresh.busy };
-    const last = step.direction === 'up' ? ts.lastUp : ts.lastDown;
+    // A pool-only step is no replica change: no cooldown.
+    const last = step.pool !== undefined ? undefined : step.direction === 'up' ? ts.lastUp : ts.lastDown;
     if (last && now.getTime() - Date.parse(last) < target.cooldownSeconds * 1000)
       return { ...base, outcome: 'cooldown' };
     const held = heldBack(ts.failure, { now, target, actual: fresh.value });

@@ -14,7 +14,9 @@ export async function writeAhead(repo: Repo, target: Target, step: Step, owner: 
   return repo.updateTargetState(target.id, now, (s) => {
     // A ceiling coming down records the value it replaces as a raise does: the lift restores it.
     const ceilingDown = typeof step.ceiling === 'number';
-    const setOriginal = s.original === undefined && (step.direction === 'up' || ceilingDown);
+    // A pool-only step (planner/pool-step.ts) leaves the replicas' bookkeeping alone.
+    const setOriginal =
+      s.original === undefined && step.pool === undefined && (step.direction === 'up' || ceilingDown);
     const pending: PendingStep = {
       stepId: step.id,
       direction: step.direction,
@@ -39,9 +41,10 @@ export function withoutPending(s: TargetState): TargetState {
 /** The bookkeeping of a step that took effect: cooldown times and the value to revert to. */
 export function completed(
   s: TargetState,
-  p: Pick<PendingStep, 'direction' | 'to' | 'ceiling'>,
+  p: Pick<PendingStep, 'direction' | 'to' | 'ceiling'> & { pool?: number },
   at: string,
 ): TargetState {
+  if (p.pool !== undefined) return { ...s, pending: undefined };
   const next: TargetState = { ...s, pending: undefined, lastSet: p.to };
   if (p.direction === 'up') next.lastUp = at;
   else next.lastDown = at;

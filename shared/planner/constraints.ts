@@ -4,7 +4,15 @@ import { DEFAULT_MAX_CONNECTIONS, evaluateMaxConnections } from '../domain/max-c
 import { iso } from '../domain/time.ts';
 import type { Actual, Intent, PlannerState, Target } from '../domain/types.ts';
 import { clampToBounds, display } from '../domain/units.ts';
-import { kindOf } from '../kinds/index.ts';
+import {
+  autoscalerCeiling,
+  type BudgetCeilings,
+  budgetCeilings,
+  type CeilingSource,
+  ceilingIntents,
+  holdable,
+  ownMaxOf,
+} from './budget-ceilings.ts';
 import { baselineOf, intentEnd, intentStart } from './windows.ts';
 
 /**
@@ -91,6 +99,24 @@ function keepBudget(
   const dbBase = db ? base(db) : undefined;
   const baselines = new Map(clients.map((c) => [c.target.id, base(c.target)]));
   const derived: Intent[] = [];
+  // The autoscalers' own maxes (details.ownMax): their ceilings hold whenever the budget cannot hold them.
+  const maxes = new Map<string, number>();
+  for (const c of clients) {
+    const own = autoscalerCeiling(c.target) ? ownMaxOf(actualOf(actuals[c.target.id])) : undefined;
+    if (own !== undefined) maxes.set(c.target.id, own);
+  }
+  const dbNow = db ? (actualOf(actuals[db.id])?.value ?? dbBase) : undefined;
+  const ceilingsAt: BudgetCeilings[] = [];
+  const sources = new Map<number, CeilingSource>();
+  const keepCeilings = (x: number, p: ConnectionPlan) => {
+    if (maxes.size === 0) return;
+    // Now, the database class in force; later, the one the plan raises it to by then.
+    const tier = x === t ? dbNow : p.tier;
+    const m = maxConnectionsOf(tier);
+    if (!m) return;
+    const on = db && tier !== undefined ? ` on ${display(db, tier)}` : '';
+    ceilingsAt.push(budgetCeilings(b, clients, p.pods, maxes, holdable(b, pgbouncer, m.value, on), x));
+  };
   const capped = new Map<Intent, { cap: number; why: string }>();
   let current: ConnectionPlan | undefined;
   const sized = new Map<string, ConnectionPlan>();
@@ -115,8 +141,10 @@ function keepBudget(
     const key = clients.map((c) => pods[c.target.id]).join(',');
     const p = sized.get(key) ?? size(b, pgbouncer, db, dbBase, maxConnectionsOf, clients, pods);
     sized.set(key, p);
+    keepCeilings(x, p);
     if (holding.length === 0) {
       current ??= p;
+      sources.set(x, { kind: 'schedule', createdAt: iso(t) });
       continue;
     }
     const origin = holding.reduce((a, w) => (w.end > a.end ? w : a));
@@ -134,14 +162,20 @@ function keepBudget(
       ...(origin.i.approved ? { approved: true } : {}),
       createdAt: origin.i.createdAt,
     });
+    sources.set(x, {
+      kind: origin.i.source.kind,
+      createdAt: origin.i.createdAt,
+      ...(origin.i.campaign ? { campaign: origin.i.campaign } : {}),
+      ...(origin.i.approved ? { approved: true } : {}),
+    });
     const instances = derive(pgbouncer, p.instances);
     if (p.instances > base(pgbouncer)) derived.push(instances);
     if (db && p.tier !== undefined && p.tier > dbBase!) derived.push(derive(db, p.tier));
-    // The reactive autoscaler of a capped client gets the cap as its ceiling (maxReplicas).
+    // The reactive autoscaler of a capped client whose own max is unknown gets the cap as its ceiling.
     for (const c of clients) {
       const cap = p.caps[c.target.id];
       const ceiling = autoscalerCeiling(c.target);
-      if (cap !== undefined && ceiling)
+      if (cap !== undefined && ceiling && !maxes.has(c.target.id))
         derived.push({ ...derive(c.target, 0), ceiling: Math.max(cap, ceiling.minimum(c.target.spec)) });
     }
     for (const { i } of holding) {
@@ -159,11 +193,15 @@ function keepBudget(
         ? { ...x, floor: c.cap, reason: `${x.reason}; capped at ${c.cap} (asked ${x.floor}) by ${c.why}` }
         : x;
     });
-  out.intents = [...out.intents, ...merged(derived)];
+  const ceilings = ceilingIntents(b, byId, ceilingsAt, (x) => sources.get(x)!);
+  out.intents = [...out.intents, ...merged([...derived, ...ceilings])];
   const now0 = current ?? size(b, pgbouncer, db, dbBase, maxConnectionsOf, clients, {});
   out.pools.set(pgbouncer.id, now0);
   note(out, pgbouncer.id, `pool ${now0.pool} per instance (max_db_connections): ${now0.reason}`);
+  const nowCeilings = ceilingsAt.find((c) => c.at === t);
+  for (const [id, why] of nowCeilings?.reasons ?? []) note(out, id, why);
   for (const [id, cap] of Object.entries(now0.caps)) {
+    if (maxes.has(id)) continue;
     const t = byId.get(id)!;
     const ceiling = autoscalerCeiling(t);
     note(
@@ -174,12 +212,6 @@ function keepBudget(
         : `at most ${cap} pods under connection budget ${b.name}`,
     );
   }
-}
-
-/** A client's autoscaler ceiling (an HPA's maxReplicas, a ScaledObject's maxReplicaCount), if its kind has one. */
-function autoscalerCeiling(t: Target) {
-  const c = kindOf(t).ceiling;
-  return c && c.lowersFloor(t.spec) && c.field(t.spec) !== t.field ? c : undefined;
 }
 
 /**

@@ -26,6 +26,7 @@ import {
   type TargetFacts,
   type Verdict,
 } from './guards.ts';
+import { poolSteps } from './pool-step.ts';
 import { baselineOf, intentEnd, intentStart, stagedSteps, stepTo } from './windows.ts';
 
 export type { ForecastAdvice } from './forecast-advice.ts';
@@ -95,6 +96,7 @@ export function plan(
     );
   }
   annotate(entries, constrained);
+  poolSteps(config, entries, actuals, now);
   holdForDependencies(config, order, entries, actuals, state, constrained.intents, now);
 
   // Scale-down runs dependents before dependencies: a dependency waits while any of its

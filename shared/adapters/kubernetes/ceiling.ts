@@ -70,3 +70,18 @@ export function ceilingInForce(
   const n = Number(current);
   return Number.isFinite(n) ? n : undefined;
 }
+
+/**
+ * The autoscaler's own max: what a Headroom ceiling in force replaced (the max to restore), else
+ * the max as read. `details.ownMax`, which connection budgets size their ceilings against.
+ */
+export function maxBeforeCeiling(
+  annotations: Record<string, string> | undefined,
+  field: string,
+  current: number,
+  absent = current,
+): number {
+  if (ceilingInForce(annotations, field, current) === undefined) return current;
+  const from = readReplaced(annotations)[field]?.from;
+  return typeof from === 'number' ? from : absent;
+}

@@ -1,7 +1,7 @@
 import type { V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import type { Actual, Target } from '../../domain/types.ts';
 import type { Actuator, ApplyContext, ApplyResult } from '../../ports/actuator.ts';
-import { ceilingInForce } from './ceiling.ts';
+import { ceilingInForce, maxBeforeCeiling } from './ceiling.ts';
 import type { KubeConnection } from './connection.ts';
 import { type Access, errorText } from './errors.ts';
 import { floorChange, floorResult } from './floor.ts';
@@ -44,6 +44,8 @@ export class HpaActuator implements Actuator<NamedObject> {
     if (by) actual.changedBy = by;
     const ceiling = ceilingInForce(hpa.metadata?.annotations, 'maxReplicas', hpa.spec?.maxReplicas);
     if (ceiling !== undefined) actual.ceiling = ceiling;
+    if (hpa.spec?.maxReplicas !== undefined)
+      details.ownMax = maxBeforeCeiling(hpa.metadata?.annotations, 'maxReplicas', hpa.spec.maxReplicas);
     const pods = await this.podResources(target, hpa);
     if (pods.podResources) actual.podResources = pods.podResources;
     if (pods.note) details.podResources = pods.note;

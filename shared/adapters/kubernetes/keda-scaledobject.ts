@@ -1,6 +1,6 @@
 import type { Actual, Target } from '../../domain/types.ts';
 import type { Actuator, ApplyContext, ApplyResult } from '../../ports/actuator.ts';
-import { ceilingInForce } from './ceiling.ts';
+import { ceilingInForce, maxBeforeCeiling } from './ceiling.ts';
 import type { KubeConnection } from './connection.ts';
 import { type Access, errorText } from './errors.ts';
 import { floorChange, floorResult } from './floor.ts';
@@ -67,6 +67,10 @@ export class KedaScaledObjectActuator implements Actuator<KedaNeeds> {
     if (by) actual.changedBy = by;
     const ceiling = ceilingOf(target, so);
     if (ceiling !== undefined) actual.ceiling = ceiling;
+    if (!pausesReplicas(target)) {
+      const max = so.spec?.maxReplicaCount ?? KEDA_DEFAULT_MAX;
+      details.ownMax = maxBeforeCeiling(so.metadata?.annotations, 'maxReplicaCount', max, KEDA_DEFAULT_MAX);
+    }
     const paused = pausedBy(so);
     if (paused) actual.blocked = paused;
     if (target.podResources) actual.podResources = target.podResources;
