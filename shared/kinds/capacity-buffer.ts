@@ -1,21 +1,19 @@
 import * as z from 'zod';
-import { common, countBounds, namespace, objectName, podResources } from '../config/fields.ts';
+import { common, countBounds, namespace, objectName } from '../config/fields.ts';
 import { clusterAccess } from '../iam/grants.ts';
 import { countShape, type KindDefinition, minutes } from './kind.ts';
-import { placeholderUnit, priorityClassRule } from './placeholder.ts';
+import { placeholderFields, placeholderUnit, priorityClassRule } from './placeholder.ts';
 
 const schema = z.strictObject({
   ...common,
   cluster: z.string(),
   namespace,
-  /** One chunk of the buffer: the requests of a pod that fills a spare node. */
-  placeholder: podResources,
+  /** One chunk: the requests of a pod that fills a spare node (and its PriorityClass, image). */
+  ...placeholderFields,
   /** Karpenter NodePool the chunks land on; needed for the placeholder-pod fallback. */
   nodePool: objectName.optional(),
   /** Name of the CapacityBuffer and its PodTemplate (and of the fallback's Deployment). */
   bufferName: objectName.optional(),
-  priorityClassName: objectName.optional(),
-  image: z.string().optional(),
   bounds: countBounds,
 });
 export type CapacityBufferSpec = z.infer<typeof schema>;

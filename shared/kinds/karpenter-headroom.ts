@@ -1,18 +1,16 @@
 import * as z from 'zod';
-import { common, countBounds, namespace, objectName, podResources } from '../config/fields.ts';
+import { common, countBounds, namespace, objectName } from '../config/fields.ts';
 import { clusterAccess } from '../iam/grants.ts';
 import { countShape, type KindDefinition, minutes } from './kind.ts';
-import { placeholderUnit, priorityClassRule } from './placeholder.ts';
+import { placeholderFields, placeholderUnit, priorityClassRule } from './placeholder.ts';
 
 const schema = z.strictObject({
   ...common,
   cluster: z.string(),
   namespace,
   nodePool: objectName,
-  placeholder: podResources,
+  ...placeholderFields,
   placeholderName: objectName.optional(),
-  priorityClassName: objectName.optional(),
-  image: z.string().optional(),
   bounds: countBounds,
 });
 export type KarpenterHeadroomSpec = z.infer<typeof schema>;

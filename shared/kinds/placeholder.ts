@@ -3,9 +3,18 @@
  * capacity-buffer's fallback): one unit is one pod of the target's `placeholder` size, and the
  * pods need their PriorityClass.
  */
+import * as z from 'zod';
+import { objectName, podResources } from '../config/fields.ts';
 import { parseCpuMillis, parseMemoryBytes } from '../domain/duration.ts';
 import type { PodResources } from '../domain/types.ts';
 import type { RbacRule } from './kind.ts';
+
+/** The schema fields of a placeholder pod: its requests, PriorityClass and image. */
+export const placeholderFields = {
+  placeholder: podResources,
+  priorityClassName: objectName.optional(),
+  image: z.string().optional(),
+};
 
 /** One unit of spare capacity: a placeholder pod's requests, and how the plan writes it. */
 export function placeholderUnit(
